@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: build the wasm core if needed, make sure the default demo model exists, serve the demo.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/build-wasm.sh
+if [[ ! -f models/generated/demo-model/onnx/model.onnx ]]; then
+  node js/cli.js make-model --preset demo --out models/generated/demo-model
+fi
+exec node demo/serve.js "$@"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: native C++ (Release + ASan/UBSan under CTest, short fuzz runs), then the .wasm build,
+# then Node and browser tests with node's test runner. Exits non-zero on the first failing stage.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+echo "== native C++ tests"
+bash scripts/test-native.sh
+echo "== wasm build"
+bash scripts/build-wasm.sh
+echo "== Node and browser tests"
+node --test --test-concurrency=2 tests/js/ tests/browser/

@@ -1,0 +1,42 @@
+// Headless Debian Chromium driven by playwright-core (never a downloaded browser).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const CHROMIUM = process.env.WASMBED_CHROMIUM ?? '/usr/bin/chromium';
+
+/** node:test skip value: false when Chromium and playwright-core are usable. */
+export async function browserSkipReason() {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install chromium): browser test skipped`;
+  try {
+    await import('playwright-core');
+  } catch {
+    return 'playwright-core is not installed (npm ci): browser test skipped';
+  }
+  return false;
+}
+
+/** Launches Chromium with a fresh profile; `webgpu` exposes SwiftShader's WebGPU adapter. */
+export async function launchBrowser({ webgpu = false } = {}) {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-chromium-'));
+  const args = [
+    '--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic',
+  ];
+  if (webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader');
+  else args.push('--disable-gpu');
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
+  return {
+    context,
+    async newPage() {
+      const page = await context.newPage();
+      page.on('pageerror', (err) => console.error('[page error]', err.message));
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Where test data lives. ../shared sits beside the checkout (read-only, may be absent on a user's
+// machine: tests that need it skip with a message, never fail).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHARED_DIR = process.env.WASMBED_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared');
+export const HAS_SHARED = existsSync(path.join(SHARED_DIR, 'README.md'));
+
+/** Path inside ../shared, or null (with the reason logged once) when shared data is absent. */
+export function sharedPath(...parts) {
+  const p = path.join(SHARED_DIR, ...parts);
+  return existsSync(p) ? p : null;
+}
+
+/** node:test `skip` option value: false when present, else a message naming what is missing. */
+export function skipUnlessShared(...parts) {
+  return sharedPath(...parts) ? false : `../shared/${parts.join('/')} is absent: shared-data case skipped`;
+}
