@@ -11,7 +11,7 @@ packages=(
   cmake g++ make googletest libgtest-dev
   emscripten
   clang libclang-rt-14-dev
-  chromium
+  chromium fonts-nanum
   sentencepiece python3-sentencepiece
   ca-certificates util-linux
 )

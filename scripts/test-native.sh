@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
-# Native C++ tests: a Release build and an ASan+UBSan build, both under CTest; then a short
-# libFuzzer run of every fuzz target when clang is available.
+# Native C++ tests: a Release build, then one ASan+UBSan build (clang with libFuzzer coverage when
+# available, else g++) that runs the same unit tests and a bounded run of every fuzz target.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jobs=$(nproc)
 build() {  # dir, extra cmake args...
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake -S . -B "$dir" "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
 }
-build build/native
+build build/native -DCMAKE_BUILD_TYPE=Release
 (cd build/native && ctest --output-on-failure -j"$jobs")
-build build/asan -DWASMBED_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-(cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
-if command -v clang++ >/dev/null && ls wasm/fuzz/*_fuzz.cpp >/dev/null 2>&1; then
-  CC=clang CXX=clang++ build build/fuzz -DWASMBED_FUZZ=ON -DWASMBED_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fuzz=OFF
+if command -v clang++ >/dev/null && ls wasm/fuzz/*_fuzz.cpp >/dev/null 2>&1; then fuzz=ON; fi
+if [[ $fuzz == ON ]]; then
+  CC=clang CXX=clang++ build build/sanitize -DWASMBED_FUZZ=ON
+else
+  build build/sanitize -DWASMBED_SANITIZE=ON
+fi
+(cd build/sanitize && ctest --output-on-failure -j"$jobs")
+if [[ $fuzz == ON ]]; then
+  seconds=${WASMBED_FUZZ_SECONDS:-20}
   for src in wasm/fuzz/*_fuzz.cpp; do
     name=$(basename "$src" .cpp)
-    corpus=tests/fuzz-corpus/$name
-    work=build/fuzz/corpus-$name
+    seeds=tests/fuzz-corpus/$name
+    work=build/sanitize/corpus-$name
     mkdir -p "$work"
-    echo "fuzz: $name for ${WASMBED_FUZZ_SECONDS:-30}s"
-    build/fuzz/$name -max_total_time="${WASMBED_FUZZ_SECONDS:-30}" -rss_limit_mb=4096 -max_len=65536 \
-      "$work" $( [[ -d $corpus ]] && echo "$corpus" ) 2>&1 | tail -n 3
+    echo "fuzz: $name for ${seconds}s"
+    log=build/sanitize/fuzz-$name.log
+    rc=0
+    build/sanitize/$name -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+      "$work" $( [[ -d $seeds ]] && echo "$seeds" ) >"$log" 2>&1 || rc=$?
+    grep -E "^(stat::number_of_executed_units|Done [0-9]+ runs)" "$log" || true
+    if ((rc != 0)); then tail -n 40 "$log" >&2; echo "fuzz: $name FAILED (exit $rc)" >&2; exit 1; fi
   done
 fi

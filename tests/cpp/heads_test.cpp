@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -65,6 +66,37 @@ TEST(Colbert, DropsClsAndPaddingAndNormalizes) {
     }
     for (size_t o = 0; o < out_dim; ++o) EXPECT_NEAR(out[v * out_dim + o], ref[o] / std::sqrt(norm), 1e-5);
   }
+}
+
+TEST(Sparse, FromGraphTokenWeightsMatchesHiddenPath) {
+  // Per-token weights as an ONNX export with the head in the graph would emit them.
+  const std::vector<float> hidden = {9, 0,  0.5f, 0,  0.25f, 0,  2, 0,  -1, 0,  0.75f, 0,  7, 0,  3, 0};
+  const std::vector<int32_t> ids = {0, 10, 11, 10, 12, 11, 2, 1};
+  const std::vector<int32_t> mask = {1, 1, 1, 1, 1, 1, 1, 0};
+  const float w[2] = {1, 0};
+  std::vector<float> token_weights(8);
+  for (size_t t = 0; t < 8; ++t) token_weights[t] = std::max(0.0f, hidden[t * 2]);
+  SparseVector a = sparse_weights({hidden.data(), ids.data(), mask.data(), 8, 2}, w, 0.0f, {0, 1, 2, 3});
+  SparseVector b = sparse_from_token_weights(token_weights.data(), ids.data(), mask.data(), 8, {0, 1, 2, 3});
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.weights, b.weights);
+}
+
+TEST(Colbert, FromGraphProjectionMatchesHiddenPath) {
+  std::mt19937 rng(7);
+  const size_t len = 6, dim = 8, out_dim = 5;
+  auto hidden = random_vec(len * dim, rng), W = random_vec(out_dim * dim, rng), b = random_vec(out_dim, rng);
+  const std::vector<int32_t> ids = {0, 5, 6, 2, 1, 1};
+  const std::vector<int32_t> mask = {1, 1, 1, 1, 0, 0};
+  // linear(H[1:]) for every position, padding included, as the graph computes it.
+  std::vector<float> projected((len - 1) * out_dim);
+  linear(hidden.data() + dim, len - 1, dim, W.data(), b.data(), out_dim, projected.data());
+  std::vector<float> a((len - 1) * out_dim), c((len - 1) * out_dim);
+  size_t na = colbert_vectors({hidden.data(), ids.data(), mask.data(), len, dim}, W.data(), b.data(), out_dim, a.data());
+  size_t nc = colbert_from_projected(projected.data(), mask.data(), len, out_dim, c.data());
+  ASSERT_EQ(na, 3u);
+  ASSERT_EQ(nc, 3u);
+  for (size_t i = 0; i < na * out_dim; ++i) EXPECT_NEAR(a[i], c[i], 1e-6);
 }
 
 TEST(Scores, HandComputed) {

@@ -10,14 +10,23 @@
 
 namespace wasmbed::heads {
 
-SparseVector sparse_weights(const Sequence& seq, const float* w, float b, const std::vector<int32_t>& dropped_ids) {
+namespace {
+
+bool is_dropped(int32_t id, const std::vector<int32_t>& dropped_ids) {
+  return std::find(dropped_ids.begin(), dropped_ids.end(), id) != dropped_ids.end();
+}
+
+// Max per id over positive weights, sorted by id. `weight_at(t)` is called only for kept tokens.
+template <class WeightAt>
+SparseVector collect_sparse(const int32_t* ids, const int32_t* mask, size_t len, const std::vector<int32_t>& dropped_ids,
+                            WeightAt weight_at) {
   std::unordered_map<int32_t, float> best;
-  for (size_t t = 0; t < seq.len; ++t) {
-    if (!seq.mask[t]) continue;
-    const int32_t id = seq.ids[t];
-    if (std::find(dropped_ids.begin(), dropped_ids.end(), id) != dropped_ids.end()) continue;
-    const float weight = std::max(0.0f, dot(seq.hidden + t * seq.dim, w, seq.dim) + b);  // relu
-    if (weight <= 0.0f) continue;
+  for (size_t t = 0; t < len; ++t) {
+    if (!mask[t]) continue;
+    const int32_t id = ids[t];
+    if (is_dropped(id, dropped_ids)) continue;
+    const float weight = std::max(0.0f, weight_at(t));  // relu
+    if (!(weight > 0.0f)) continue;                      // also drops NaN
     auto [it, inserted] = best.emplace(id, weight);
     if (!inserted && weight > it->second) it->second = weight;
   }
@@ -33,6 +42,18 @@ SparseVector sparse_weights(const Sequence& seq, const float* w, float b, const 
   return out;
 }
 
+}  // namespace
+
+SparseVector sparse_weights(const Sequence& seq, const float* w, float b, const std::vector<int32_t>& dropped_ids) {
+  return collect_sparse(seq.ids, seq.mask, seq.len, dropped_ids,
+                        [&](size_t t) { return dot(seq.hidden + t * seq.dim, w, seq.dim) + b; });
+}
+
+SparseVector sparse_from_token_weights(const float* token_weights, const int32_t* ids, const int32_t* mask, size_t len,
+                                       const std::vector<int32_t>& dropped_ids) {
+  return collect_sparse(ids, mask, len, dropped_ids, [&](size_t t) { return token_weights[t]; });
+}
+
 size_t colbert_vectors(const Sequence& seq, const float* weight, const float* bias, size_t out_dim, float* out) {
   if (seq.len == 0) return 0;
   // Gather the kept positions (1.. with mask 1) contiguously, then one blocked matrix product.
@@ -45,6 +66,17 @@ size_t colbert_vectors(const Sequence& seq, const float* weight, const float* bi
   }
   if (count == 0) return 0;
   linear(kept.data(), count, seq.dim, weight, bias, out_dim, out);
+  l2_normalize_rows(out, count, out_dim);
+  return count;
+}
+
+size_t colbert_from_projected(const float* projected, const int32_t* mask, size_t len, size_t out_dim, float* out) {
+  size_t count = 0;
+  for (size_t t = 1; t < len; ++t) {
+    if (!mask[t]) continue;
+    std::copy(projected + (t - 1) * out_dim, projected + t * out_dim, out + count * out_dim);
+    ++count;
+  }
   l2_normalize_rows(out, count, out_dim);
   return count;
 }

@@ -26,10 +26,20 @@ struct Sequence {
 // `dropped_ids` (cls, eos, pad, unk) and weights <= 0 are left out.
 SparseVector sparse_weights(const Sequence& seq, const float* w, float b, const std::vector<int32_t>& dropped_ids);
 
+// The same per-text rule over per-token weights computed elsewhere (an ONNX export that has the
+// sparse head as an extra output, [len] values already relu'd): max per id, drops as above.
+SparseVector sparse_from_token_weights(const float* token_weights, const int32_t* ids, const int32_t* mask, size_t len,
+                                       const std::vector<int32_t>& dropped_ids);
+
 // ColBERT vectors: linear(hidden[1:]) for positions with mask 1 (the CLS position is dropped, the
 // final </s> kept), each L2-normalized. `weight` is [out_dim, dim], `bias` [out_dim]. Writes
 // count * out_dim floats to `out` (capacity (len - 1) * out_dim) and returns count = tokens - 1.
 size_t colbert_vectors(const Sequence& seq, const float* weight, const float* bias, size_t out_dim, float* out);
+
+// The same post-processing over projections computed elsewhere (an ONNX export with the ColBERT
+// head as an extra output): `projected` holds linear(hidden[1:]) as [len - 1, out_dim]; rows whose
+// position (row + 1) has mask 1 are kept and L2-normalized into `out`. Returns the count.
+size_t colbert_from_projected(const float* projected, const int32_t* mask, size_t len, size_t out_dim, float* out);
 
 // Sum over ids present in both of w_q(id) * w_p(id) (both sorted by id).
 float sparse_score(const int32_t* q_ids, const float* q_w, size_t q_n, const int32_t* p_ids, const float* p_w, size_t p_n);

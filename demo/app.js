@@ -1,0 +1,327 @@
+// The demo page's main thread: UI only. Tokenizing, embedding, indexing, searching and storage all
+// happen in search-worker.js, so typing and scrolling stay smooth while documents are indexed.
+// Document text is only ever put in the page with textContent / text nodes, never innerHTML.
+
+const $ = (id) => document.getElementById(id);
+// The tiny model `npm start` generates into models/generated/demo-model (served at /models/).
+const DEFAULT_MODEL = '/models/demo-model/';
+const SEARCH_DEBOUNCE_MS = 60;
+
+const worker = new Worker(new URL('./search-worker.js', import.meta.url), { type: 'module', name: 'wasmbed-demo' });
+const state = { seq: 0, shownSeq: 0, mode: 'hybrid', docs: 0, passages: 0, model: null, indexing: null };
+window.__demo = state; // for tests and the curious: read-only view of the page state
+
+function send(message) {
+  worker.postMessage(message);
+}
+
+worker.addEventListener('message', (e) => {
+  const msg = e.data;
+  switch (msg.type) {
+    case 'status': return renderStatus(msg);
+    case 'model-progress': return renderModelProgress(msg);
+    case 'index-progress': return renderIndexProgress(msg);
+    case 'results': return renderResults(msg);
+    case 'document': return renderDocument(msg);
+    case 'error': return showError(msg);
+    default: return undefined;
+  }
+});
+worker.addEventListener('error', (e) => {
+  const message = `The search worker failed: ${e.message || 'it could not start (see the browser console)'}`;
+  showError({ context: 'model', message });
+  showError({ context: 'worker', message });
+});
+
+// ---- environment --------------------------------------------------------------------------------
+$('env-isolated').textContent = self.crossOriginIsolated ? 'yes' : 'no';
+$('env-isolated').title = self.crossOriginIsolated
+  ? 'COOP/COEP headers are set: WebAssembly threads are available'
+  : 'The page is not cross-origin isolated: ONNX Runtime runs single-threaded';
+$('env-threads').textContent = `– / ${navigator.hardwareConcurrency ?? '?'} cores`;
+
+// ---- model --------------------------------------------------------------------------------------
+$('model-source').value = localStorage.getItem('wasmbed-demo:model') ?? DEFAULT_MODEL;
+$('model-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const source = $('model-source').value.trim();
+  if (!source) return;
+  const local = source.match(/^local folder: (.+)$/);
+  if (local) {
+    send({ type: 'load-model', source: { local: local[1] } }); // the copy kept in IndexedDB
+    return;
+  }
+  localStorage.setItem('wasmbed-demo:model', source);
+  send({ type: 'load-model', source: resolveSource(source) });
+});
+$('model-folder').addEventListener('change', () => {
+  const files = [...$('model-folder').files];
+  if (files.length === 0) return;
+  // webkitRelativePath is "<picked folder>/onnx/model.onnx": the model's own paths follow the first '/'.
+  const map = {};
+  for (const f of files) {
+    const rel = f.webkitRelativePath || f.name;
+    map[rel.includes('/') ? rel.slice(rel.indexOf('/') + 1) : rel] = f;
+  }
+  const name = (files[0].webkitRelativePath || 'local-model').split('/')[0];
+  $('model-source').value = `local folder: ${name}`;
+  send({ type: 'load-model', source: { name, files: map } });
+  $('model-folder').value = '';
+});
+
+function renderModelProgress({ loaded, total, file }) {
+  const bar = $('model-progress');
+  bar.hidden = false;
+  if (total > 0) {
+    bar.max = total;
+    bar.value = loaded;
+  } else {
+    bar.removeAttribute('value');
+  }
+  setStatus('model-status', `Loading ${file ?? 'model'}… ${formatBytes(loaded)}${total ? ` of ${formatBytes(total)}` : ''}`);
+}
+
+// Paths on this site become absolute URLs; Hub ids ("org/name") and URLs pass through.
+function resolveSource(source) {
+  return /^\.{0,2}\//.test(source) ? new URL(source, location.href).href : source;
+}
+
+// ---- documents ----------------------------------------------------------------------------------
+$('add-paste').addEventListener('click', () => {
+  const text = $('paste').value;
+  if (!text.trim()) return;
+  send({ type: 'add-documents', items: [{ kind: 'paste', name: 'pasted text', text }] });
+  $('paste').value = '';
+});
+$('files').addEventListener('change', async () => {
+  const files = [...$('files').files];
+  $('files').value = '';
+  const items = await Promise.all(files.map(async (f) => ({ kind: 'file', name: f.name, text: await f.text() })));
+  if (items.length) send({ type: 'add-documents', items });
+});
+$('load-sample').addEventListener('click', async () => {
+  $('load-sample').disabled = true;
+  try {
+    const res = await fetch(new URL('./sample-docs.jsonl', import.meta.url));
+    if (!res.ok) throw new Error(`sample-docs.jsonl: HTTP ${res.status}`);
+    send({ type: 'add-documents', items: [{ kind: 'file', name: 'sample-docs.jsonl', text: await res.text() }] });
+  } catch (err) {
+    showError({ context: 'samples', message: err.message });
+  } finally {
+    $('load-sample').disabled = false;
+  }
+});
+$('cancel').addEventListener('click', () => send({ type: 'cancel' }));
+$('resume').addEventListener('click', () => send({ type: 'resume' }));
+$('clear').addEventListener('click', () => {
+  if (confirm('Remove every document from the index (also from this browser\'s storage)?')) send({ type: 'clear' });
+});
+
+function renderIndexProgress({ done, total, etaMs, rate }) {
+  $('indexing').hidden = false;
+  const bar = $('index-progress');
+  bar.max = Math.max(total, 1);
+  bar.value = done;
+  const eta = etaMs == null ? 'estimating…' : `about ${formatDuration(etaMs)} left`;
+  $('index-eta').textContent = `${done} / ${total} passages · ${rate ? `${rate.toFixed(0)}/s · ` : ''}${eta}`;
+}
+
+// ---- status -------------------------------------------------------------------------------------
+function renderStatus(s) {
+  Object.assign(state, { docs: s.docs, passages: s.passages, paused: s.paused, model: s.model, indexing: s.indexing, restored: s.restored });
+  const m = s.model;
+  if (m?.name?.endsWith('(local folder)')) $('model-source').value = `local folder: ${m.name.replace(/ \(local folder\)$/, '')}`;
+  if (m?.state === 'ready') {
+    setStatus('model-status', `${m.name} · ${m.dims} dims · max ${m.maxLength} tokens${m.fromCache ? ' · from cache' : ''}`);
+    $('model-progress').hidden = true;
+  } else if (m?.state === 'loading') {
+    setStatus('model-status', `Loading ${m.name}…`);
+  } else if (m?.state === 'error') {
+    setStatus('model-status', `Could not load ${m.name}: ${m.error}`, true);
+    $('model-progress').hidden = true;
+  } else if (m?.state === 'tokenizer') {
+    setStatus('model-status', `${m.name}: tokenizer ready (lexical search), loading the network…`);
+  }
+  $('env-backend').textContent = m?.backend ?? '–';
+  $('env-threads').textContent = `${m?.threads ?? '–'} / ${navigator.hardwareConcurrency ?? '?'} cores`;
+  $('indexing').hidden = !s.indexing;
+  if (!s.indexing) $('index-eta').textContent = '';
+  const parts = [`${s.docs} document${s.docs === 1 ? '' : 's'}, ${s.passages} passage${s.passages === 1 ? '' : 's'} indexed`];
+  if (s.pending && !s.indexing) parts.push(`${s.pending} waiting for the model`);
+  if (s.paused) parts.push(`${s.paused} paused (not yet indexed for this model)`);
+  $('resume').hidden = !s.paused || s.indexing;
+  if (s.note) parts.push(s.note);
+  setStatus('index-status', parts.join(' · '));
+  document.body.dataset.ready = String(Boolean(s.ready));
+  if ($('q').value.trim() && s.changed) runSearch();
+}
+
+function setStatus(id, text, isError = false) {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle('error', isError);
+}
+
+function showError({ context, message }) {
+  const target = context === 'model' ? 'model-status' : 'index-status';
+  setStatus(target, message, true);
+  if (context === 'search') setStatus('search-meta', message, true);
+}
+
+// ---- search -------------------------------------------------------------------------------------
+let debounce = 0;
+$('q').addEventListener('input', () => {
+  clearTimeout(debounce);
+  debounce = setTimeout(runSearch, SEARCH_DEBOUNCE_MS);
+});
+for (const radio of document.querySelectorAll('input[name=mode]')) {
+  radio.addEventListener('change', () => {
+    state.mode = radio.value;
+    runSearch();
+  });
+}
+state.mode = document.querySelector('input[name=mode]:checked').value;
+
+function runSearch() {
+  const query = $('q').value;
+  state.seq += 1;
+  if (!query.trim()) {
+    $('results').replaceChildren();
+    setStatus('search-meta', state.passages ? `${state.passages} passages ready to search.` : 'Load a model and add documents to search.');
+    return;
+  }
+  send({ type: 'search', seq: state.seq, query, mode: state.mode, k: 10, sentAt: performance.now() });
+}
+
+function renderResults({ seq, results, ms, mode, note, sentAt }) {
+  if (seq < state.shownSeq || seq !== state.seq) return; // a newer query is on its way
+  state.shownSeq = seq;
+  const roundTrip = performance.now() - sentAt;
+  const list = $('results');
+  const tpl = $('result-template');
+  const items = results.map((r, i) => {
+    const li = tpl.content.firstElementChild.cloneNode(true);
+    li.dataset.docId = String(r.docId);
+    li.dataset.rank = String(i + 1);
+    li.querySelector('.result-title').textContent = r.title;
+    li.querySelector('.result-score').textContent = `${r.scoreLabel} ${formatScore(r.score)}`;
+    li.querySelector('.result-where').textContent =
+      `${r.docId} · passage ${r.passageIndex + 1} of ${r.passageCount} · characters ${r.start}–${r.end}`;
+    li.querySelector('.result-passage').append(...highlighted(r.text, r.highlights));
+    li.addEventListener('click', () => toggleDocument(li, r));
+    li.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        toggleDocument(li, r);
+      }
+    });
+    li.setAttribute('aria-label', `${i + 1}. ${r.title}, score ${formatScore(r.score)}`);
+    if (i === 0) li.tabIndex = 0; // Tab reaches the results; arrow keys move within them
+    return li;
+  });
+  list.replaceChildren(...items);
+  const found = results.length ? `${results.length} result${results.length === 1 ? '' : 's'}` : 'No results';
+  setStatus('search-meta', `${found} · ${mode} · ${ms.toFixed(1)} ms in the worker (${roundTrip.toFixed(1)} ms round trip)${note ? ` · ${note}` : ''}`);
+}
+
+// Text with <mark> around [start, end) ranges, built from text nodes only (no HTML parsing).
+function highlighted(text, ranges = []) {
+  const out = [];
+  let at = 0;
+  for (const [s, e] of ranges) {
+    if (s > at) out.push(document.createTextNode(text.slice(at, s)));
+    const mark = document.createElement('mark');
+    mark.textContent = text.slice(s, e);
+    out.push(mark);
+    at = e;
+  }
+  if (at < text.length) out.push(document.createTextNode(text.slice(at)));
+  return out;
+}
+
+// Enter / click on a result shows the whole document with the passage highlighted.
+function toggleDocument(li, r) {
+  const p = li.querySelector('.result-passage');
+  if (li.classList.toggle('expanded')) {
+    li.dataset.pending = 'true';
+    send({ type: 'get-document', docId: r.docId, start: r.start, end: r.end, rank: li.dataset.rank, seq: state.shownSeq });
+  } else {
+    p.replaceChildren(...highlighted(r.text, r.highlights));
+  }
+}
+
+function renderDocument({ rank, seq, text, start, end }) {
+  if (seq !== state.shownSeq) return;
+  const li = $('results').querySelector(`.result[data-rank="${rank}"]`);
+  if (!li || !li.classList.contains('expanded')) return;
+  const before = document.createElement('span');
+  before.className = 'passage-ctx';
+  before.textContent = text.slice(0, start);
+  const hit = document.createElement('span');
+  hit.className = 'passage-hit';
+  hit.textContent = text.slice(start, end);
+  const after = document.createElement('span');
+  after.className = 'passage-ctx';
+  after.textContent = text.slice(end);
+  li.querySelector('.result-passage').replaceChildren(before, hit, after);
+  delete li.dataset.pending;
+  hit.scrollIntoView?.({ block: 'nearest' });
+}
+
+// ---- keyboard -----------------------------------------------------------------------------------
+document.addEventListener('keydown', (e) => {
+  const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+  if (e.key === '/' && !typing) {
+    e.preventDefault();
+    $('q').focus();
+    $('q').select();
+  }
+});
+$('q').addEventListener('keydown', (e) => {
+  if (e.key === 'ArrowDown') {
+    e.preventDefault();
+    $('results').querySelector('.result')?.focus();
+  } else if (e.key === 'Enter') {
+    clearTimeout(debounce);
+    runSearch();
+  }
+});
+$('results').addEventListener('keydown', (e) => {
+  const item = e.target.closest('.result');
+  if (!item) return;
+  if (e.key === 'ArrowDown' || e.key === 'j') {
+    e.preventDefault();
+    item.nextElementSibling?.focus();
+  } else if (e.key === 'ArrowUp' || e.key === 'k') {
+    e.preventDefault();
+    (item.previousElementSibling ?? $('q')).focus();
+  } else if (e.key === 'Escape') {
+    $('q').focus();
+  } else if (e.key === 'Home') {
+    e.preventDefault();
+    $('results').firstElementChild?.focus();
+  } else if (e.key === 'End') {
+    e.preventDefault();
+    $('results').lastElementChild?.focus();
+  }
+});
+
+// ---- formatting ---------------------------------------------------------------------------------
+function formatScore(x) {
+  return Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3);
+}
+function formatBytes(n) {
+  if (!Number.isFinite(n)) return '?';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+function formatDuration(ms) {
+  if (ms < 1000) return '<1 s';
+  const s = Math.round(ms / 1000);
+  return s < 90 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+// ---- start: restore what the last visit left (index from storage, model from cache) -------------
+send({ type: 'init', defaultModel: resolveSource($('model-source').value) });

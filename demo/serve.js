@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Serves the wasmbed search demo on 127.0.0.1 with the cross-origin isolation headers (COOP/COEP)
+// that multi-threaded WebAssembly needs. Nothing is built or bundled: the page imports the package's
+// own ES modules from /js/, the wasm core from /dist/, ONNX Runtime Web from /node_modules/, and
+// models from /models/ (models/generated/ by default, where `npm start` writes the demo model).
+//
+//   node demo/serve.js [--port 8080] [--host 127.0.0.1] [--models DIR]
+//   (or PORT / WASMBED_DEMO_PORT / WASMBED_DEMO_MODELS in the environment)
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startStaticServer } from '../scripts/static-server.js';
+
+const DEMO_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(DEMO_DIR, '..');
+
+/**
+ * The page's import map (the one in demo/index.html) applied to JS modules as they are served.
+ * Chromium and Firefox do not apply a page's import map inside Web Workers, so a worker importing
+ * the package's modules would fail on the bare 'onnxruntime-web' specifier; rewriting specifiers
+ * on the way out is what dev servers (Vite, wds) do, and needs no build step.
+ */
+export function readImportMap(html = readFileSync(path.join(DEMO_DIR, 'index.html'), 'utf8')) {
+  const m = html.match(/<script type="importmap">([\s\S]*?)<\/script>/);
+  return m ? JSON.parse(m[1]).imports ?? {} : {};
+}
+
+export function rewriteBareImports(source, imports) {
+  return source.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\2/g, (all, head, quote, spec) =>
+    Object.hasOwn(imports, spec) ? `${head}${quote}${imports[spec]}${quote}` : all);
+}
+
+/** Starts the demo server; resolves to { url, port, close() }. */
+export async function startDemoServer({ port = 8080, host = '127.0.0.1', modelsDir = path.join(ROOT, 'models', 'generated'), mounts = {}, log } = {}) {
+  const imports = readImportMap();
+  const ownCode = [path.join(ROOT, 'js') + path.sep, DEMO_DIR + path.sep];
+  return startStaticServer({
+    host,
+    port,
+    log,
+    redirects: { '/': '/demo/', '/demo': '/demo/' },
+    mounts: {
+      '/demo/': DEMO_DIR,
+      '/js/': path.join(ROOT, 'js'),
+      '/dist/': path.join(ROOT, 'dist'),
+      '/node_modules/onnxruntime-web/dist/': path.join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
+      '/models/': path.resolve(modelsDir),
+      ...mounts, // extra folders (tests mount their pages here)
+    },
+    transform: (file, text) =>
+      /\.m?js$/.test(file) && ownCode.some((dir) => file.startsWith(dir)) ? rewriteBareImports(text, imports) : undefined,
+  });
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      models: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node demo/serve.js [--port N] [--host ADDR] [--models DIR] [--verbose]');
+    return;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? process.env.WASMBED_DEMO_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${values.port ?? process.env.PORT}`);
+  const server = await startDemoServer({
+    port,
+    host: values.host ?? '127.0.0.1',
+    modelsDir: values.models ?? process.env.WASMBED_DEMO_MODELS ?? undefined,
+    log: values.verbose ? (line) => console.log(line) : undefined,
+  });
+  console.log(`wasmbed demo: ${server.url}/demo/  (Ctrl+C to stop)`);
+  const stop = () => server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error(`wasmbed demo: ${err.message}`);
+    process.exit(1);
+  });
+}

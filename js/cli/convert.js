@@ -1,0 +1,43 @@
+// `wasmbed convert SOURCE OUT_DIR [--dtype q8|q4]`: Hub safetensors -> browser-ready ONNX folder
+// without Python (see js/convert/convert.js).
+import { parseArgs } from 'node:util';
+
+const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
+
+Reads a model repository (local folder, or Hub id such as org/name) with config.json and
+model.safetensors (or sharded safetensors + model.safetensors.index.json) and writes a
+Hub-layout folder: config, tokenizer and sentence-transformers files, onnx/model.onnx (float32,
+external data over 2 GB) and optionally a quantized copy. Architectures: bert, roberta,
+xlm-roberta. BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetensors files. OUT_DIR must not exist or be empty; nothing is left behind on failure.
+
+  --dtype fp32|q8|q4     also write onnx/model_quantized.onnx (q8) or onnx/model_q4.onnx (q4)
+  --block N              quantization block size (default 32)
+  --revision REV         Hub branch, tag or commit (default main)
+  --external-data        always store weights in onnx/model.onnx_data
+`;
+
+export async function run(argv, { stdout, stderr }) {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { help: { type: 'boolean' }, dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' } },
+    });
+  } catch (err) {
+    stderr.write(`convert: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) { stdout.write(USAGE); return 0; }
+  if (args.positionals.length !== 2) { stderr.write(`convert: expected SOURCE and OUT_DIR\n${USAGE}`); return 2; }
+  const [source, outDir] = args.positionals;
+  const { convertModel } = await import('../convert/convert.js');
+  const r = await convertModel(source, outDir, {
+    dtype: v.dtype ?? 'fp32', block: v.block === undefined ? 32 : Number(v.block), revision: v.revision,
+    externalData: v['external-data'] ? true : 'auto',
+    onProgress: (p) => { if (p.stage === 'quantize') stderr.write(`convert: quantizing (${p.dtype})\n`); },
+  });
+  stdout.write(`${outDir}: ${r.config.model_type}, ${r.config.num_hidden_layers} layers, hidden ${r.config.hidden_size}; ${Object.values(r.onnx).join(', ')}; copied ${r.files.join(', ')}\n`);
+  return 0;
+}

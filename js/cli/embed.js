@@ -1,0 +1,103 @@
+// `wasmbed embed --model SOURCE`: embeds UTF-8 lines from stdin, one output per line, in order.
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+
+const USAGE = `usage: wasmbed embed --model SOURCE [options] < lines.txt
+
+Reads UTF-8 text lines on stdin and writes one embedding per line, in order.
+  --model SOURCE     Hub id (org/name), base URL or local folder (required)
+  --prompt P         prompt name (query, passage) or literal prefix text
+  --dtype D          fp32 (default), fp16, q8, q4, ... (which ONNX file)
+  --device D         auto (default), cpu (onnxruntime-node), wasm
+  --format F         json (default): {"embedding":[...]} per line; f32: raw little-endian float32 rows
+  --dimensions N     Matryoshka truncation (re-normalized when the model normalizes)
+  --max-length N     token limit (default: the model's)
+  --batch-size N     texts per ONNX run (default 32)
+  --outputs LIST     BGE-M3: any of dense,sparse,colbert (json only): one line per text
+                     {"dense":[...],"sparse":{"ids":[...],"weights":[...]},"colbert":{"count":N,"dim":D,"vectors":[[...],...]}}
+  --cache-dir DIR    download cache folder; --offline: use only cached files
+`;
+
+const CHUNK = 256; // lines embedded per call: bounded memory on long inputs, batching still full
+
+export async function run(argv, { stdin, stdout, stderr }) {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        help: { type: 'boolean' }, model: { type: 'string' }, prompt: { type: 'string' }, dtype: { type: 'string' },
+        device: { type: 'string' }, format: { type: 'string' }, dimensions: { type: 'string' }, 'max-length': { type: 'string' },
+        'batch-size': { type: 'string' }, 'cache-dir': { type: 'string' }, offline: { type: 'boolean' }, outputs: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    stderr.write(`embed: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) { stdout.write(USAGE); return 0; }
+  if (!v.model) { stderr.write(`embed: --model is required\n${USAGE}`); return 2; }
+  const format = v.format ?? 'json';
+  if (format !== 'json' && format !== 'f32') { stderr.write(`embed: --format must be json or f32\n`); return 2; }
+  const outputs = v.outputs?.split(',').map((x) => x.trim()).filter(Boolean);
+  if (outputs && format !== 'json') { stderr.write('embed: --outputs needs --format json\n'); return 2; }
+  const int = (name) => {
+    if (v[name] === undefined) return undefined;
+    const n = Number(v[name]);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  let embedOptions;
+  try {
+    embedOptions = { prompt: v.prompt, dimensions: int('dimensions'), maxLength: int('max-length'), batchSize: int('batch-size') };
+  } catch (err) {
+    stderr.write(`embed: ${err.message}\n`);
+    return 2;
+  }
+  const { Embedder } = await import('../embedder.js');
+  const model = await Embedder.load(v.model, {
+    dtype: v.dtype ?? 'fp32', device: v.device ?? 'auto', cacheDir: v['cache-dir'], localFilesOnly: v.offline,
+  });
+  try {
+    const write = (text) => new Promise((resolve) => (stdout.write(text) ? resolve() : stdout.once('drain', resolve)));
+    const flush = async (lines) => {
+      if (outputs) { await write(formatM3(await model.embed(lines, { ...embedOptions, outputs }))); return; }
+      const { data, dims, count } = await model.embedFlat(lines, embedOptions);
+      if (format === 'f32') {
+        await write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      } else {
+        let out = '';
+        for (let i = 0; i < count; i++) out += `{"embedding":[${Array.from(data.subarray(i * dims, (i + 1) * dims)).join(',')}]}\n`;
+        await write(out);
+      }
+    };
+    let pending = [];
+    for await (const line of createInterface({ input: stdin, crlfDelay: Infinity })) {
+      pending.push(line);
+      if (pending.length >= CHUNK) { await flush(pending); pending = []; }
+    }
+    if (pending.length) await flush(pending);
+  } finally {
+    await model.dispose();
+  }
+  return 0;
+}
+
+/** JSON lines for embed(..., { outputs }) results (ColBERT vectors as one array per token). */
+function formatM3(results) {
+  let out = '';
+  for (const r of results) {
+    const o = {};
+    if (r.dense) o.dense = Array.from(r.dense);
+    if (r.sparse) o.sparse = { ids: Array.from(r.sparse.ids), weights: Array.from(r.sparse.weights) };
+    if (r.colbert) {
+      const { vectors, count, dim } = r.colbert;
+      o.colbert = { count, dim, vectors: Array.from({ length: count }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim))) };
+    }
+    out += JSON.stringify(o) + '\n';
+  }
+  return out;
+}
+
+export default run;

@@ -1,0 +1,85 @@
+// `wasmbed make-model OUT_DIR --preset NAME`: writes a test model in the Hub layout (config,
+// tokenizer, sentence-transformers files, onnx/model.onnx with seeded random weights).
+import { parseArgs } from 'node:util';
+
+const USAGE = `usage: wasmbed make-model OUT_DIR [options]
+
+Writes a Hugging Face Hub-layout model directory with a generated ONNX encoder (seeded random
+weights; no download). Presets: tiny-bert, tiny-roberta, tiny-xlm-roberta (tests, seconds),
+all-MiniLM-L6-v2, ko-sroberta-multitask, multilingual-e5-small, bge-m3 (real shapes).
+
+  --preset NAME            model shape (default tiny-bert)
+  --tokenizer PATH         tokenizer.json to copy (or its folder); 'synthetic-wordpiece' builds one
+  --seed N                 weight seed (default 0)
+  --layers N --hidden N --heads N --intermediate N --vocab N --positions N   override the shape
+  --pooling mean|cls|max|last   --normalize / --no-normalize   --max-seq-length N
+  --prompt NAME=TEXT       add a prompt (repeatable), e.g. --prompt "query=query: "
+  --safetensors            also write model.safetensors (Hugging Face parameter names)
+  --external-data          store weights in onnx/model.onnx_data (automatic over 2 GB)
+  --bge-m3-heads           BGE-M3 heads: sparse_linear.safetensors, colbert_linear.safetensors and
+                           onnx/model_with_heads.onnx (extra outputs dense_vecs, sparse_vecs, colbert_vecs)
+`;
+
+export async function run(argv, { stdout, stderr }) {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean' }, preset: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' },
+        layers: { type: 'string' }, hidden: { type: 'string' }, heads: { type: 'string' }, intermediate: { type: 'string' },
+        vocab: { type: 'string' }, positions: { type: 'string' }, pooling: { type: 'string' },
+        normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': { type: 'string' },
+        prompt: { type: 'string', multiple: true }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    stderr.write(`make-model: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) { stdout.write(USAGE); return 0; }
+  if (args.positionals.length !== 1) { stderr.write(`make-model: expected one OUT_DIR\n${USAGE}`); return 2; }
+  const int = (name) => {
+    if (v[name] === undefined) return undefined;
+    const n = Number(v[name]);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+    return n;
+  };
+  const { makeModel, PRESETS } = await import('../../models/generator/index.js');
+  if (v.preset && !PRESETS[v.preset]) { stderr.write(`make-model: unknown preset '${v.preset}' (${Object.keys(PRESETS).join(', ')})\n`); return 2; }
+  const config = {};
+  const map = { layers: 'num_hidden_layers', hidden: 'hidden_size', heads: 'num_attention_heads', intermediate: 'intermediate_size', vocab: 'vocab_size', positions: 'max_position_embeddings' };
+  const st = {};
+  try {
+    for (const [flag, key] of Object.entries(map)) if (int(flag) !== undefined) config[key] = int(flag);
+    if (v.pooling) st.pooling = v.pooling;
+    if (v.normalize) st.normalize = true;
+    if (v['no-normalize']) st.normalize = false;
+    if (int('max-seq-length') !== undefined) st.maxSeqLength = int('max-seq-length');
+    if (v.prompt) {
+      st.prompts = {};
+      for (const p of v.prompt) {
+        const eq = p.indexOf('=');
+        if (eq <= 0) throw new Error(`--prompt must be NAME=TEXT, got ${JSON.stringify(p)}`);
+        st.prompts[p.slice(0, eq)] = p.slice(eq + 1);
+      }
+    }
+  } catch (err) {
+    stderr.write(`make-model: ${err.message}\n`);
+    return 2;
+  }
+  const started = Date.now();
+  const result = await makeModel(args.positionals[0], {
+    preset: v.preset, tokenizer: v.tokenizer, seed: int('seed'), config, st,
+    safetensors: v.safetensors, heads: v['bge-m3-heads'], externalData: v['external-data'] ? true : 'auto',
+    onProgress: (p) => { if (p.stage !== 'done') stderr.write(`make-model: writing ${p.stage}${p.parameters ? ` (${(p.parameters / 1e6).toFixed(1)}M parameters)` : ''}\n`); },
+  });
+  const c = result.config;
+  stdout.write(`${result.dir}: ${c.model_type} ${c.num_hidden_layers}x${c.hidden_size}, vocab ${c.vocab_size}, ` +
+    `${(result.onnx.bytes / 2 ** 20).toFixed(1)} MiB${result.onnx.external ? ' (external data)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
+}
+
+export default run;

@@ -1,0 +1,77 @@
+// `wasmbed quantize IN.onnx OUT.onnx --format q8|q4|int8-dynamic`: weight quantization as an ONNX
+// graph rewrite (see js/quantize/quantize.js), optionally with an accuracy report.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+const USAGE = `usage: wasmbed quantize IN.onnx OUT.onnx [options]
+
+Rewrites MatMuls with constant weights into ONNX Runtime's com.microsoft MatMulNBits (q8, q4;
+runs on WASM and WebGPU) and the word-embedding Gather into GatherBlockQuantized. LayerNorm,
+softmax and the output stay float32. Large models are streamed; over 2 GB the output weights go
+to OUT.onnx_data.
+
+  --format q8|q4|int8-dynamic   q8 (default): 8-bit blocks; q4: 4-bit blocks;
+                                int8-dynamic: MatMulInteger + DynamicQuantizeLinear, the Hub's
+                                model_quantized.onnx layout (for comparisons; leaves WebGPU)
+  --block 16|32|64|128          block size along K for q8/q4 (default 32)
+  --per-tensor                  int8-dynamic: one weight scale per tensor (default: per column)
+  --keep-embeddings             leave the word-embedding table in float32 (needed by
+                                onnxruntime-web's ort.webgpu bundle on its WASM backend)
+  --external-data               always write weights to OUT.onnx_data
+  --eval TEXTS_FILE             embed the texts (one a line) with IN and OUT and report the mean
+                                and minimum cosine (OUT must be inside the model folder)
+  --eval-limit N                use the first N texts (default 256)
+  --device wasm|cpu             backend for --eval (default wasm; cpu = onnxruntime-node)
+  --json                        print the result as JSON
+`;
+
+export async function run(argv, { stdout, stderr }) {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean' }, format: { type: 'string' }, block: { type: 'string' },
+        'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
+        'eval-limit': { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    stderr.write(`quantize: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) { stdout.write(USAGE); return 0; }
+  if (args.positionals.length !== 2) { stderr.write(`quantize: expected IN.onnx and OUT.onnx\n${USAGE}`); return 2; }
+  const [input, output] = args.positionals;
+  const block = v.block === undefined ? 32 : Number(v.block);
+  const limit = v['eval-limit'] === undefined ? 256 : Number(v['eval-limit']);
+  if (!Number.isInteger(limit) || limit < 1) { stderr.write('quantize: --eval-limit must be a positive integer\n'); return 2; }
+  const { quantizeModel } = await import('../quantize/quantize.js');
+  let texts = null;
+  if (v.eval) {
+    texts = (await readFile(v.eval, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, limit);
+    if (!texts.length) { stderr.write(`quantize: ${v.eval} has no texts\n`); return 2; }
+  }
+  const result = await quantizeModel(input, output, {
+    format: v.format ?? 'q8', block, embeddings: !v['keep-embeddings'], perChannel: !v['per-tensor'], externalData: v['external-data'] ? true : 'auto',
+    onProgress: v.json ? undefined : (p) => { if (p.stage === 'start') stderr.write(`quantize: ${p.matmuls} MatMul weights${p.embedding ? ` + embedding table ${p.embedding}` : ''}\n`); },
+  });
+  if (texts) {
+    const { compareModels } = await import('../quantize/evaluate.js');
+    result.accuracy = await compareModels(input, output, texts, { device: v.device ?? 'wasm' });
+  }
+  if (v.json) {
+    stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return 0;
+  }
+  const mb = (n) => `${(n / 2 ** 20).toFixed(2)} MB`;
+  stdout.write(`${output}: ${result.format}${result.block ? ` (block ${result.block})` : ''}, ${mb(result.inBytes)} -> ${mb(result.outBytes)} (${((100 * result.outBytes) / result.inBytes).toFixed(1)}%)` +
+    `${result.external ? ', weights in external data' : ''}\n  operators: ${result.ops.join(', ')}\n`);
+  if (result.accuracy) {
+    const a = result.accuracy;
+    stdout.write(`  accuracy over ${a.count} texts: mean cosine ${a.mean.toFixed(6)}, min ${a.min.toFixed(6)}\n`);
+  }
+  return 0;
+}

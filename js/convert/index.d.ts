@@ -1,0 +1,45 @@
+// Types for `wasmbed/convert` (Node only).
+
+export interface ConvertOptions {
+  /** 'fp32' (default) writes onnx/model.onnx; 'q8' / 'q4' also write onnx/model_quantized.onnx / onnx/model_q4.onnx. */
+  dtype?: 'fp32' | 'q8' | 'q4';
+  /** Quantization block size (default 32). */
+  block?: number;
+  /** 'auto' (default: external data above ~1.9 GB), true, or false. */
+  externalData?: 'auto' | boolean;
+  /** Hub source options (see openModelSource). */
+  revision?: string;
+  hubHost?: string;
+  cacheDir?: string;
+  localFilesOnly?: boolean;
+  onProgress?(event: { stage: 'weights' | 'quantize' | 'done'; [key: string]: unknown }): void;
+}
+
+/** ONNX file name per dtype, as Embedder.load({ dtype }) looks them up under onnx/. */
+export const DTYPE_FILE: { fp32: string; q8: string; q4: string };
+
+/**
+ * Converts a BERT / RoBERTa / XLM-RoBERTa repository (local folder or Hub id) with config.json and
+ * model.safetensors (or sharded safetensors + index) into a Hub-layout ONNX folder. `outDir` must
+ * not exist or be empty; output is assembled in a temporary sibling folder and renamed at the end.
+ * BGE-M3 repositories' sparse_linear.pt / colbert_linear.pt (PyTorch zip checkpoints, read
+ * without Python) become sparse_linear.safetensors / colbert_linear.safetensors ({ weight, bias }).
+ * Errors: UnsupportedError (architecture, activation, no safetensors), ParseError (invalid
+ * config values, safetensors header that disagrees with the file, missing tensors),
+ * InvalidArgumentError (bad options, non-empty outDir).
+ */
+export function convertModel(
+  source: string,
+  outDir: string,
+  options?: ConvertOptions,
+): Promise<{ outDir: string; files: string[]; config: Record<string, unknown>; onnx: { fp32: string; q8?: string; q4?: string } }>;
+
+/** Opens and validates a .safetensors file (tensor index only; payloads are read on demand). */
+export function openSafetensors(file: string): Promise<{
+  file: string;
+  tensors: Map<string, { name: string; dtype: string; shape: number[]; offset: number; length: number }>;
+  source: { close(): Promise<void> };
+}>;
+
+/** Float32 tensors of a PyTorch zip checkpoint (torch.save >= 1.6), read without Python or code execution. */
+export function readTorchCheckpoint(file: string): Promise<Map<string, { shape: number[]; values: Float32Array }>>;

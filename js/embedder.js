@@ -1,0 +1,305 @@
+// Embedder: text in, sentence-transformers vectors out, over ONNX Runtime (Node native, WASM,
+// WebGPU) with tokenization and post-processing in the C++ core.
+import { loadCore } from './core.js';
+import { AbortError, InvalidArgumentError, ModelLoadError, UnsupportedError } from './errors.js';
+import { openModelSource } from './loader/index.js';
+import { Tokenizer } from './tokenizer.js';
+import { DTYPE_FILES, createSession, pickDevice } from './embedder/backend.js';
+import { packBatch, planBatches } from './embedder/batching.js';
+import { manifestFor, positionLimit, readModelSettings, resolveSettings } from './embedder/config.js';
+import { halfToFloat, poolInto } from './embedder/postprocess.js';
+import { guardWebGpu, probeFeeds } from './webgpu-guard.js';
+import { BATCH_HOOK, KEEP_OUTPUTS, M3State, embedWithOutputs } from './bge-m3/outputs.js';
+
+// Load-time WebGPU check: mixed scripts, so embeddings of several kinds of tokens are compared.
+const WEBGPU_PROBE = 'wasmbed WebGPU probe: 서울은 대한민국의 수도이다. Москва — столица России.';
+
+const CONSTRUCT = Symbol('Embedder.construct');
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
+
+function describe(x) {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
+}
+
+function checkAbort(signal) {
+  if (signal?.aborted) throw new AbortError('the operation was aborted', { cause: signal.reason });
+}
+
+/** Finds the ONNX file for a dtype: onnx/<name> as on the Hub, else <name> at the root. */
+async function findModelFile(src, dtype, explicit) {
+  if (explicit) return explicit;
+  const name = DTYPE_FILES[dtype];
+  if (!name) throw new InvalidArgumentError(`dtype must be one of ${Object.keys(DTYPE_FILES).join(', ')}, got ${JSON.stringify(dtype)}`);
+  for (const candidate of [`onnx/${name}`, name]) {
+    if (await src.exists(candidate)) return candidate;
+  }
+  throw new ModelLoadError(`the model has no ${dtype} ONNX file (looked for onnx/${name} and ${name})`, { file: `onnx/${name}` });
+}
+
+async function loadTokenizer(src) {
+  if (await src.exists('tokenizer.json')) return Tokenizer.fromJSON(await src.bytes('tokenizer.json'));
+  if (await src.exists('sentencepiece.bpe.model')) {
+    return Tokenizer.fromSentencePiece(await src.bytes('sentencepiece.bpe.model'), { flavor: 'xlm-roberta' });
+  }
+  throw new ModelLoadError('the model has no tokenizer.json (nor sentencepiece.bpe.model)', { file: 'tokenizer.json' });
+}
+
+export class Embedder {
+  #core; #tokenizer; #session; #settings; #info; #padId; #m3; #queue = Promise.resolve(); #disposed = false;
+
+  /** @private use Embedder.load() */
+  constructor(key, parts) {
+    if (key !== CONSTRUCT) throw new InvalidArgumentError('use Embedder.load(source, options)');
+    this.#core = parts.core;
+    this.#tokenizer = parts.tokenizer;
+    this.#session = parts.session;
+    this.#settings = parts.settings;
+    this.#info = parts.info;
+    this.#padId = parts.padId;
+    this.#m3 = parts.m3; // BGE-M3 sparse / ColBERT heads (js/bge-m3/outputs.js), loaded on first use
+  }
+
+  /**
+   * Loads a model. source: Hub id ("org/name"), base URL, local folder (Node), or a map of file
+   * name -> bytes. See index.d.ts (EmbedderOptions) for the options.
+   */
+  static async load(source, options = {}) {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Embedder.load: options must be an object');
+    if (options.worker) {
+      // Off the main thread: the same API, computed in a Web Worker (js/worker.js).
+      const { WorkerEmbedder } = await import('./worker-client.js');
+      return WorkerEmbedder.load(source, options);
+    }
+    const { device = 'auto', dtype = 'fp32', signal, onProgress } = options;
+    checkAbort(signal);
+    const picked = await pickDevice(device);
+    const src = await openModelSource(source, {
+      revision: options.revision, hubHost: options.hubHost, cache: options.cache, cacheDir: options.cacheDir,
+      localFilesOnly: options.localFilesOnly, onProgress, signal, fetch: options.fetch,
+    });
+    const [core, config, files, tokenizer] = await Promise.all([
+      loadCore(),
+      src.exists('config.json').then((e) => (e ? src.json('config.json') : {})),
+      readModelSettings(src),
+      loadTokenizer(src),
+    ]);
+    try {
+      const sourceId = typeof source === 'string' && HUB_ID.test(source) ? source : config._name_or_path;
+      const manifest = await manifestFor(sourceId, options.manifest);
+      const settings = resolveSettings({ options, files, manifest, limit: positionLimit(config) });
+      const modelFile = await findModelFile(src, dtype, options.modelFile);
+      checkAbort(signal);
+      let session = await openSession(src, modelFile, picked.device, options);
+      let device = picked.device;
+      let webgpuGuard = null;
+      if (device === 'webgpu' && options.webgpuGuard !== false) {
+        // Quantized graphs have given silently wrong vectors on WebGPU: compare one probe with
+        // WASM and fall back to WASM below the threshold (issue: peers.md items 2 and 3).
+        const guardOptions = typeof options.webgpuGuard === 'object' ? options.webgpuGuard : {};
+        const probe = Array.from(tokenizer.encode(WEBGPU_PROBE, { maxLength: 64 }).ids);
+        const feeds = probeFeeds(session.ort.Tensor, [probe], { tokenTypes: session.inputNames.includes('token_type_ids') });
+        const guarded = await guardWebGpu({
+          session, feeds, threshold: guardOptions.threshold, fallback: guardOptions.fallback ?? true,
+          output: session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0],
+          openWasm: () => openSession(src, modelFile, 'wasm', options),
+        });
+        session = guarded.session;
+        device = guarded.device;
+        webgpuGuard = guarded.guard;
+      }
+      const inputs = session.inputNames;
+      for (const need of ['input_ids', 'attention_mask']) {
+        if (!inputs.includes(need)) throw new ModelLoadError(`${modelFile} has no '${need}' input (inputs: ${inputs.join(', ')})`, { file: modelFile });
+      }
+      const output = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0];
+      const padId = tokenizer.padId >= 0 ? tokenizer.padId : (config.pad_token_id ?? 0);
+      const info = {
+        device,
+        deviceReason: webgpuGuard?.fellBack ? 'WebGPU output failed the load-time check against WASM' : picked.reason,
+        backend: device === 'cpu' ? 'onnxruntime-node' : 'onnxruntime-web',
+        webgpuGuard,
+        dtype,
+        modelFile,
+        output,
+        architecture: config.model_type ?? null,
+        hiddenSize: config.hidden_size ?? null,
+        pooling: settings.pooling,
+        normalize: settings.normalize,
+        maxLength: settings.maxLength,
+        prompts: settings.prompts,
+        defaultPrompt: settings.defaultPrompt,
+        settingsFrom: settings.sources,
+        manifest: manifest?.id ?? null,
+      };
+      const m3 = new M3State({ src, outputNames: session.outputNames, tokenizer, hiddenSize: config.hidden_size, option: options.heads });
+      return new Embedder(CONSTRUCT, { core, tokenizer, session: { ...session, output }, settings, info, padId, m3 });
+    } catch (err) {
+      tokenizer.dispose();
+      throw err;
+    }
+  }
+
+  /** What was loaded and how it will be used (device picked, pooling, limits, prompts ...). */
+  get info() { return { ...this.#info, prompts: { ...this.#info.prompts } }; }
+
+  /** The ONNX Runtime module in use (advanced use). */
+  get ort() { return this.#session.ort; }
+
+  /** The tokenizer (advanced use; owned by the Embedder). */
+  get tokenizer() { return this.#tokenizer; }
+
+  #prefix(prompt) {
+    const { prompts, defaultPrompt } = this.#settings;
+    if (prompt === undefined) return defaultPrompt && prompts[defaultPrompt] ? prompts[defaultPrompt] : '';
+    if (prompt === null || prompt === '') return '';
+    if (typeof prompt !== 'string') throw new InvalidArgumentError(`prompt must be a prompt name or text, got ${describe(prompt)}`);
+    return Object.prototype.hasOwnProperty.call(prompts, prompt) ? prompts[prompt] : prompt;
+  }
+
+  /**
+   * Embeds texts as one flat Float32Array: { data, dims, count }, row i = texts[i].
+   * options: prompt, batchSize, tokenBudget, maxLength, dimensions, truncate ('end' | 'error'),
+   * onProgress({ done, total }), signal.
+   */
+  async embedFlat(texts, options = {}) {
+    if (this.#disposed) throw new InvalidArgumentError('this Embedder has been disposed');
+    if (typeof texts === 'string') texts = [texts];
+    if (!Array.isArray(texts)) throw new InvalidArgumentError(`embed: texts must be an array of strings, got ${describe(texts)}`);
+    for (let i = 0; i < texts.length; i++) {
+      if (typeof texts[i] !== 'string') throw new InvalidArgumentError(`embed: texts[${i}] must be a string, got ${describe(texts[i])}`);
+    }
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('embed: options must be an object');
+    const { batchSize = 32, tokenBudget = 16384, truncate = 'end', signal, onProgress } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(tokenBudget) || tokenBudget < 1) throw new InvalidArgumentError(`tokenBudget must be a positive integer, got ${tokenBudget}`);
+    if (truncate !== 'end' && truncate !== 'error') throw new InvalidArgumentError(`truncate must be 'end' or 'error', got ${JSON.stringify(truncate)}`);
+    const limit = this.#info.maxLength;
+    const maxLength = options.maxLength ?? limit;
+    if (!Number.isInteger(maxLength) || maxLength < 2) throw new InvalidArgumentError(`maxLength must be an integer >= 2, got ${maxLength}`);
+    if (maxLength > limit) throw new InvalidArgumentError(`maxLength ${maxLength} exceeds the model's limit of ${limit} tokens`);
+    const hidden = this.#info.hiddenSize;
+    let dims = options.dimensions;
+    if (dims !== undefined && (!Number.isInteger(dims) || dims < 1 || (hidden && dims > hidden))) {
+      throw new InvalidArgumentError(`dimensions must be an integer in 1..${hidden ?? 'hidden size'}, got ${dims}`);
+    }
+    checkAbort(signal);
+    if (texts.length === 0) return { data: new Float32Array(0), dims: dims ?? hidden ?? 0, count: 0 };
+
+    // 1. Tokenize everything (C++), truncating at the limit unless asked to refuse.
+    const prefix = this.#prefix(options.prompt);
+    const encodings = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const text = prefix + texts[i];
+      if (truncate === 'error') {
+        const e = this.#tokenizer.encode(text);
+        if (e.ids.length > maxLength) {
+          throw new InvalidArgumentError(`embed: texts[${i}] has ${e.ids.length} tokens, over the limit of ${maxLength} (truncate: 'error')`);
+        }
+        encodings[i] = e;
+      } else {
+        encodings[i] = this.#tokenizer.encode(text, { maxLength });
+      }
+    }
+    // 2. Sort by length, cut into batches by token budget, pad each batch to its own longest.
+    const lengths = encodings.map((e) => e.ids.length);
+    const batches = planBatches(lengths, { batchSize, tokenBudget });
+    let data = null;
+    let done = 0;
+    for (const batch of batches) {
+      checkAbort(signal);
+      const { indices, seqLen } = batch;
+      const n = indices.length;
+      const packed = packBatch(encodings, indices, seqLen, this.#padId);
+      const hiddenState = await this.#run(packed, n, seqLen, options[KEEP_OUTPUTS]);
+      // Exports whose output is already one vector per text (BGE-M3's dense_vecs) are pooled as
+      // one-token sequences, so truncation / normalization still apply.
+      const pooled = hiddenState.dims.length === 2;
+      const dim = hiddenState.dims[pooled ? 1 : 2];
+      const outDim = dims ?? dim;
+      if (outDim > dim) throw new InvalidArgumentError(`dimensions ${outDim} exceeds the model's ${dim}`);
+      if (!data) { dims = outDim; data = new Float32Array(texts.length * outDim); }
+      let values = hiddenState.data;
+      if (values instanceof Uint16Array) values = halfToFloat(values);
+      else if (!(values instanceof Float32Array)) values = Float32Array.from(values);
+      poolInto(this.#core, {
+        hidden: values, mask: pooled ? new Int32Array(n).fill(1) : packed.mask32, n, seqLen: pooled ? 1 : seqLen, dim,
+        pooling: pooled ? 'cls' : this.#settings.pooling, outDim, normalize: this.#settings.normalize, out: data, rowIndex: indices,
+      });
+      // BGE-M3 heads (embed with `outputs`): the same hidden states and padded batch.
+      options[BATCH_HOOK]?.({ hidden: pooled ? null : values, dims: [n, seqLen, dim], extra: hiddenState.extra, packed, indices });
+      done += n;
+      if (onProgress) onProgress({ done, total: texts.length });
+    }
+    return { data, dims, count: texts.length };
+  }
+
+  /** Embeds texts: one Float32Array per text, in input order (see embedFlat for options). */
+  async embed(texts, options = {}) {
+    // { outputs: ['dense', 'sparse', 'colbert'] }: per text { dense, sparse, colbert } (BGE-M3).
+    if (options?.outputs !== undefined) return embedWithOutputs(this.#m3, texts, options, (o) => this.embedFlat(texts, o));
+    const { data, dims, count } = await this.embedFlat(texts, options);
+    const out = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = data.subarray(i * dims, (i + 1) * dims);
+    return out;
+  }
+
+  // Session runs are serialized per model: ONNX Runtime Web rejects overlapping run() calls on
+  // one session, and onnxruntime-node already spreads one run over all cores.
+  #run(packed, n, seqLen, keep = []) {
+    const s = this.#session;
+    const task = this.#queue.then(async () => {
+      if (this.#disposed) throw new InvalidArgumentError('this Embedder has been disposed');
+      const { Tensor } = s.ort;
+      const feeds = {
+        input_ids: new Tensor('int64', packed.ids, [n, seqLen]),
+        attention_mask: new Tensor('int64', packed.mask64, [n, seqLen]),
+      };
+      if (s.inputNames.includes('token_type_ids')) feeds.token_type_ids = new Tensor('int64', packed.types, [n, seqLen]);
+      const outputs = await s.run(feeds);
+      const t = outputs[s.output];
+      const pooledOutput = t?.dims.length === 2 && s.output === 'dense_vecs'; // BGE-M3 exports without last_hidden_state
+      if (!t || (t.dims.length !== 3 && !pooledOutput)) throw new UnsupportedError(`model output '${s.output}' is not [batch, sequence, hidden]`);
+      const extra = {}; // graph outputs asked for besides the hidden state (BGE-M3 heads)
+      for (const name of keep) {
+        const o = outputs[name];
+        if (!o) throw new UnsupportedError(`model has no output '${name}'`);
+        extra[name] = { data: o.data instanceof Uint16Array ? halfToFloat(o.data) : o.data, dims: o.dims };
+      }
+      for (const [name, other] of Object.entries(outputs)) if (name !== s.output && !keep.includes(name)) other.dispose?.();
+      const result = { data: t.data, dims: t.dims, extra };
+      return result;
+    });
+    this.#queue = task.catch(() => {});
+    return task;
+  }
+
+  /** Releases the ONNX Runtime session and the tokenizer. */
+  async dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#queue;
+    await this.#session.release?.();
+    this.#m3?.dispose();
+    this.#tokenizer.dispose();
+  }
+}
+
+/**
+ * Opens the ONNX Runtime session. Node 'cpu': ORT reads the file itself from disk (local folder
+ * or the download cache), so the weights never pass through JS. Otherwise the bytes (and any
+ * external data) are handed to ORT-web and dropped when this function returns.
+ */
+async function openSession(src, modelFile, device, options) {
+  const external = await src.externalDataFiles(modelFile);
+  if (device === 'cpu') {
+    const path = await src.localPath(modelFile);
+    for (const e of external) await src.localPath(e.file); // fetched next to the model in the cache
+    if (path) return createSession(device, { name: modelFile, path }, options);
+  }
+  const bytes = await src.bytes(modelFile);
+  const externalData = [];
+  for (const e of external) externalData.push({ path: e.location, data: await src.bytes(e.file) });
+  return createSession(device, { name: modelFile, bytes, externalData }, options);
+}

@@ -1,0 +1,55 @@
+// Pooling, Matryoshka truncation and L2 normalization of one batch in the C++ core (SIMD): the
+// ONNX output and mask are copied into the wasm heap once, one call pools the whole batch, and the
+// rows are copied out with TypedArray.set (no per-element JS loops).
+import { CapacityError, callCore } from '../errors.js';
+
+// Rows are pooled a few at a time so the wasm heap needs only a bounded scratch area (a whole
+// batch of hidden states can be tens of MB, and wasm memory never shrinks once grown).
+const SCRATCH_BYTES = 4 << 20;
+
+/**
+ * hidden: Float32Array [n, seqLen, dim]; mask: Int32Array [n, seqLen]. Writes row r of the result
+ * to out at rowIndex[r] * outDim.
+ */
+export function poolInto(core, { hidden, mask, n, seqLen, dim, pooling, outDim, normalize, out, rowIndex }) {
+  const rowBytes = seqLen * dim * 4 + seqLen * 4 + outDim * 4;
+  const rowsPerCall = Math.max(1, Math.min(n, Math.floor(SCRATCH_BYTES / rowBytes)));
+  const base = core._malloc(rowsPerCall * rowBytes);
+  if (!base) throw new CapacityError(`cannot allocate ${rowsPerCall * rowBytes} bytes in the wasm heap for pooling`);
+  try {
+    const hAddr = base, mAddr = base + rowsPerCall * seqLen * dim * 4, oAddr = mAddr + rowsPerCall * seqLen * 4;
+    for (let start = 0; start < n; start += rowsPerCall) {
+      const rows = Math.min(rowsPerCall, n - start);
+      core.HEAPF32.set(hidden.subarray(start * seqLen * dim, (start + rows) * seqLen * dim), hAddr >>> 2);
+      core.HEAP32.set(mask.subarray(start * seqLen, (start + rows) * seqLen), mAddr >>> 2);
+      callCore(() => core.poolRows(hAddr, mAddr, rows, seqLen, dim, pooling, outDim, normalize, oAddr));
+      const result = core.HEAPF32.subarray(oAddr >>> 2, (oAddr >>> 2) + rows * outDim);
+      for (let r = 0; r < rows; r++) out.set(result.subarray(r * outDim, (r + 1) * outDim), rowIndex[start + r] * outDim);
+    }
+  } finally {
+    core._free(base);
+  }
+}
+
+/** IEEE half -> float for float16 model outputs (fp16 graphs that keep a half output). */
+export function halfToFloat(u16) {
+  const out = new Float32Array(u16.length);
+  const f = new Float32Array(1);
+  const i = new Uint32Array(f.buffer);
+  for (let k = 0; k < u16.length; k++) {
+    const h = u16[k];
+    const sign = (h & 0x8000) << 16;
+    let exp = (h >> 10) & 0x1f;
+    let mant = h & 0x3ff;
+    if (exp === 0) {
+      if (mant === 0) { i[0] = sign; out[k] = f[0]; continue; }
+      while (!(mant & 0x400)) { mant <<= 1; exp--; }
+      exp++; mant &= 0x3ff;
+    } else if (exp === 31) {
+      i[0] = sign | 0x7f800000 | (mant << 13); out[k] = f[0]; continue;
+    }
+    i[0] = sign | ((exp + 112) << 23) | (mant << 13);
+    out[k] = f[0];
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+// Lexical index over the model tokenizer's piece ids, backed by the C++ inverted index
+// (wasm/index/inverted_index.h). Two scorings share the (doc, weight) postings:
+//   'bm25'   documents and queries are token-id sequences (Int32Array), BM25 with k1 / b;
+//   'sparse' documents and queries are sparse weight vectors { ids, weights } such as BGE-M3's
+//            lexical weights; score = sum of query weight x document weight over shared ids.
+// Works before any neural model is loaded: only a tokenizer is needed to make token ids.
+import { loadCore } from './core.js';
+import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
+import { HeapScratch, bitsetFromIds, copyIn } from './heap-scratch.js';
+import { checkId } from './vector-index.js';
+
+const SCORINGS = ['bm25', 'sparse'];
+
+const registry = new FinalizationRegistry(({ native, scratch }) => {
+  try {
+    scratch.free();
+    native.delete();
+  } catch {
+    // module gone
+  }
+});
+
+function toInt32(tokens, what) {
+  if (tokens instanceof Int32Array) return tokens;
+  if (Array.isArray(tokens) || tokens instanceof Uint32Array) {
+    const out = Int32Array.from(tokens);
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] !== Number(tokens[i])) throw new InvalidArgumentError(`${what}[${i}] is not a 32-bit integer token id`);
+    }
+    return out;
+  }
+  throw new InvalidArgumentError(`${what} must be an Int32Array or an array of integers`);
+}
+
+function toSparse(vec, what) {
+  if (!vec || typeof vec !== 'object' || !('ids' in vec) || !('weights' in vec)) {
+    throw new InvalidArgumentError(`${what} must be { ids: Int32Array, weights: Float32Array }`);
+  }
+  const ids = toInt32(vec.ids, `${what}.ids`);
+  const weights = vec.weights instanceof Float32Array ? vec.weights : Float32Array.from(vec.weights);
+  if (ids.length !== weights.length) throw new InvalidArgumentError(`${what}: ${ids.length} ids but ${weights.length} weights`);
+  return { ids, weights };
+}
+
+export class LexicalIndex {
+  #core;
+  #native;
+  #scratch;
+  #token;
+
+  /** @private use LexicalIndex.create() or LexicalIndex.load() */
+  constructor(core, native) {
+    this.#core = core;
+    this.#native = native;
+    this.#scratch = new HeapScratch(core);
+    this.#token = {};
+    registry.register(this, { native, scratch: this.#scratch }, this.#token);
+  }
+
+  /** @param {{ scoring?: 'bm25'|'sparse', k1?: number, b?: number }} options */
+  static async create({ scoring = 'bm25', k1 = 1.2, b = 0.75 } = {}) {
+    const s = SCORINGS.indexOf(scoring);
+    if (s < 0) throw new InvalidArgumentError(`LexicalIndex: scoring must be 'bm25' or 'sparse', got ${String(scoring)}`);
+    if (typeof k1 !== 'number' || typeof b !== 'number') throw new InvalidArgumentError('LexicalIndex: k1 and b must be numbers');
+    const core = await loadCore();
+    return new LexicalIndex(core, callCore(() => new core.LexicalIndexCore(s, k1, b)));
+  }
+
+  /** Restores an index saved with save(); throws CorruptDataError on damaged bytes. */
+  static async load(bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('LexicalIndex.load: bytes must be a Uint8Array');
+    const core = await loadCore();
+    const scratch = new HeapScratch(core);
+    try {
+      const address = scratch.ensure(bytes.length);
+      copyIn(core, address, bytes);
+      return new LexicalIndex(core, callCore(() => core.LexicalIndexCore.load(address, bytes.length)));
+    } finally {
+      scratch.free();
+    }
+  }
+
+  #live() {
+    if (!this.#native) throw new WasmbedError('LexicalIndex: used after dispose()');
+    return this.#native;
+  }
+
+  get scoring() { return SCORINGS[this.#live().scoring()]; }
+  get size() { return this.#live().size(); }
+  /** Number of documents containing a token id. */
+  documentFrequency(tokenId) { return this.#live().documentFrequency(tokenId | 0); }
+  has(id) { return this.#live().has(checkId(id)); }
+
+  /**
+   * Adds a document: token ids for 'bm25' (repeats count), { ids, weights } for 'sparse' (a repeated
+   * id keeps its largest weight; weights <= 0 are dropped).
+   */
+  add(id, doc) {
+    checkId(id);
+    const native = this.#live();
+    const core = this.#core;
+    if (native.scoring() === 0) {
+      const t = toInt32(doc, 'tokens');
+      const address = this.#scratch.ensure(Math.max(t.byteLength, 4));
+      copyIn(core, address, t);
+      callCore(() => native.addTokens(id, address, t.length));
+    } else {
+      const { ids, weights } = toSparse(doc, 'document');
+      const address = this.#scratch.ensure(Math.max(ids.byteLength * 2, 8));
+      copyIn(core, address, ids);
+      copyIn(core, address + ids.byteLength, weights);
+      callCore(() => native.addWeighted(id, address, address + ids.byteLength, ids.length));
+    }
+  }
+
+  /** Removes a document; false when absent. */
+  remove(id) {
+    return callCore(() => this.#live().remove(checkId(id)));
+  }
+
+  /**
+   * Top-k documents sharing at least one token with the query: [{ id, score }], best first.
+   * @param {Int32Array|number[]|{ids: Int32Array, weights: Float32Array}} query
+   * @param {{ k?: number, filter?: ((id: number) => boolean) | { ids: Iterable<number> } }} options
+   */
+  search(query, { k = 10, filter } = {}) {
+    const native = this.#live();
+    if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`search: k must be a non-negative integer, got ${k}`);
+    const core = this.#core;
+    const size = native.size();
+    let bits = null;
+    if (filter !== undefined && filter !== null) {
+      const slotIds = new Uint32Array(core.HEAPU8.buffer, native.idsPtr(), size).slice();
+      if (typeof filter === 'function') bits = bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
+      else if (filter && filter.ids !== undefined) {
+        const allowed = new Set(filter.ids);
+        bits = bitsetFromIds(slotIds, (id) => allowed.has(id));
+      } else throw new InvalidArgumentError('filter must be a function (id) => boolean or { ids }');
+    }
+    const kk = Math.min(k, size);
+    if (kk === 0) return [];
+    const sparse = native.scoring() === 1;
+    const q = sparse ? toSparse(query, 'query') : { ids: toInt32(query, 'query') };
+    const qBytes = q.ids.byteLength * (sparse ? 2 : 1);
+    const bitBytes = bits ? bits.byteLength : 0;
+    const address = this.#scratch.ensure(qBytes + bitBytes + kk * 8);
+    copyIn(core, address, q.ids);
+    if (sparse) copyIn(core, address + q.ids.byteLength, q.weights);
+    if (bits) copyIn(core, address + qBytes, bits);
+    const allow = bits ? address + qBytes : 0;
+    const outIds = address + qBytes + bitBytes;
+    const outScores = outIds + kk * 4;
+    const n = callCore(() => (sparse
+      ? native.searchWeighted(address, address + q.ids.byteLength, q.ids.length, kk, allow, outIds, outScores)
+      : native.search(address, q.ids.length, kk, allow, outIds, outScores)));
+    const ids = new Uint32Array(core.HEAPU8.buffer, outIds, n);
+    const scores = new Float32Array(core.HEAPU8.buffer, outScores, n);
+    const hits = new Array(n);
+    for (let i = 0; i < n; i++) hits[i] = { id: ids[i], score: scores[i] };
+    return hits;
+  }
+
+  /** Serializes the index (versioned header + CRC-32) into a new Uint8Array. */
+  save() {
+    return callCore(() => this.#live().save());
+  }
+
+  dispose() {
+    if (!this.#native) return;
+    registry.unregister(this.#token);
+    this.#scratch.free();
+    this.#native.delete();
+    this.#native = null;
+  }
+}

@@ -1,0 +1,250 @@
+// Node model cache: one file per cache key under a directory, laid out as
+//   <cacheDir>/hub/<host>/<org>/<name>/<revision>/<file path>
+// so a model's .onnx and its external data sit side by side, as ONNX Runtime expects.
+//
+// Writes are atomic: bytes go to a temp file in the same folder, are fsync'ed, then renamed over
+// the final name (and the folder fsync'ed). A crash or failed download leaves at most a
+// `*.partial` file that no reader ever opens and clear() removes.
+import { promises as fsp, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ModelLoadError } from '../errors.js';
+import { keySegments } from './keys.js';
+
+const PARTIAL = '.partial';
+const BATCH = 1 << 20;
+
+/** $WASMBED_CACHE_DIR, else $XDG_CACHE_HOME/wasmbed, else %LOCALAPPDATA%\wasmbed (Windows), else ~/.cache/wasmbed. */
+export function defaultCacheDir() {
+  const env = process.env;
+  if (env.WASMBED_CACHE_DIR) return path.resolve(env.WASMBED_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'wasmbed');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'wasmbed');
+  return path.join(os.homedir(), '.cache', 'wasmbed');
+}
+
+export class NodeDirCache {
+  constructor(dir = defaultCacheDir()) {
+    this.dir = path.resolve(dir);
+    this.kind = 'directory';
+  }
+
+  /** Where `key` lives on disk (whether or not it is there yet). */
+  pathFor(key) {
+    return path.join(this.dir, ...keySegments(key));
+  }
+
+  /** { path, size } of the cached file, or null when absent. */
+  async locate(key) {
+    const p = this.pathFor(key);
+    const st = await fsp.stat(p).catch(() => null);
+    return st?.isFile() ? { path: p, size: st.size } : null;
+  }
+
+  async has(key) {
+    return (await this.locate(key)) != null;
+  }
+
+  async get(key) {
+    try {
+      const buf = await fsp.readFile(this.pathFor(key));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (err) {
+      if (err.code === 'ENOENT' || err.code === 'EISDIR') return null;
+      throw err;
+    }
+  }
+
+  async put(key, bytes) {
+    const w = await this.begin(key);
+    try {
+      await w.write(bytes);
+      await w.commit();
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+  }
+
+  /** A streaming writer: write(chunk)* then commit() (atomic) or abort() (leaves nothing). */
+  async begin(key) {
+    const final = this.pathFor(key);
+    const folder = path.dirname(final);
+    try {
+      await fsp.mkdir(folder, { recursive: true });
+    } catch (err) {
+      throw new ModelLoadError(`cannot create cache folder ${folder}: ${err.message} (set cacheDir or WASMBED_CACHE_DIR)`, { cause: err });
+    }
+    await sweepStale(folder);
+    const tmp = `${final}.${process.pid}-${randomBytes(4).toString('hex')}${PARTIAL}`;
+    const fh = await fsp.open(tmp, 'w');
+    let open = true;
+    let written = 0;
+    const head = [];
+    let headLen = 0;
+    let pending = [];
+    let pendingBytes = 0;
+    let inFlight = null;
+    let failed = null;
+    const flush = async () => {
+      await inFlight;
+      if (failed) throw failed;
+      if (pendingBytes === 0) return;
+      const bufs = pending;
+      const size = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      inFlight = writeAll(fh, bufs, size).then(
+        () => {
+          written += size;
+        },
+        (err) => {
+          failed = err;
+        },
+      );
+    };
+    const close = async () => {
+      if (open) {
+        open = false;
+        await fh.close();
+      }
+    };
+    return {
+      path: final,
+      get written() {
+        return written;
+      },
+      /** First bytes written (up to 4 KiB), for format checks before commit. */
+      head() {
+        const out = new Uint8Array(headLen);
+        let o = 0;
+        for (const h of head) {
+          out.set(h, o);
+          o += h.length;
+        }
+        return out;
+      },
+      // Chunks are gathered into ~1 MiB writev() calls, one in flight while the next fills:
+      // few syscalls, and the network reader is only held up when the disk falls behind (so
+      // memory stays bounded at ~2 MiB). The writer keeps references to chunks until written.
+      async write(chunk) {
+        if (failed) throw failed;
+        if (headLen < 4096) {
+          const part = chunk.subarray(0, 4096 - headLen);
+          head.push(part.slice());
+          headLen += part.length;
+        }
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= BATCH) await flush();
+      },
+      async commit() {
+        await flush();
+        await inFlight;
+        if (failed) throw failed;
+        await fh.sync();
+        await close();
+        await fsp.rename(tmp, final);
+        await syncDir(folder);
+      },
+      async abort() {
+        await inFlight;
+        pending = [];
+        await close().catch(() => {});
+        await fsp.rm(tmp, { force: true }).catch(() => {});
+      },
+    };
+  }
+
+  async delete(key) {
+    await fsp.rm(this.pathFor(key), { force: true });
+  }
+
+  /** Removes every entry whose key starts with `prefix` (a whole path segment prefix), or all. */
+  async clear(prefix = '') {
+    const target = prefix ? path.join(this.dir, ...keySegments(prefix)) : this.dir;
+    await fsp.rm(target, { recursive: true, force: true });
+  }
+}
+
+// writev() of a batch, finishing any partial write (rare on regular files, but allowed).
+async function writeAll(fh, bufs, size) {
+  let { bytesWritten } = await fh.writev(bufs);
+  if (bytesWritten === size) return;
+  const all = Buffer.concat(bufs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+  while (bytesWritten < size) bytesWritten += (await fh.write(all, bytesWritten, size - bytesWritten)).bytesWritten;
+}
+
+// Temp files of downloads that died with their process (crash, kill -9). A day old is far past
+// any live download's last write, so removing them cannot race one.
+async function sweepStale(folder) {
+  const names = await fsp.readdir(folder).catch(() => []);
+  const cutoff = Date.now() - 24 * 3600 * 1000;
+  for (const n of names) {
+    if (!n.endsWith(PARTIAL)) continue;
+    const p = path.join(folder, n);
+    const st = await fsp.stat(p).catch(() => null);
+    if (st && st.mtimeMs < cutoff) await fsp.rm(p, { force: true }).catch(() => {});
+  }
+}
+
+// Makes the rename durable. Directories cannot be opened for fsync on Windows: best effort.
+async function syncDir(dir) {
+  let fh;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // ignored: the rename itself is atomic; only its durability across power loss is at stake
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+/** First `n` bytes of a file. */
+export async function readHead(file, n = 4096) {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    const st = await fh.stat();
+    return { head: new Uint8Array(buf.buffer, buf.byteOffset, bytesRead), size: st.size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Runs fn(reader) over a file through a 64 KiB window ({ length, byte(i), slice(a, b) }), so
+ * protobuf field headers can be walked without reading the tensor data in between.
+ */
+export function withFileReader(file, fn) {
+  const fd = openSync(file, 'r');
+  try {
+    const length = fstatSync(fd).size;
+    const WIN = 65536;
+    const win = Buffer.alloc(WIN);
+    let winStart = -1;
+    let winLen = 0;
+    const load = (pos) => {
+      winStart = pos;
+      winLen = readSync(fd, win, 0, Math.min(WIN, length - pos), pos);
+    };
+    const reader = {
+      length,
+      byte(i) {
+        if (i < winStart || i >= winStart + winLen) load(i);
+        return win[i - winStart];
+      },
+      slice(a, b) {
+        const out = Buffer.alloc(b - a);
+        readSync(fd, out, 0, b - a, a);
+        return out;
+      },
+    };
+    return fn(reader);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,81 @@
+// What every model source shares: text/json on top of bytes(), ONNX external-data listing,
+// progress reporting, and the per-file record that describe() returns.
+import { ModelLoadError, ParseError } from '../errors.js';
+import { checkFileName, fileKey } from './keys.js';
+import { listExternalData } from './onnx.js';
+import { decodeText, parseJson } from './validate.js';
+
+export const isNode =
+  typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
+
+export class BaseSource {
+  constructor(options) {
+    this.options = options;
+    this.files = new Map(); // name -> { from, bytes }
+  }
+
+  /** Per-call options ({ signal, onProgress }) override the source's. */
+  callOptions(opts = {}) {
+    return {
+      signal: opts.signal ?? this.options.signal,
+      onProgress: opts.onProgress ?? this.options.onProgress,
+    };
+  }
+
+  note(name, from, size, onProgress) {
+    this.files.set(name, { from, bytes: size });
+    if (from !== 'network' && onProgress && size != null) {
+      try {
+        onProgress({ file: name, loaded: size, total: size, done: true, cached: from === 'cache' });
+      } catch (err) {
+        console.error('wasmbed: onProgress callback threw', err);
+      }
+    }
+  }
+
+  async text(name, opts) {
+    return decodeText(name, await this.bytes(name, opts));
+  }
+
+  async json(name, opts) {
+    return parseJson(name, await this.bytes(name, opts));
+  }
+
+  /**
+   * External-data files an .onnx file needs, as [{ location, file }] (`location` as written in
+   * the model, relative to its folder; `file` the name to ask this source for). Pass `bytes`
+   * when you already hold the model, so it is not read twice.
+   */
+  async externalDataFiles(name, bytes) {
+    name = checkFileName(name);
+    let locations;
+    try {
+      if (!bytes && isNode) {
+        const p = await this.localPath(name);
+        if (p) {
+          const { withFileReader } = await import('./cache-node.js');
+          locations = withFileReader(p, listExternalData);
+        }
+      }
+      if (!locations) locations = listExternalData(bytes ?? (await this.bytes(name)));
+    } catch (err) {
+      if (err instanceof ParseError) throw new ModelLoadError(`${name} is not a valid ONNX model: ${err.message}`, { file: name, cause: err });
+      throw err;
+    }
+    const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '';
+    return locations.map((location) => ({ location, file: dir + location }));
+  }
+
+  describeFiles() {
+    return Object.fromEntries(this.files);
+  }
+
+  // Cache maintenance is a no-op for sources that are not cached.
+  async evict(name) {
+    checkFileName(name);
+  }
+
+  async clearCache() {}
+}
+
+export { checkFileName, fileKey };

@@ -1,0 +1,194 @@
+// Reads an ONNX ModelProto from a file without loading tensor payloads: every initializer keeps
+// only where its bytes are (inline offset in the .onnx file, or a range of an external data file),
+// so multi-GB models (bge-m3 fp32: 2.3 GB with model.onnx_data) are scanned in a few MB of memory
+// and their weights are streamed later, one tensor at a time.
+import path from 'node:path';
+import { ParseError } from '../errors.js';
+import { ByteSource, WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './protobuf-reader.js';
+
+// onnx.proto3 field numbers used here.
+const MODEL = { IR_VERSION: 1, GRAPH: 7, OPSET_IMPORT: 8 };
+const GRAPH = { NODE: 1, NAME: 2, INITIALIZER: 5 };
+const TENSOR = { DIMS: 1, DATA_TYPE: 2, FLOAT_DATA: 4, INT32_DATA: 5, INT64_DATA: 7, NAME: 8, RAW_DATA: 9, EXTERNAL_DATA: 13, DATA_LOCATION: 14 };
+const NODE = { INPUT: 1, OUTPUT: 2, NAME: 3, OP_TYPE: 4, ATTRIBUTE: 5, DOMAIN: 7 };
+const ATTR = { NAME: 1, F: 2, I: 3, S: 4, T: 5, G: 6, INTS: 8, GRAPHS: 11, TYPE: 20 };
+
+export const ELEMENT_SIZE = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
+
+/** A decoded NodeProto; `fields` keeps every field (attributes included) for a verbatim copy. */
+export function parseNode(bytes) {
+  const node = { input: [], output: [], name: '', opType: '', domain: '', attributes: [], bytes, hasSubgraph: false };
+  for (const f of decodeFields(bytes)) {
+    if (f.field === NODE.INPUT) node.input.push(decodeString(f.value));
+    else if (f.field === NODE.OUTPUT) node.output.push(decodeString(f.value));
+    else if (f.field === NODE.NAME) node.name = decodeString(f.value);
+    else if (f.field === NODE.OP_TYPE) node.opType = decodeString(f.value);
+    else if (f.field === NODE.DOMAIN) node.domain = decodeString(f.value);
+    else if (f.field === NODE.ATTRIBUTE) {
+      const attr = { name: '', bytes: f.value };
+      for (const a of decodeFields(f.value)) {
+        if (a.field === ATTR.NAME) attr.name = decodeString(a.value);
+        else if (a.field === ATTR.I) attr.i = a.value;
+        else if (a.field === ATTR.INTS) attr.ints = a.wire === WIRE.LEN ? decodePackedVarints(a.value) : [...(attr.ints ?? []), a.value];
+        else if (a.field === ATTR.G || a.field === ATTR.GRAPHS) node.hasSubgraph = true;
+      }
+      node.attributes.push(attr);
+    }
+  }
+  return node;
+}
+
+/**
+ * Parses a TensorProto located at [offset, offset + length) of `source` (payload not read).
+ * Returns { name, dataType, dims, header: [{ field, wire, bytes }], data } where data is
+ * { kind: 'inline', offset, length } | { kind: 'external', location, offset, length } | null.
+ */
+async function parseTensor(source, offset, length) {
+  const t = { name: '', dataType: 0, dims: [], header: [], data: null };
+  const external = {};
+  let dataLocation = 0;
+  for await (const f of walkFields(source, offset, offset + length)) {
+    const isPayload = f.field === TENSOR.RAW_DATA || ((f.field === TENSOR.FLOAT_DATA || f.field === TENSOR.INT32_DATA || f.field === TENSOR.INT64_DATA) && f.wire === WIRE.LEN);
+    if (isPayload && f.field === TENSOR.RAW_DATA) {
+      t.data = { kind: 'inline', offset: f.offset, length: f.length };
+      continue;
+    }
+    if (isPayload && f.field === TENSOR.FLOAT_DATA) {
+      // Packed float_data is byte-identical to raw_data (little-endian float32s).
+      t.data = { kind: 'inline', offset: f.offset, length: f.length };
+      continue;
+    }
+    if (isPayload) {
+      // Packed int32/int64 data are varints: small constants only, decode them in memory.
+      const bytes = await source.read(f.offset, f.length);
+      t.header.push({ field: f.field, wire: f.wire, bytes });
+      t.varintData = decodePackedVarints(bytes);
+      continue;
+    }
+    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    if (f.field === TENSOR.DIMS) {
+      if (f.wire === WIRE.LEN) t.dims.push(...decodePackedVarints(bytes));
+      else t.dims.push(f.value);
+      continue;
+    }
+    if (f.field === TENSOR.DATA_TYPE) { t.dataType = f.value; continue; }
+    if (f.field === TENSOR.NAME) t.name = decodeString(bytes);
+    if (f.field === TENSOR.EXTERNAL_DATA) {
+      let k = '', v = '';
+      for (const e of decodeFields(bytes)) {
+        if (e.field === 1) k = decodeString(e.value);
+        else if (e.field === 2) v = decodeString(e.value);
+      }
+      external[k] = v;
+      continue;
+    }
+    if (f.field === TENSOR.DATA_LOCATION) { dataLocation = f.value; continue; }
+    t.header.push({ field: f.field, wire: f.wire, bytes });
+  }
+  if (dataLocation === 1) {
+    if (!external.location) throw new RangeError(`tensor '${t.name}' is external but names no location`);
+    const size = t.dims.reduce((a, b) => a * b, 1) * (ELEMENT_SIZE[t.dataType] ?? 0);
+    t.data = { kind: 'external', location: external.location, offset: Number(external.offset ?? 0), length: external.length != null ? Number(external.length) : size };
+  }
+  return t;
+}
+
+/**
+ * Opens and scans an ONNX model. Returns { file, source, irVersion, opsets, modelFields, graph }
+ * with graph = { nodes, initializers, fields }; `fields` lists the other graph fields (name,
+ * inputs, outputs, value_info, ...) as { field, wire, bytes } in file order.
+ * Close with `closeModel()`. Throws ParseError naming the file when it is not a valid ONNX model.
+ */
+export async function readOnnxModel(file) {
+  const source = await ByteSource.openFile(file);
+  try {
+    return await scanModel(source, file);
+  } catch (err) {
+    await source.close();
+    if (err instanceof ParseError) throw err;
+    throw new ParseError(`${file}: not a valid ONNX model (${err.message})`, { cause: err });
+  }
+}
+
+async function scanModel(source, file) {
+  const model = { file, dir: path.dirname(file), source, irVersion: null, opsets: [], modelFields: [], graph: null, externalSources: new Map() };
+  for await (const f of walkFields(source, 0, source.size)) {
+    if (f.field === MODEL.GRAPH && f.wire === WIRE.LEN) {
+      model.graph = await scanGraph(source, f.offset, f.length);
+      continue;
+    }
+    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    if (f.field === MODEL.IR_VERSION && f.wire === WIRE.VARINT) model.irVersion = f.value;
+    if (f.field === MODEL.OPSET_IMPORT && f.wire === WIRE.LEN) {
+      const op = { domain: '', version: 0 };
+      for (const e of decodeFields(bytes)) {
+        if (e.field === 1) op.domain = decodeString(e.value);
+        else if (e.field === 2) op.version = e.value;
+      }
+      model.opsets.push(op);
+      continue;
+    }
+    model.modelFields.push({ field: f.field, wire: f.wire, bytes });
+  }
+  if (model.irVersion == null || !model.graph) throw new ParseError(`${file}: not an ONNX model (no ${model.graph ? 'ir_version' : 'graph'} field)`);
+  if (!model.graph.nodes.length) throw new ParseError(`${file}: ONNX graph has no nodes`);
+  if (!model.opsets.length) throw new ParseError(`${file}: ONNX model has no opset_import (truncated?)`);
+  return model;
+}
+
+async function scanGraph(source, offset, length) {
+  const graph = { nodes: [], initializers: [], fields: [] };
+  for await (const f of walkFields(source, offset, offset + length)) {
+    if (f.field === GRAPH.INITIALIZER && f.wire === WIRE.LEN) {
+      graph.initializers.push(await parseTensor(source, f.offset, f.length));
+      continue;
+    }
+    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    if (f.field === GRAPH.NODE && f.wire === WIRE.LEN) graph.nodes.push(parseNode(bytes));
+    else graph.fields.push({ field: f.field, wire: f.wire, bytes });
+  }
+  return graph;
+}
+
+/** The ByteSource holding a tensor's payload (external data files are opened on first use). */
+export async function tensorSource(model, tensor) {
+  if (!tensor.data) throw new ParseError(`${model.file}: tensor '${tensor.name}' has no data`);
+  if (tensor.data.kind === 'inline') return model.source;
+  const loc = tensor.data.location;
+  if (path.isAbsolute(loc) || loc.split(/[\\/]/).includes('..')) throw new ParseError(`${model.file}: tensor '${tensor.name}' has an unsafe external data location '${loc}'`);
+  let src = model.externalSources.get(loc);
+  if (!src) {
+    const p = path.join(model.dir, loc);
+    try {
+      src = await ByteSource.openFile(p);
+    } catch (err) {
+      throw new ParseError(`${model.file}: external data file ${p} for tensor '${tensor.name}' cannot be opened (${err.code ?? err.message})`, { cause: err });
+    }
+    model.externalSources.set(loc, src);
+  }
+  if (tensor.data.offset + tensor.data.length > src.size) {
+    throw new ParseError(`${src.name}: tensor '${tensor.name}' needs bytes ${tensor.data.offset}..${tensor.data.offset + tensor.data.length} but the file has ${src.size}`);
+  }
+  return src;
+}
+
+/** Checks that a float32 tensor's payload has the size its dims promise. */
+export function expectPayload(model, tensor) {
+  const expected = tensor.dims.reduce((a, b) => a * b, 1) * (ELEMENT_SIZE[tensor.dataType] ?? 0);
+  if (!tensor.data || tensor.data.length !== expected) {
+    throw new ParseError(`${model.file}: tensor '${tensor.name}' has ${tensor.data?.length ?? 0} data bytes, its shape [${tensor.dims}] needs ${expected}`);
+  }
+}
+
+/** Reads a float32 tensor's values (rows [r0, r1) of a 2-D tensor when given). */
+export async function readFloats(model, tensor, r0 = 0, r1 = tensor.dims[0]) {
+  const src = await tensorSource(model, tensor);
+  const rowBytes = tensor.dims.length >= 2 ? (tensor.dims.slice(1).reduce((a, b) => a * b, 1) * 4) : 4;
+  const bytes = await src.read(tensor.data.offset + r0 * rowBytes, (r1 - r0) * rowBytes);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
+export async function closeModel(model) {
+  await model.source.close();
+  for (const s of model.externalSources.values()) await s.close();
+}

@@ -1,0 +1,279 @@
+// Weight quantization of transformer encoders, as an ONNX graph rewrite.
+//
+// Formats:
+//   q8, q4       MatMul(A, W const [K, N]) -> com.microsoft MatMulNBits (bits 8 / 4, blockwise
+//                asymmetric scales + zero points along K). This is ONNX Runtime's quantized
+//                operator with WASM *and* WebGPU kernels, so the model stays on the GPU.
+//                The word-embedding Gather -> com.microsoft GatherBlockQuantized (uint8 storage,
+//                same bits and block size) unless `embeddings: false`.
+//   int8-dynamic The Hub / Optimum "model_quantized.onnx" layout (ONNX Runtime quantize_dynamic,
+//                int8 weights per column or per tensor): DynamicQuantizeLinear + MatMulInteger +
+//                Cast + Mul, and Gather on a uint8 table + DequantizeLinear. Fast on WASM, but
+//                WebGPU has no MatMulInteger kernel (peers.md item 3) and onnxruntime-web 1.30's
+//                JSEP WebGPU DequantizeLinear returns garbage for uint8 codes below the zero point,
+//                so this layout gives silently wrong vectors there (tests/browser/webgpu-guard.test.js).
+// LayerNormalization, Softmax, attention MatMuls (no constant operand) and the outputs stay float32.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { node as makeNode, DataType } from '../../models/generator/onnx.js';
+import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
+import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8 } from './blockwise.js';
+import { closeModel, expectPayload, readFloats, readOnnxModel, tensorSource } from './onnx-reader.js';
+import { writeOnnx } from './onnx-writer.js';
+
+export const FORMATS = ['q8', 'q4', 'int8-dynamic'];
+const BITS = { q8: 8, q4: 4 };
+const MS_DOMAIN = 'com.microsoft';
+const ROW_CHUNK_BYTES = 8 << 20; // embedding tables are quantized 8 MB of float rows at a time
+
+const isDefaultDomain = (d) => d === '' || d === 'ai.onnx';
+const asBytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function checkOptions({ format, block }) {
+  if (!FORMATS.includes(format)) throw new InvalidArgumentError(`unknown quantization format '${format}' (use ${FORMATS.join(', ')})`);
+  if (format !== 'int8-dynamic' && (!Number.isInteger(block) || block < 16 || (block & (block - 1)) !== 0)) {
+    throw new InvalidArgumentError(`block size must be a power of two >= 16 (got ${block})`);
+  }
+}
+
+/** Total bytes of a model file plus the external data files it references. */
+async function modelBytes(model) {
+  let total = model.source.size;
+  const seen = new Set();
+  for (const t of model.graph.initializers) {
+    if (t.data?.kind !== 'external' || seen.has(t.data.location)) continue;
+    seen.add(t.data.location);
+    total += (await tensorSource(model, t)).size;
+  }
+  return total;
+}
+
+/** Streams an unchanged initializer's payload from its source. */
+function passthrough(model, t) {
+  if (!t.data) return { name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: 0 };
+  return {
+    name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: t.data.length,
+    write: async (sink) => {
+      const src = await tensorSource(model, t);
+      for await (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
+    },
+  };
+}
+
+const newTensor = (name, dataType, dims, byteLength, write) => ({ name, dataType, dims, byteLength, write });
+const constTensor = (name, dataType, dims, bytes) => newTensor(name, dataType, dims, bytes.length, (sink) => sink.write(bytes));
+
+/**
+ * A value computed once, on first use, and dropped after `uses` reads: the three tensors of a
+ * quantized weight are written one after another, so only one weight is in memory at a time.
+ */
+function shared(compute, uses) {
+  let value = null, left = uses;
+  return async () => {
+    if (!value) value = await compute();
+    const v = value;
+    if (--left === 0) value = null;
+    return v;
+  };
+}
+
+/** MatMul weight -> MatMulNBits node + tensors. */
+function rewriteMatMulNBits(model, n, w, bits, block, ctx) {
+  const [K, N] = w.dims;
+  const base = w.name;
+  if (!ctx.done.has(base)) {
+    const kBlocks = Math.ceil(K / block), blob = (block * bits) / 8, zpRow = Math.ceil((kBlocks * bits) / 8);
+    const get = shared(async () => quantizeMatMulWeight(await readFloats(model, w), K, N, bits, block), 3);
+    ctx.tensors.push(
+      newTensor(`${base}_Q${bits}`, DataType.UINT8, [N, kBlocks, blob], N * kBlocks * blob, async (s) => s.write((await get()).data)),
+      newTensor(`${base}_scales`, DataType.FLOAT, [N * kBlocks], N * kBlocks * 4, async (s) => s.write(asBytes((await get()).scales))),
+      newTensor(`${base}_zp`, DataType.UINT8, [N * zpRow], N * zpRow, async (s) => s.write((await get()).zeroPoints)),
+    );
+    ctx.done.add(base);
+  }
+  const attrs = { K, N, bits, block_size: block };
+  // accuracy_level 4: ORT's CPU/WASM kernel quantizes A to int8 per block and uses integer dot
+  // products (faster, slightly less exact); WebGPU ignores it. 0 / unset: float compute.
+  if (ctx.accuracyLevel) attrs.accuracy_level = ctx.accuracyLevel;
+  return makeNode('MatMulNBits', [n.input[0], `${base}_Q${bits}`, `${base}_scales`, `${base}_zp`], n.output, attrs, n.name || `${n.output[0]}_MatMulNBits`, MS_DOMAIN);
+}
+
+/** MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8). */
+function rewriteMatMulInteger(model, n, w, ctx) {
+  const [K, N] = w.dims;
+  const base = w.name;
+  if (!ctx.done.has(base)) {
+    const perChannel = ctx.perChannel;
+    const get = shared(async () => quantizeInt8PerColumn(await readFloats(model, w), K, N, { perChannel }), 2);
+    const S = perChannel ? N : 1;
+    const dims = perChannel ? [N] : [];
+    ctx.tensors.push(
+      newTensor(`${base}_quantized`, DataType.INT8, [K, N], K * N, async (s) => s.write(asBytes((await get()).codes))),
+      newTensor(`${base}_scale`, DataType.FLOAT, dims, S * 4, async (s) => s.write(asBytes((await get()).scales))),
+      constTensor(`${base}_zero_point`, DataType.INT8, dims, new Uint8Array(S)),
+    );
+    ctx.done.add(base);
+  }
+  const a = n.input[0], y = n.output[0];
+  const nodes = [];
+  // One DynamicQuantizeLinear per activation, shared by the MatMuls reading it (Q, K, V).
+  if (!ctx.dql.has(a)) {
+    const q = `${a}_quantized`;
+    nodes.push(makeNode('DynamicQuantizeLinear', [a], [q, `${q}_scale`, `${q}_zero_point`], {}, `${a}_DynamicQuantizeLinear`));
+    ctx.dql.set(a, q);
+  }
+  const q = ctx.dql.get(a);
+  nodes.push(makeNode('MatMulInteger', [q, `${base}_quantized`, `${q}_zero_point`, `${base}_zero_point`], [`${y}_int32`], {}, `${y}_MatMulInteger`));
+  nodes.push(makeNode('Cast', [`${y}_int32`], [`${y}_cast`], { to: DataType.FLOAT }, `${y}_Cast`));
+  nodes.push(makeNode('Mul', [`${q}_scale`, `${base}_scale`], [`${y}_scale`], {}, `${y}_scale_Mul`));
+  nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [y], {}, `${y}_Mul`));
+  return nodes;
+}
+
+/** Row chunks of a [R, C] float table, each at most ROW_CHUNK_BYTES. */
+async function* rowChunks(model, t) {
+  const [R, C] = t.dims;
+  const rows = Math.max(1, Math.floor(ROW_CHUNK_BYTES / (C * 4)));
+  for (let r0 = 0; r0 < R; r0 += rows) {
+    const r1 = Math.min(R, r0 + rows);
+    yield { r0, r1, values: await readFloats(model, t, r0, r1) };
+  }
+}
+
+/** Embedding Gather -> GatherBlockQuantized (uint8 storage, blocks along the hidden axis). */
+function rewriteGatherBlockQuantized(model, n, t, bits, block, ctx) {
+  const [R, C] = t.dims;
+  const base = t.name;
+  const cBlocks = Math.ceil(C / block), rowBytes = Math.ceil((C * bits) / 8), zpRow = Math.ceil((cBlocks * bits) / 8);
+  // Scales and zero points are collected while the codes stream out (data is written first).
+  const scales = new Float32Array(R * cBlocks);
+  const zeroPoints = new Uint8Array(R * zpRow);
+  ctx.tensors.push(
+    newTensor(`${base}_Q${bits}`, DataType.UINT8, [R, rowBytes], R * rowBytes, async (sink) => {
+      for await (const { r0, r1, values } of rowChunks(model, t)) {
+        const q = quantizeRows(values, r1 - r0, C, bits, block);
+        scales.set(q.scales, r0 * cBlocks);
+        zeroPoints.set(q.zeroPoints, r0 * zpRow);
+        await sink.write(q.data);
+      }
+    }),
+    newTensor(`${base}_scales`, DataType.FLOAT, [R, cBlocks], R * cBlocks * 4, (s) => s.write(asBytes(scales))),
+    newTensor(`${base}_zp`, DataType.UINT8, [R, zpRow], R * zpRow, (s) => s.write(zeroPoints)),
+  );
+  const attrs = { gather_axis: 0, quantize_axis: 1, block_size: block, bits };
+  return makeNode('GatherBlockQuantized', [`${base}_Q${bits}`, n.input[1], `${base}_scales`, `${base}_zp`], n.output, attrs, n.name || `${n.output[0]}_GatherBlockQuantized`, MS_DOMAIN);
+}
+
+/** Embedding Gather -> Gather on a per-tensor uint8 table + DequantizeLinear (dynamic-int8 layout). */
+async function rewriteGatherUint8(model, n, t, ctx) {
+  const [R, C] = t.dims;
+  let min = 0, max = 0;
+  for await (const { values } of rowChunks(model, t)) for (const v of values) { if (v < min) min = v; if (v > max) max = v; }
+  const range = rangeUint8(min, max);
+  const base = t.name, y = n.output[0];
+  ctx.tensors.push(
+    newTensor(`${base}_quantized`, DataType.UINT8, [R, C], R * C, async (sink) => {
+      for await (const { values } of rowChunks(model, t)) await sink.write(quantizeUint8(values, range));
+    }),
+    constTensor(`${base}_scale`, DataType.FLOAT, [], asBytes(Float32Array.of(range.scale))),
+    constTensor(`${base}_zero_point`, DataType.UINT8, [], Uint8Array.of(range.zp)),
+  );
+  return [
+    makeNode('Gather', [`${base}_quantized`, n.input[1]], [`${y}_quantized`], { axis: 0 }, `${y}_Gather_quantized`),
+    makeNode('DequantizeLinear', [`${y}_quantized`, `${base}_scale`, `${base}_zero_point`], [y], {}, `${y}_DequantizeLinear`),
+  ];
+}
+
+const attrInt = (n, name, dflt) => n.attributes.find((a) => a.name === name)?.i ?? dflt;
+
+/** The embedding table to quantize: the largest 2-D float Gather table indexed along axis 0. */
+function pickEmbedding(nodes, inits) {
+  let best = null;
+  for (const n of nodes) {
+    if (n.opType !== 'Gather' || !isDefaultDomain(n.domain) || attrInt(n, 'axis', 0) !== 0) continue;
+    const t = inits.get(n.input[0]);
+    if (!t || t.dataType !== DataType.FLOAT || t.dims.length !== 2 || !t.data) continue;
+    if (!best || t.dims[0] * t.dims[1] > best.dims[0] * best.dims[1]) best = t;
+  }
+  return best;
+}
+
+/**
+ * Quantizes the ONNX model at `inPath` into `outPath`.
+ * options: format 'q8' | 'q4' | 'int8-dynamic' (default q8), block (32; MatMulNBits /
+ * GatherBlockQuantized block size), embeddings (quantize the word-embedding table; default true),
+ * minWeightElements (MatMuls with fewer weight values stay float; default 0 = all),
+ * perChannel (int8-dynamic: one weight scale per output column, default true; false = per tensor),
+ * accuracyLevel (MatMulNBits accuracy_level: 0 = unset/float compute, 4 = int8 compute on CPU/WASM),
+ * externalData ('auto' | true | false), onProgress({ stage, ... }).
+ * Returns { format, bits, block, inBytes, outBytes, matmuls, embedding, external, ops }.
+ */
+export async function quantizeModel(inPath, outPath, options = {}) {
+  const { format = 'q8', block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, onProgress = () => {} } = options;
+  checkOptions({ format, block });
+  if (path.resolve(inPath) === path.resolve(outPath)) throw new InvalidArgumentError('quantize: the output path must differ from the input path');
+  const model = await readOnnxModel(inPath);
+  try {
+    const { graph } = model;
+    if (graph.nodes.some((n) => n.hasSubgraph)) throw new UnsupportedError(`${inPath}: graphs with subgraphs (If/Loop/Scan) are not supported by the quantizer`);
+    const inits = new Map(graph.initializers.map((t) => [t.name, t]));
+    const uses = new Map();
+    for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+    const bits = BITS[format] ?? 8;
+    if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new InvalidArgumentError(`accuracyLevel must be 0..4 (got ${accuracyLevel})`);
+    const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel };
+    const replaced = new Map(); // initializer name -> uses rewritten
+    const outNodes = [];
+    let matmuls = 0;
+    const embedding = embeddings ? pickEmbedding(graph.nodes, inits) : null;
+    if (embedding && bits === 4 && embedding.dims[1] % 2) throw new UnsupportedError(`${inPath}: 4-bit embedding table '${embedding.name}' needs an even width (got ${embedding.dims[1]})`);
+    for (const n of graph.nodes) {
+      const w = n.opType === 'MatMul' && isDefaultDomain(n.domain) ? inits.get(n.input[1]) : null;
+      const quantizable = w && !inits.has(n.input[0]) && w.dataType === DataType.FLOAT && w.dims.length === 2 && w.data && w.dims[0] * w.dims[1] >= minWeightElements;
+      if (quantizable) {
+        expectPayload(model, w);
+        await tensorSource(model, w); // fail now (missing external file) rather than mid-write
+        if (format === 'int8-dynamic') outNodes.push(...rewriteMatMulInteger(model, n, w, ctx));
+        else outNodes.push(rewriteMatMulNBits(model, n, w, bits, block, ctx));
+        replaced.set(w.name, (replaced.get(w.name) ?? 0) + 1);
+        matmuls++;
+        continue;
+      }
+      if (embedding && n.opType === 'Gather' && isDefaultDomain(n.domain) && n.input[0] === embedding.name && !ctx.done.has(`gather:${embedding.name}`)) {
+        expectPayload(model, embedding);
+        await tensorSource(model, embedding);
+        if (format === 'int8-dynamic') outNodes.push(...(await rewriteGatherUint8(model, n, embedding, ctx)));
+        else outNodes.push(rewriteGatherBlockQuantized(model, n, embedding, bits, block, ctx));
+        ctx.done.add(`gather:${embedding.name}`);
+        replaced.set(embedding.name, (replaced.get(embedding.name) ?? 0) + 1);
+        continue;
+      }
+      outNodes.push(n.bytes);
+    }
+    // Keep a float initializer while some node still reads it (a weight shared with an op we left alone).
+    const stillUsed = (name) => replaced.get(name) < (uses.get(name) ?? 0);
+    const kept = graph.initializers.filter((t) => !replaced.has(t.name) || stillUsed(t.name)).map((t) => passthrough(model, t));
+    const opsets = [...model.opsets];
+    if (ctx.tensors.length && format !== 'int8-dynamic' && !opsets.some((o) => o.domain === MS_DOMAIN)) opsets.push({ domain: MS_DOMAIN, version: 1 });
+    const tensors = [...kept, ...ctx.tensors];
+    const total = tensors.length;
+    let written = 0;
+    for (const t of tensors) {
+      if (!t.write) continue;
+      const inner = t.write;
+      t.write = async (sink) => { await inner(sink); onProgress({ stage: 'write', tensor: t.name, done: ++written, total }); };
+    }
+    const inBytes = await modelBytes(model);
+    onProgress({ stage: 'start', matmuls, embedding: embedding?.name ?? null, total });
+    const out = await writeOnnx(outPath, { modelFields: model.modelFields, opsets, graphFields: graph.fields, nodes: outNodes, tensors }, { externalData });
+    const outBytes = (await stat(outPath)).size + (out.dataFile ? (await stat(out.dataFile)).size : 0);
+    onProgress({ stage: 'done', outBytes });
+    const ops = format === 'int8-dynamic' ? ['DynamicQuantizeLinear', 'MatMulInteger', ...(embedding ? ['DequantizeLinear'] : [])] : ['com.microsoft.MatMulNBits', ...(embedding ? ['com.microsoft.GatherBlockQuantized'] : [])];
+    return { format, bits: format === 'int8-dynamic' ? 8 : bits, block: format === 'int8-dynamic' ? null : block, inBytes, outBytes, matmuls, embedding: embedding?.name ?? null, external: out.external, ops };
+  } catch (err) {
+    if (err instanceof RangeError) throw new ParseError(`${inPath}: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    await closeModel(model);
+  }
+}

@@ -1,0 +1,382 @@
+// Tokenizer: HF tokenizer.json / SentencePiece .model tokenization in the C++ core.
+//
+// Text goes to the core as UTF-8 written straight into the wasm heap with TextEncoder.encodeInto
+// (a lone UTF-16 surrogate becomes U+FFFD there, exactly as HF's Node binding and every
+// TextEncoder do). The core answers with the address of a small table of uint32 words describing
+// arrays it owns (see wasm/bindings/tokenizer_bindings.cpp); each array is copied out with one
+// TypedArray.slice(), never element by element. Offsets come back as UTF-16 indices of the JS string.
+import { isNode, loadCore } from './core.js';
+import { CapacityError, InvalidArgumentError, UnsupportedError, callCore } from './errors.js';
+
+const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+const KEEP_SCRATCH_BYTES = 4 << 20; // larger scratch areas are freed after the call
+
+// One growable scratch area per core instance; JS calls into the core are synchronous, so a
+// single area per realm is never used by two calls at once.
+const scratchByCore = new WeakMap();
+function reserve(core, bytes) {
+  let s = scratchByCore.get(core);
+  if (!s) scratchByCore.set(core, (s = { ptr: 0, cap: 0 }));
+  if (s.cap < bytes) {
+    if (s.ptr) core._free(s.ptr);
+    s.ptr = 0;
+    s.cap = 0;
+    const cap = Math.max(bytes, 1024);
+    const ptr = core._malloc(cap);
+    if (!ptr) throw new CapacityError(`cannot allocate ${cap} bytes in the wasm heap for the tokenizer input`);
+    s.ptr = ptr;
+    s.cap = cap;
+  }
+  return s.ptr;
+}
+function releaseLargeScratch(core) {
+  const s = scratchByCore.get(core);
+  if (s && s.cap > KEEP_SCRATCH_BYTES) {
+    core._free(s.ptr);
+    s.ptr = 0;
+    s.cap = 0;
+  }
+}
+
+// Safety net: a Tokenizer that is garbage-collected without dispose() frees its C++ object.
+const registry = new FinalizationRegistry((handle) => {
+  try { handle.delete(); } catch { /* already deleted */ }
+});
+
+const CONSTRUCT = Symbol('Tokenizer.construct');
+
+function describe(x) {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
+}
+
+function checkString(where, name, value) {
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError(`${where}: ${name} must be a string, got ${describe(value)}`);
+  }
+}
+
+function checkLength(where, name, value) {
+  if (value === undefined || value === null) return 0;
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function toBytes(where, bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new InvalidArgumentError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
+}
+
+/** One encoded input. `tokens` and `offsets` are materialised on first access. */
+class TokenizerEncoding {
+  #offsets;
+  #tokenBytes;
+  #tokenUnits;
+  #tokens = null;
+  #pairs = null;
+
+  constructor(ids, typeIds, attentionMask, specialTokensMask, sequenceIds, offsets, tokenBytes, tokenUnits) {
+    this.ids = ids;
+    this.typeIds = typeIds;
+    this.attentionMask = attentionMask;
+    this.specialTokensMask = specialTokensMask;
+    this.sequenceIds = sequenceIds;
+    this.#offsets = offsets;
+    this.#tokenBytes = tokenBytes;
+    this.#tokenUnits = tokenUnits;
+  }
+
+  get length() { return this.ids.length; }
+
+  get tokens() {
+    if (!this.#tokens) {
+      const all = utf8Decoder.decode(this.#tokenBytes);
+      const out = new Array(this.#tokenUnits.length);
+      let at = 0;
+      for (let i = 0; i < out.length; i++) {
+        out[i] = all.slice(at, at + this.#tokenUnits[i]);
+        at += this.#tokenUnits[i];
+      }
+      this.#tokens = out;
+    }
+    return this.#tokens;
+  }
+
+  get offsets() {
+    if (!this.#pairs) {
+      const o = this.#offsets;
+      this.#pairs = Array.from({ length: o.length >> 1 }, (_, i) => [o[2 * i], o[2 * i + 1]]);
+    }
+    return this.#pairs;
+  }
+}
+
+function readEncoding(core, table) {
+  const u32 = core.HEAPU32;
+  const t = table >>> 2;
+  const n = u32[t];
+  const i32 = core.HEAP32;
+  const ints = (address, count) => i32.slice(address >>> 2, (address >>> 2) + count);
+  const tokensAt = u32[t + 7];
+  return new TokenizerEncoding(
+    ints(u32[t + 1], n), ints(u32[t + 2], n), ints(u32[t + 3], n), ints(u32[t + 4], n), ints(u32[t + 6], n),
+    ints(u32[t + 5], 2 * n), core.HEAPU8.slice(tokensAt, tokensAt + u32[t + 8]), ints(u32[t + 9], n),
+  );
+}
+
+export class Tokenizer {
+  #core;
+  #handle;
+
+  /** @private Use Tokenizer.fromJSON / fromSentencePiece / fromFile. */
+  constructor(key, core, handle) {
+    if (key !== CONSTRUCT) throw new InvalidArgumentError('use Tokenizer.fromJSON(), fromSentencePiece() or fromFile()');
+    this.#core = core;
+    this.#handle = handle;
+    registry.register(this, handle, this);
+  }
+
+  /** Parses a HF tokenizer.json given as text, bytes or an already-parsed object. */
+  static async fromJSON(json) {
+    let bytes;
+    if (typeof json === 'string') bytes = utf8Encoder.encode(json);
+    else if (json instanceof Uint8Array || json instanceof ArrayBuffer) bytes = toBytes('Tokenizer.fromJSON', json);
+    else if (json !== null && typeof json === 'object' && !ArrayBuffer.isView(json) && !Array.isArray(json)) {
+      bytes = utf8Encoder.encode(JSON.stringify(json));
+    } else {
+      throw new InvalidArgumentError(`Tokenizer.fromJSON: expected tokenizer.json text, bytes or object, got ${describe(json)}`);
+    }
+    const core = await loadCore();
+    return Tokenizer.#create(core, bytes, (address) => core.TokenizerHandle.fromJson(address, bytes.length));
+  }
+
+  /** Loads a SentencePiece .model (unigram or BPE). flavor 'xlm-roberta' applies the fairseq ids. */
+  static async fromSentencePiece(bytes, { flavor = 'plain' } = {}) {
+    const data = toBytes('Tokenizer.fromSentencePiece', bytes);
+    if (!(flavor in FLAVORS)) {
+      throw new InvalidArgumentError(`Tokenizer.fromSentencePiece: flavor must be 'plain' or 'xlm-roberta', got ${String(flavor)}`);
+    }
+    const core = await loadCore();
+    return Tokenizer.#create(core, data, (address) => core.TokenizerHandle.fromSentencePiece(address, data.length, FLAVORS[flavor]));
+  }
+
+  /**
+   * Node only: loads a tokenizer file by extension (.json -> tokenizer.json, .model ->
+   * SentencePiece) or a folder containing tokenizer.json.
+   */
+  static async fromFile(file, { flavor } = {}) {
+    if (!isNode) throw new UnsupportedError('Tokenizer.fromFile is only available in Node; use fromJSON() or fromSentencePiece() with fetched bytes');
+    checkString('Tokenizer.fromFile', 'path', file);
+    const { readFile, stat } = await import('node:fs/promises');
+    const path = await import('node:path');
+    let target = file;
+    try {
+      if ((await stat(file)).isDirectory()) target = path.join(file, 'tokenizer.json');
+    } catch (err) {
+      throw new InvalidArgumentError(`Tokenizer.fromFile: cannot read ${file}: ${err.message}`, { cause: err });
+    }
+    let bytes;
+    try {
+      bytes = await readFile(target);
+    } catch (err) {
+      throw new InvalidArgumentError(`Tokenizer.fromFile: cannot read ${target}: ${err.message}`, { cause: err });
+    }
+    const ext = path.extname(target).toLowerCase();
+    if (ext === '.json') return Tokenizer.fromJSON(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    if (ext === '.model') return Tokenizer.fromSentencePiece(bytes, { flavor: flavor ?? 'plain' });
+    throw new InvalidArgumentError(`Tokenizer.fromFile: ${target}: unknown extension '${ext}' (expected .json or .model)`);
+  }
+
+  static #create(core, bytes, make) {
+    const address = reserve(core, bytes.length);
+    core.HEAPU8.set(bytes, address);
+    try {
+      return new Tokenizer(CONSTRUCT, core, callCore(() => make(address)));
+    } finally {
+      releaseLargeScratch(core);
+    }
+  }
+
+  #live(where) {
+    if (!this.#handle) throw new InvalidArgumentError(`Tokenizer.${where}: this tokenizer has been disposed`);
+    return this.#handle;
+  }
+
+  /**
+   * Encodes one text (or a pair). Offsets are [start, end) UTF-16 indices into the text the token
+   * came from (`sequenceIds` says which: 0 = text, 1 = pair, -1 = added special token).
+   */
+  encode(text, { addSpecialTokens = true, maxLength, pair } = {}) {
+    const handle = this.#live('encode');
+    checkString('Tokenizer.encode', 'text', text);
+    const hasPair = pair !== undefined && pair !== null;
+    if (hasPair) checkString('Tokenizer.encode', 'pair', pair);
+    const max = checkLength('Tokenizer.encode', 'maxLength', maxLength);
+    const core = this.#core;
+    const capA = text.length * 3;
+    const capB = hasPair ? pair.length * 3 : 0;
+    const base = reserve(core, capA + capB);
+    const heap = core.HEAPU8;
+    const lenA = utf8Encoder.encodeInto(text, heap.subarray(base, base + capA)).written;
+    const lenB = hasPair ? utf8Encoder.encodeInto(pair, heap.subarray(base + lenA, base + lenA + capB)).written : 0;
+    try {
+      const table = callCore(() => handle.encode(base, lenA, base + lenA, lenB, hasPair, !!addSpecialTokens, max, false));
+      return readEncoding(core, table);
+    } finally {
+      releaseLargeScratch(core);
+    }
+  }
+
+  /**
+   * Encodes raw UTF-8 bytes. Invalid sequences are replaced by U+FFFD (one per maximal invalid
+   * subpart, as TextDecoder does); offsets index `new TextDecoder().decode(bytes)`.
+   */
+  encodeBytes(bytes, { addSpecialTokens = true, maxLength } = {}) {
+    const handle = this.#live('encodeBytes');
+    const data = toBytes('Tokenizer.encodeBytes', bytes);
+    const max = checkLength('Tokenizer.encodeBytes', 'maxLength', maxLength);
+    const core = this.#core;
+    const base = reserve(core, data.length);
+    core.HEAPU8.set(data, base);
+    try {
+      const table = callCore(() => handle.encode(base, data.length, base, 0, false, !!addSpecialTokens, max, true));
+      return readEncoding(core, table);
+    } finally {
+      releaseLargeScratch(core);
+    }
+  }
+
+  /**
+   * Encodes many texts into flat, padded Int32Arrays ([batch, seqLen] row-major), ready to be
+   * wrapped in ONNX Runtime tensors. Padding uses the tokenizer's pad id, to the longest sequence
+   * of the batch or to `padToLength` when given.
+   */
+  encodeBatch(texts, { addSpecialTokens = true, maxLength, padToLength, pairs } = {}) {
+    const handle = this.#live('encodeBatch');
+    if (!Array.isArray(texts)) throw new InvalidArgumentError(`Tokenizer.encodeBatch: texts must be an array of strings, got ${describe(texts)}`);
+    const hasPairs = pairs !== undefined && pairs !== null;
+    if (hasPairs && (!Array.isArray(pairs) || pairs.length !== texts.length)) {
+      throw new InvalidArgumentError('Tokenizer.encodeBatch: pairs must be an array of strings as long as texts');
+    }
+    const all = hasPairs ? texts.concat(pairs) : texts;
+    let cap = 0;
+    for (let i = 0; i < all.length; i++) {
+      if (typeof all[i] !== 'string') {
+        const which = i < texts.length ? `texts[${i}]` : `pairs[${i - texts.length}]`;
+        throw new InvalidArgumentError(`Tokenizer.encodeBatch: ${which} must be a string, got ${describe(all[i])}`);
+      }
+      cap += all[i].length * 3;
+    }
+    const max = checkLength('Tokenizer.encodeBatch', 'maxLength', maxLength);
+    const padTo = checkLength('Tokenizer.encodeBatch', 'padToLength', padToLength);
+    const core = this.#core;
+    const spansBytes = all.length * 8;
+    const base = reserve(core, spansBytes + cap);
+    const spans = base; // 8-byte aligned (malloc), before the text
+    const textBase = base + spansBytes;
+    const heap = core.HEAPU8;
+    const u32 = core.HEAPU32;
+    let at = 0;
+    for (let i = 0; i < all.length; i++) {
+      const written = utf8Encoder.encodeInto(all[i], heap.subarray(textBase + at, textBase + cap)).written;
+      u32[(spans >>> 2) + 2 * i] = at;
+      u32[(spans >>> 2) + 2 * i + 1] = written;
+      at += written;
+    }
+    try {
+      const table = callCore(() => handle.encodeBatch(textBase, spans, texts.length, hasPairs, !!addSpecialTokens, max, padTo));
+      const t32 = core.HEAPU32;
+      const t = table >>> 2;
+      const batch = t32[t];
+      const seqLen = t32[t + 1];
+      const i32 = core.HEAP32;
+      const ints = (address, count) => i32.slice(address >>> 2, (address >>> 2) + count);
+      return {
+        ids: ints(t32[t + 2], batch * seqLen),
+        attentionMask: ints(t32[t + 3], batch * seqLen),
+        typeIds: ints(t32[t + 4], batch * seqLen),
+        shape: [batch, seqLen],
+        lengths: ints(t32[t + 5], batch),
+      };
+    } finally {
+      releaseLargeScratch(core);
+    }
+  }
+
+  /** Turns ids back into text (the tokenizer's decoder). Ids outside the vocabulary are skipped, as in HF. */
+  decode(ids, { skipSpecialTokens = false } = {}) {
+    const handle = this.#live('decode');
+    let arr;
+    if (ids instanceof Int32Array) arr = ids;
+    else if (Array.isArray(ids) || ArrayBuffer.isView(ids)) {
+      arr = new Int32Array(ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const v = Number(ids[i]);
+        if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+          throw new InvalidArgumentError(`Tokenizer.decode: ids[${i}] is not an integer id (${String(ids[i])})`);
+        }
+        arr[i] = v;
+      }
+    } else {
+      throw new InvalidArgumentError(`Tokenizer.decode: ids must be an array or Int32Array, got ${describe(ids)}`);
+    }
+    const core = this.#core;
+    const base = reserve(core, arr.byteLength);
+    core.HEAP32.set(arr, base >>> 2);
+    try {
+      return callCore(() => handle.decode(base, arr.length, !!skipSpecialTokens));
+    } finally {
+      releaseLargeScratch(core);
+    }
+  }
+
+  /** Id of a token (added tokens included), or null. */
+  tokenToId(token) {
+    const handle = this.#live('tokenToId');
+    checkString('Tokenizer.tokenToId', 'token', token);
+    const id = callCore(() => handle.tokenToId(token));
+    return id < 0 ? null : id;
+  }
+
+  /** Token string of an id, or null when the id is out of range. */
+  idToToken(id) {
+    const handle = this.#live('idToToken');
+    if (!Number.isInteger(id)) throw new InvalidArgumentError(`Tokenizer.idToToken: id must be an integer, got ${String(id)}`);
+    if (id < 0 || id > 0x7fffffff) return null;
+    const s = callCore(() => handle.idToToken(id));
+    return s === '' ? null : s;
+  }
+
+  /** Vocabulary size including added tokens. */
+  get vocabSize() { return this.#live('vocabSize').vocabSize(); }
+  /** Id used to pad batches. */
+  get padId() { return this.#live('padId').padId(); }
+  /** max_length of the tokenizer.json truncation section, 0 when there is none. */
+  get modelMaxLength() { return this.#live('modelMaxLength').modelMaxLength(); }
+  /** Number of special tokens the post-processor adds to a single text (or a pair). */
+  numSpecialTokens(pair = false) { const h = this.#live('numSpecialTokens'); return callCore(() => h.numSpecialTokens(!!pair)); }
+
+  /** True once dispose() was called. */
+  get disposed() { return this.#handle === null; }
+
+  /** Frees the C++ tokenizer now (idempotent). Later calls throw InvalidArgumentError. */
+  dispose() {
+    if (!this.#handle) return;
+    registry.unregister(this);
+    this.#handle.delete();
+    this.#handle = null;
+  }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  Tokenizer.prototype[Symbol.dispose] = Tokenizer.prototype.dispose;
+}
+
+export { TokenizerEncoding };

@@ -1,0 +1,119 @@
+// wasmbed's Web Worker entry: runs an Embedder off the main thread, so tokenization, the ONNX
+// session and pooling never block the page. The main thread talks to it through WorkerEmbedder
+// (js/worker-client.js), which has the same API as Embedder:
+//
+//   import { WorkerEmbedder } from 'wasmbed';
+//   const model = await WorkerEmbedder.load('Xenova/all-MiniLM-L6-v2', { onProgress, signal });
+//   const [vec] = await model.embed(['hello'], { prompt: 'query' });
+//
+// or, to own the Worker (bundlers recognise this pattern and emit the worker chunk):
+//
+//   const worker = new Worker(new URL('wasmbed/worker', import.meta.url), { type: 'module' });
+//   const model = await WorkerEmbedder.load(source, { worker });
+//
+// It also runs as a Node worker_threads worker (same protocol), which is how the protocol is tested.
+//
+// Protocol (structured clone; one request id per call):
+//   main -> worker  { op: 'ping' }                            answered by { kind: 'ready' } (also sent at start)
+//                   { id, op: 'load', source, options }      options without functions/signals
+//                   { id, op: 'call', method, args, options, progress }
+//                                                             model[method](...args, { ...options, signal, onProgress })
+//                   { id, op: 'abort', target }               abort request `target` (AbortSignal on main)
+//                   { id, op: 'dispose' }
+//   worker -> main  { id, kind: 'progress', data }            from options.onProgress
+//                   { id, kind: 'ok', value }                 Float32Array buffers are transferred
+//                   { id, kind: 'error', error: { name, message, file, url, status, code } }
+import { Embedder } from './embedder.js';
+import { InvalidArgumentError } from './errors.js';
+import { describe, plain, serializeError, transferables } from './worker-protocol.js';
+
+// Web Workers: listen synchronously, before any await, so no early message can be missed.
+const port = webPort() ?? (await nodePort());
+/** @type {Embedder|null} */
+let model = null;
+const controllers = new Map(); // request id -> AbortController
+
+port.onMessage(async (msg) => {
+  if (!msg || typeof msg !== 'object' || typeof msg.op !== 'string') return;
+  if (msg.op === 'ping') {
+    port.post({ kind: 'ready' }); // a client attaching to a worker that is already running
+    return;
+  }
+  if (msg.op === 'abort') {
+    controllers.get(msg.target)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  controllers.set(msg.id, controller);
+  try {
+    const value = await handle(msg, controller.signal);
+    try {
+      port.post({ id: msg.id, kind: 'ok', value }, transferables(value));
+    } catch {
+      port.post({ id: msg.id, kind: 'ok', value }); // a buffer that cannot be detached: copy instead
+    }
+  } catch (err) {
+    port.post({ id: msg.id, kind: 'error', error: serializeError(err) });
+  } finally {
+    controllers.delete(msg.id);
+  }
+});
+port.post({ kind: 'ready' });
+
+async function handle(msg, signal) {
+  const onProgress = (data) => port.post({ id: msg.id, kind: 'progress', data: plain(data) });
+  switch (msg.op) {
+    case 'load': {
+      if (model) await model.dispose?.();
+      model = null;
+      model = await Embedder.load(msg.source, { ...msg.options, onProgress, signal });
+      return describe(model);
+    }
+    case 'call': {
+      if (!model) throw new InvalidArgumentError('the worker has no model loaded (call load first)');
+      const method = String(msg.method);
+      const fn = model[method];
+      if (typeof fn !== 'function' || method.startsWith('_') || method === 'constructor' || method === 'dispose') {
+        throw new InvalidArgumentError(`Embedder has no method "${method}"`);
+      }
+      const args = Array.isArray(msg.args) ? msg.args : [];
+      return fn.apply(model, [...args, { ...msg.options, signal, ...(msg.progress ? { onProgress } : {}) }]);
+    }
+    case 'dispose': {
+      const m = model;
+      model = null;
+      await m?.dispose?.();
+      return null;
+    }
+    default:
+      throw new InvalidArgumentError(`unknown worker op "${msg.op}"`);
+  }
+}
+
+// A message port over either a Web Worker global or a Node worker_threads parentPort.
+function webPort() {
+  // eslint-disable-next-line no-undef
+  if (typeof WorkerGlobalScope === 'undefined' || !(globalThis instanceof WorkerGlobalScope)) return null;
+  const queue = [];
+  let deliver = (m) => queue.push(m);
+  self.addEventListener('message', (e) => deliver(e.data));
+  return {
+    post: (msg, transfer = []) => self.postMessage(msg, transfer),
+    onMessage: (fn) => {
+      deliver = fn;
+      queue.splice(0).forEach(fn);
+    },
+  };
+}
+
+async function nodePort() {
+  if (typeof process === 'undefined' || !process.versions?.node) {
+    throw new Error("wasmbed/worker is a worker entry: start it with new Worker(new URL('wasmbed/worker', import.meta.url), { type: 'module' }), do not import it");
+  }
+  const { parentPort } = await import('node:worker_threads');
+  if (!parentPort) throw new Error('wasmbed/worker must run inside a Worker (new Worker(...)), not be imported on the main thread');
+  return {
+    post: (msg, transfer = []) => parentPort.postMessage(msg, transfer),
+    onMessage: (fn) => parentPort.on('message', fn),
+  };
+}

@@ -1,0 +1,171 @@
+// Writes a Hugging Face Hub-layout model directory with a generated ONNX encoder:
+//   config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
+//   onnx/model.onnx (+ onnx/model.onnx_data over 2 GB), model.safetensors (optional),
+//   modules.json, 1_Pooling/config.json, [2_Normalize/], sentence_bert_config.json,
+//   config_sentence_transformers.json.
+import { mkdir, open, rm, writeFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { buildGraph, headSpecs, parameterSpecs } from './architecture.js';
+import { DataType, graph, model, tensor } from './onnx.js';
+import { writeMessage } from './protobuf.js';
+import { PRESETS, fullConfig } from './presets.js';
+import { writeSafetensors } from './safetensors.js';
+import { loadTokenizerFiles, tokenizerVocabSize } from './tokenizer-files.js';
+import { asBytes, tensorChunks, tensorValues, transpose } from './weights.js';
+
+// Protobuf messages are limited to 2 GiB; above this the weights go to external data.
+const INLINE_LIMIT = 2 ** 31 - 64 * 2 ** 20;
+
+/** Yields a parameter's bytes in ONNX layout (transposed for Linear weights). */
+function* onnxChunks(spec, seed) {
+  if (spec.transpose) {
+    const [out, inp] = spec.shape;
+    yield asBytes(transpose(tensorValues(spec, seed), out, inp));
+  } else {
+    for (const c of tensorChunks(spec, seed)) yield asBytes(c);
+  }
+}
+
+const onnxDims = (spec) => (spec.transpose ? [spec.shape[1], spec.shape[0]] : spec.shape);
+const byteSize = (spec) => spec.shape.reduce((a, b) => a * b, 1) * 4;
+
+/**
+ * Writes onnx/model.onnx for `config` with weights from `seed`. Returns { bytes, external }.
+ * externalData: true | false | 'auto' (external when the weights exceed the protobuf limit).
+ */
+export async function writeOnnxModel(file, config, { seed = 0, externalData = 'auto', specs = parameterSpecs(config), heads = false } = {}) {
+  const { nodes, constants, inputs, outputs } = buildGraph(config, { heads });
+  if (heads) specs = [...specs, ...headSpecs(config)];
+  const total = specs.reduce((a, s) => a + byteSize(s), 0);
+  const external = externalData === 'auto' ? total > INLINE_LIMIT : Boolean(externalData);
+  const dataName = path.basename(file) + '_data';
+  const initializers = [...constants];
+  let offset = 0;
+  for (const spec of specs) {
+    if (external) {
+      initializers.push(tensor(spec.name, DataType.FLOAT, onnxDims(spec), null, { location: dataName, offset, length: byteSize(spec) }));
+      offset += byteSize(spec);
+    } else {
+      initializers.push(tensor(spec.name, DataType.FLOAT, onnxDims(spec), {
+        write: async (sink) => { for (const c of onnxChunks(spec, seed)) await sink.write(c); },
+      }));
+    }
+  }
+  const proto = model(graph({ name: `wasmbed_${config.model_type}`, nodes, initializers, inputs, outputs }));
+  await writeFileStreaming(file, (sink) => writeMessage(proto, sink));
+  if (external) {
+    await writeFileStreaming(path.join(path.dirname(file), dataName), async (sink) => {
+      for (const spec of specs) for (const c of onnxChunks(spec, seed)) await sink.write(c);
+    });
+  }
+  return { bytes: proto.length + (external ? total : 0), external };
+}
+
+/** Writes through a temp file then renames, so a crash never leaves a half file under the name. */
+async function writeFileStreaming(file, body) {
+  const tmp = `${file}.partial`;
+  const fh = await open(tmp, 'w');
+  try {
+    await body({ write: (chunk) => fh.write(chunk) });
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+}
+
+function stFiles({ pooling, normalize, maxSeqLength, prompts = {}, defaultPromptName = null, hidden, doLowerCase = false }) {
+  const modules = [
+    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+    { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+  ];
+  if (normalize) modules.push({ idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' });
+  const poolingConfig = {
+    word_embedding_dimension: hidden,
+    pooling_mode_cls_token: pooling === 'cls',
+    pooling_mode_mean_tokens: pooling === 'mean',
+    pooling_mode_max_tokens: pooling === 'max',
+    pooling_mode_mean_sqrt_len_tokens: false,
+    pooling_mode_weightedmean_tokens: false,
+    pooling_mode_lasttoken: pooling === 'last',
+    include_prompt: true,
+  };
+  return {
+    'modules.json': modules,
+    '1_Pooling/config.json': poolingConfig,
+    'sentence_bert_config.json': { max_seq_length: maxSeqLength, do_lower_case: doLowerCase },
+    'config_sentence_transformers.json': {
+      __version__: { sentence_transformers: '3.4.0', transformers: '4.47.1', pytorch: '2.5.1' },
+      prompts, default_prompt_name: defaultPromptName, similarity_fn_name: 'cosine',
+    },
+  };
+}
+
+/** Default tokenizer_config.json when the tokenizer source has none (XLM-R style for Unigram). */
+function defaultTokenizerConfig(tokenizer, maxLength) {
+  if (tokenizer.model?.type === 'Unigram') {
+    return { tokenizer_class: 'XLMRobertaTokenizer', bos_token: '<s>', eos_token: '</s>', cls_token: '<s>', sep_token: '</s>', pad_token: '<pad>', unk_token: '<unk>', mask_token: '<mask>', model_max_length: maxLength, clean_up_tokenization_spaces: true };
+  }
+  return { tokenizer_class: 'BertTokenizer', cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]', do_lower_case: false, model_max_length: maxLength };
+}
+
+/**
+ * Generates a model directory.
+ * options: preset (name in PRESETS) and/or config overrides (hidden_size, num_hidden_layers, ...),
+ * tokenizer (path to a tokenizer.json or 'synthetic-wordpiece'), seed, st overrides (pooling,
+ * normalize, maxSeqLength, prompts), safetensors (write model.safetensors), externalData,
+ * heads (BGE-M3 sparse/ColBERT head weights: sparse_linear.safetensors, colbert_linear.safetensors
+ * and onnx/model_with_heads.onnx with dense_vecs / sparse_vecs / colbert_vecs outputs),
+ * onProgress(stage).
+ */
+export async function makeModel(outDir, options = {}) {
+  const preset = options.preset ? PRESETS[options.preset] : PRESETS['tiny-bert'];
+  if (!preset) throw new Error(`unknown preset '${options.preset}' (known: ${Object.keys(PRESETS).join(', ')})`);
+  const fields = { ...preset.config, ...(options.config ?? {}) };
+  const tokenizerSource = options.tokenizer ?? preset.tokenizer;
+  if (!tokenizerSource) throw new Error(`preset '${options.preset}' needs a tokenizer: pass --tokenizer PATH/tokenizer.json`);
+  const layout = fields.pad_token_id === 1 ? 'roberta' : 'bert';
+  const tok = loadTokenizerFiles(tokenizerSource, { layout });
+  const tokVocab = tokenizerVocabSize(tok.tokenizer);
+  if (fields.vocab_size == null) fields.vocab_size = tokVocab;
+  if (tokVocab > fields.vocab_size) throw new Error(`tokenizer has ${tokVocab} ids but the model vocab_size is ${fields.vocab_size}`);
+  const config = fullConfig(fields);
+  const st = { ...preset.st, ...(options.st ?? {}) };
+  const maxSeq = Math.min(st.maxSeqLength, config.max_position_embeddings - (config.model_type === 'bert' ? 0 : config.pad_token_id + 1));
+  const seed = options.seed ?? 0;
+  const progress = options.onProgress ?? (() => {});
+
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(path.join(outDir, 'onnx'), { recursive: true });
+  const json = (name, obj) => writeFile(path.join(outDir, name), JSON.stringify(obj, null, 2) + '\n');
+  await json('config.json', config);
+  if (tok.tokenizerText) await writeFile(path.join(outDir, 'tokenizer.json'), tok.tokenizerText);
+  else await json('tokenizer.json', tok.tokenizer);
+  await json('tokenizer_config.json', { ...(tok.tokenizerConfig ?? defaultTokenizerConfig(tok.tokenizer, maxSeq)), model_max_length: maxSeq });
+  if (tok.specialTokensMap) await json('special_tokens_map.json', tok.specialTokensMap);
+  await mkdir(path.join(outDir, '1_Pooling'), { recursive: true });
+  const stf = stFiles({ ...st, maxSeqLength: maxSeq, hidden: config.hidden_size });
+  for (const [name, obj] of Object.entries(stf)) await json(name, obj);
+  if (st.normalize) await mkdir(path.join(outDir, '2_Normalize'), { recursive: true });
+
+  const specs = parameterSpecs(config);
+  progress({ stage: 'onnx', parameters: specs.reduce((a, s) => a + byteSize(s) / 4, 0) });
+  const onnx = await writeOnnxModel(path.join(outDir, 'onnx', 'model.onnx'), config, { seed, externalData: options.externalData ?? 'auto', specs });
+  if (options.heads) {
+    // BGE-M3 heads: the same weights as standalone files (sparse_linear / colbert_linear state
+    // dicts with 'weight' and 'bias', as safetensors) and, in a second ONNX file, as extra outputs.
+    const hs = headSpecs(config);
+    for (const file of ['sparse_linear', 'colbert_linear']) {
+      const mine = hs.filter((s) => s.name.startsWith(file + '.'));
+      await writeSafetensors(path.join(outDir, `${file}.safetensors`), mine.map((s) => ({ name: s.name.slice(file.length + 1), shape: s.shape, chunks: () => tensorChunks(s, seed) })));
+    }
+    await writeOnnxModel(path.join(outDir, 'onnx', 'model_with_heads.onnx'), config, { seed, externalData: options.externalData ?? 'auto', specs, heads: true });
+  }
+  if (options.safetensors) {
+    progress({ stage: 'safetensors' });
+    await writeSafetensors(path.join(outDir, 'model.safetensors'), specs.map((s) => ({ name: s.name, shape: s.shape, chunks: () => tensorChunks(s, seed) })));
+  }
+  progress({ stage: 'done' });
+  return { dir: outDir, config, st: { ...st, maxSeqLength: maxSeq }, onnx };
+}
+
+export { PRESETS } from './presets.js';

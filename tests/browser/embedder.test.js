@@ -1,0 +1,71 @@
+// The Embedder in Chromium: browser WASM matches Node's onnxruntime-node, and WebGPU
+// (SwiftShader) either agrees with WASM (cosine >= 0.9999 per text) or is caught by the load-time
+// guard, which falls back to WASM — the vectors a user gets are right either way.
+// Found here (onnxruntime-web 1.30, JSEP WebGPU): LayerNorm(Add(x, row)) with a broadcast [1, H]
+// row is fused into SkipLayerNormalization and computed wrongly (token cosine ~0.46 to WASM). The
+// generator now orders the embedding adds to avoid it, so both graphs must pass the guard here;
+// Hub exports with that pattern are caught by the guard and fall back to WASM.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Embedder } from '../../js/index.js';
+import { makeModel } from '../../models/generator/index.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { startStaticServer } from '../helpers/server.js';
+import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { committedSample, cosine, maxAbsDiff } from '../helpers/embedder-models.js';
+
+const skip = await browserSkipReason();
+const texts = committedSample().filter((t) => t.length < 300);
+const PRESETS = ['tiny-bert', 'tiny-xlm-roberta'];
+let tmp, server, browser, page;
+
+before(async () => {
+  if (skip) return;
+  tmp = mkdtempSync(path.join(REPO_ROOT, 'build', 'embedder-browser-'));
+  for (const preset of PRESETS) await makeModel(path.join(tmp, preset), { preset, seed: 11, config: { num_hidden_layers: 1 } });
+  server = await startStaticServer({ mounts: { '/': REPO_ROOT, '/gen/': tmp } });
+  browser = await launchBrowser({ webgpu: true });
+  page = await browser.newPage();
+  await page.goto(`${server.url}/tests/browser/pages/embedder.html`);
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+for (const preset of PRESETS) {
+  test(`${preset}: Chromium WASM matches Node; WebGPU agrees with WASM or falls back`, { skip, timeout: 240_000 }, async (t) => {
+    const url = `${server.url}/gen/${preset}/`;
+    const wasm = await page.evaluate(([u, x]) => window.embedWith(u, 'wasm', x), [url, texts]);
+    assert.ok(!wasm.error, wasm.error);
+    assert.equal(wasm.info.device, 'wasm');
+    const node = await Embedder.load(path.join(tmp, preset), { device: 'cpu' });
+    const want = await node.embed(texts);
+    await node.dispose();
+    texts.forEach((_, i) => assert.ok(maxAbsDiff(wasm.vectors[i], want[i]) < 1e-4, `browser WASM vs Node, text ${i}`));
+
+    const gpu = await page.evaluate(([u, x]) => window.embedWith(u, 'webgpu', x), [url, texts]);
+    if (gpu.error && /webgpu|adapter|gpu/i.test(gpu.error)) {
+      t.skip(`WebGPU unavailable in this Chromium: ${gpu.error}`);
+      return;
+    }
+    assert.ok(!gpu.error, gpu.error);
+    const guard = gpu.info.webgpuGuard;
+    t.diagnostic(`webgpu guard: ${JSON.stringify(guard)}; device ${gpu.info.device}`);
+    assert.ok(guard, 'the WebGPU load-time check ran');
+    assert.equal(gpu.info.device, guard.ok ? 'webgpu' : 'wasm');
+    assert.equal(guard.ok, true, `the generated fp32 ${preset} graph is computed correctly on WebGPU`);
+    let worst = 1;
+    texts.forEach((_, i) => {
+      const c = cosine(gpu.vectors[i], wasm.vectors[i]);
+      worst = Math.min(worst, c);
+      assert.ok(c >= 0.9999, `text ${i}: cosine ${c}`);
+    });
+    t.diagnostic(`worst WASM/WebGPU-session cosine ${worst}`);
+  });
+}

@@ -1,0 +1,47 @@
+// saveIndex / loadIndex to files in Node: atomic replace, kind detection, corruption, deletion.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  VectorIndex, LexicalIndex, saveIndex, loadIndex, deleteIndex, CorruptDataError,
+} from '../../js/index.js';
+
+test('vector and lexical indexes persist to files atomically', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-persist-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'docs.wbix');
+  const index = await VectorIndex.create({ dims: 3, storage: 'int8' });
+  index.add(7, [1, 2, 3], { tags: ['t'] });
+  assert.equal(await loadIndex(file), null);
+  const written = await saveIndex(index, file);
+  assert.equal(written, readFileSync(file).length);
+  index.add(8, [3, 2, 1]);
+  await saveIndex(index, file);  // replaces the previous file
+  assert.deepEqual(readdirSync(dir), ['docs.wbix'], 'no temporary files left behind');
+  const back = await loadIndex(file);
+  assert.ok(back instanceof VectorIndex);
+  assert.equal(back.size, 2);
+  assert.deepEqual(back.tags(7), ['t']);
+  assert.deepEqual(back.search([1, 2, 3], { k: 1 })[0].id, 7);
+
+  const lex = await LexicalIndex.create();
+  lex.add(1, [5, 6]);
+  const lexFile = path.join(dir, 'lex.wbix');
+  await saveIndex(lex, lexFile);
+  const lexBack = await loadIndex(lexFile);
+  assert.ok(lexBack instanceof LexicalIndex);
+  assert.equal(lexBack.search([6])[0].id, 1);
+  assert.ok((await loadIndex(lexFile, { raw: true })) instanceof Uint8Array);
+
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 10] ^= 0xff;
+  writeFileSync(file, bytes);
+  await assert.rejects(loadIndex(file), CorruptDataError);
+  writeFileSync(file, bytes.subarray(0, 30));
+  await assert.rejects(loadIndex(file), /truncated/);
+  assert.equal(await deleteIndex(file), true);
+  assert.equal(await deleteIndex(file), false);
+  for (const x of [index, back, lex, lexBack]) x.dispose();
+});

@@ -1,0 +1,207 @@
+// VectorIndex through the WASM module in Node: exact top-k vs a plain JS float64 brute force,
+// quantized recall, mutations, filters, typed errors, save/load and corruption detection.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  VectorIndex, CapacityError, CorruptDataError, InvalidArgumentError, WasmbedError,
+} from '../../js/index.js';
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Clustered rows (topical corpus) so nearest neighbours are well defined.
+function clustered(n, dims, seed) {
+  const r = rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+  const centres = Array.from({ length: 8 }, () => Float64Array.from({ length: dims }, gauss));
+  const rows = new Float32Array(n * dims);
+  for (let i = 0; i < n; i++) {
+    const c = centres[Math.floor(r() * 8)];
+    for (let d = 0; d < dims; d++) rows[i * dims + d] = c[d] + 0.8 * gauss();
+  }
+  return rows;
+}
+
+function bruteForce(rows, ids, q, dims, cosine) {
+  let qn = 0;
+  for (let d = 0; d < dims; d++) qn += q[d] * q[d];
+  const out = [];
+  for (let i = 0; i < ids.length; i++) {
+    let dot = 0;
+    let rn = 0;
+    for (let d = 0; d < dims; d++) {
+      dot += rows[i * dims + d] * q[d];
+      rn += rows[i * dims + d] ** 2;
+    }
+    out.push({ id: ids[i], score: cosine ? dot / Math.sqrt(rn * qn) : dot });
+  }
+  return out.sort((a, b) => b.score - a.score || a.id - b.id);
+}
+
+test('float32 top-k equals a JS float64 brute force (cosine and dot)', async () => {
+  const dims = 96;
+  const n = 800;
+  const rows = clustered(n, dims, 1);
+  const ids = Uint32Array.from({ length: n }, (_, i) => 5000 + i * 3);
+  for (const metric of ['cosine', 'dot']) {
+    const index = await VectorIndex.create({ dims, metric });
+    index.addBatch(ids, rows);
+    assert.equal(index.size, n);
+    const queries = clustered(10, dims, 2);
+    for (let qi = 0; qi < 10; qi++) {
+      const q = queries.subarray(qi * dims, (qi + 1) * dims);
+      const hits = index.search(q, { k: 10 });
+      const ref = bruteForce(rows, ids, q, dims, metric === 'cosine');
+      const tol = metric === 'dot' ? 2e-5 * Math.abs(ref[0].score) : 2e-5;
+      assert.equal(hits.length, 10);
+      hits.forEach((h, r) => {
+        assert.ok(Math.abs(h.score - ref[r].score) <= tol, `${metric} rank ${r}: ${h.score} vs ${ref[r].score}`);
+        const tie = (r > 0 && ref[r - 1].score - ref[r].score < tol) || ref[r].score - ref[r + 1].score < tol;
+        if (!tie) assert.equal(h.id, ref[r].id, `${metric} rank ${r}`);
+      });
+    }
+    index.dispose();
+  }
+});
+
+test('int8 and binary recall@10 after rescoring', async () => {
+  const dims = 128;
+  const n = 1500;
+  const rows = clustered(n, dims, 3);
+  const ids = Uint32Array.from({ length: n }, (_, i) => i);
+  const r = rng(9);
+  const queries = [];
+  for (let qi = 0; qi < 20; qi++) {
+    const src = Math.floor(r() * n);
+    queries.push(Float32Array.from({ length: dims }, (_, d) => rows[src * dims + d] + (r() - 0.5)));
+  }
+  const recall = (index, opts) => {
+    let found = 0;
+    for (const q of queries) {
+      const want = new Set(bruteForce(rows, ids, q, dims, true).slice(0, 10).map((h) => h.id));
+      for (const h of index.search(q, { k: 10, ...opts })) found += want.has(h.id) ? 1 : 0;
+    }
+    return found / (queries.length * 10);
+  };
+  const int8 = await VectorIndex.create({ dims, storage: 'int8' });
+  int8.addBatch(ids, rows);
+  const binary = await VectorIndex.create({ dims, storage: 'binary' });
+  binary.addBatch(ids, rows);
+  assert.equal(binary.rescore, true, 'binary keeps float rows by default');
+  const results = {
+    int8: recall(int8, {}), int8Raw: recall(int8, { rescore: false }),
+    binary: recall(binary, {}), binaryRaw: recall(binary, { rescore: false }),
+  };
+  console.log('recall@10', JSON.stringify(results));
+  assert.ok(results.int8 >= 0.95, `int8 recall ${results.int8}`);
+  assert.ok(results.binary >= 0.9, `binary recall ${results.binary}`);
+  assert.ok(results.binary > results.binaryRaw, 'rescoring improves binary recall');
+  int8.dispose();
+  binary.dispose();
+});
+
+test('add / remove / update / get by id, with typed errors', async () => {
+  const index = await VectorIndex.create({ dims: 3, metric: 'dot' });
+  index.add(10, [1, 0, 0]);
+  index.add(20, new Float32Array([0, 1, 0]), { tags: ['x'] });
+  index.add(30, [0, 0, 1]);
+  assert.throws(() => index.add(20, [1, 1, 1]), InvalidArgumentError);
+  assert.throws(() => index.add(40, [1, 1]), /3 dimensions/);
+  assert.throws(() => index.add(-1, [1, 1, 1]), InvalidArgumentError);
+  assert.throws(() => index.add(41, [1, NaN, 1]), /not finite/);
+  assert.equal(index.remove(10), true);
+  assert.equal(index.remove(10), false);
+  assert.equal(index.has(10), false);
+  assert.deepEqual([...index.ids()].sort(), [20, 30]);
+  index.update(20, [0, 0, 2]);
+  assert.deepEqual([...index.get(20)], [0, 0, 2]);
+  assert.deepEqual(index.tags(20), ['x']);
+  const hits = index.search([0, 0, 1], { k: 5 });
+  assert.deepEqual(hits.map((h) => h.id), [20, 30]);
+  assert.deepEqual(hits.map((h) => h.score), [2, 1]);
+  assert.throws(() => index.update(99, [1, 1, 1]), /no vector with id 99/);
+  assert.throws(() => index.search([1, 1, 1], { k: -1 }), InvalidArgumentError);
+  assert.deepEqual(index.search([1, 1, 1], { k: 0 }), []);
+  await assert.rejects(VectorIndex.create({ dims: 0 }), InvalidArgumentError);
+  await assert.rejects(VectorIndex.create({ dims: 4, metric: 'l2' }), InvalidArgumentError);
+  index.dispose();
+  assert.throws(() => index.size, WasmbedError);
+});
+
+test('filters: stored tags (any / all), predicate, id allow-list', async () => {
+  const index = await VectorIndex.create({ dims: 2, metric: 'dot', storage: 'int8' });
+  index.add(1, [1, 0], { tags: ['ko', 'news'] });
+  index.add(2, [0.9, 0], { tags: ['en', 'news'] });
+  index.add(3, [0.8, 0], { tags: ['ko'] });
+  index.add(4, [0.7, 0]);
+  const ids = (opts) => index.search([1, 0], { k: 10, ...opts }).map((h) => h.id);
+  assert.deepEqual(ids({ filter: { tags: ['ko'] } }), [1, 3]);
+  assert.deepEqual(ids({ filter: { tags: ['ko', 'news'], match: 'all' } }), [1]);
+  assert.deepEqual(ids({ filter: { tags: ['en', 'ko'] } }), [1, 2, 3]);
+  assert.deepEqual(ids({ filter: { tags: ['missing'] } }), []);
+  assert.deepEqual(ids({ filter: { tags: ['ko', 'missing'], match: 'all' } }), []);
+  assert.deepEqual(ids({ filter: (id) => id % 2 === 0 }), [2, 4]);
+  assert.deepEqual(ids({ filter: { ids: [4, 3] } }), [3, 4]);
+  index.setTags(4, ['ko']);
+  index.remove(1);
+  assert.deepEqual(ids({ filter: { tags: ['ko'] } }), [3, 4]);
+  assert.throws(() => index.search([1, 0], { filter: 'ko' }), InvalidArgumentError);
+  index.dispose();
+});
+
+test('CapacityError names the configured limit', async () => {
+  const index = await VectorIndex.create({ dims: 128, maxBytes: 200_000 });
+  const v = new Float32Array(128).fill(1);
+  let err;
+  let added = 0;
+  try {
+    for (let i = 0; i < 10_000; i++, added++) index.add(i, v);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof CapacityError, String(err));
+  assert.match(err.message, /maxBytes/);
+  assert.equal(index.size, added);
+  assert.ok(added > 100);
+  index.dispose();
+});
+
+test('save / load round trip, corruption and truncation are CorruptDataError', async () => {
+  for (const storage of ['float32', 'int8', 'binary']) {
+    const dims = 33;
+    const rows = clustered(40, dims, 7);
+    const index = await VectorIndex.create({ dims, storage });
+    index.addBatch(Uint32Array.from({ length: 40 }, (_, i) => i * 11), rows, {
+      tags: Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? ['quarter'] : [])),
+    });
+    index.remove(11);
+    const bytes = index.save();
+    const back = await VectorIndex.load(bytes);
+    assert.equal(back.size, 39);
+    assert.equal(back.storage, storage);
+    const q = rows.subarray(5 * dims, 6 * dims);
+    assert.deepEqual(back.search(q, { k: 5 }), index.search(q, { k: 5 }));
+    assert.deepEqual(back.search(q, { k: 50, filter: { tags: ['quarter'] } }).map((h) => h.id).sort((a, b) => a - b),
+      [0, 44, 88, 132, 176, 220, 264, 308, 352, 396]);
+    assert.deepEqual(back.save(), bytes);
+    for (const i of [0, 5, 9, 20, 40, Math.floor(bytes.length / 2), bytes.length - 1]) {
+      const bad = bytes.slice();
+      bad[i] ^= 0x10;
+      await assert.rejects(VectorIndex.load(bad), CorruptDataError, `flipped byte ${i}`);
+    }
+    for (const n of [0, 3, 31, 36, bytes.length - 5, bytes.length - 1]) {
+      await assert.rejects(VectorIndex.load(bytes.subarray(0, n)), (e) => e instanceof CorruptDataError && /truncated/.test(e.message), `prefix ${n}`);
+    }
+    index.dispose();
+    back.dispose();
+  }
+  await assert.rejects(VectorIndex.load([1, 2, 3]), InvalidArgumentError);
+});

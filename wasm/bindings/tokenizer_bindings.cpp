@@ -1,0 +1,288 @@
+// Embind surface of the tokenizer (js/tokenizer.js is its only caller).
+//
+// Text crosses the boundary as UTF-8 bytes that JS wrote into the wasm heap (TextEncoder.encodeInto,
+// which turns lone surrogates into U+FFFD), or as raw bytes for the byte API (invalid UTF-8 is
+// repaired here with U+FFFD, maximal-subpart rule = what TextDecoder does, so offsets index the
+// string `new TextDecoder().decode(bytes)`). Results are written into vectors owned by the handle
+// and described by a small table of uint32 words whose address is returned: JS reads the table and
+// copies each array out with one TypedArray.slice(), so no per-element crossing happens. The
+// vectors stay valid until the next call on the same handle.
+#include <emscripten/bind.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bindings/js_error.h"
+#include "common/error.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer/unicode.h"
+
+using namespace emscripten;
+using wasmbed::ErrorCode;
+using wasmbed::fail;
+using wasmbed::bind::guard;
+using wasmbed::bind::ptr;
+
+namespace {
+
+namespace tok = wasmbed::tok;
+
+inline uint32_t addr(const void* p) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p)); }
+
+// Number of UTF-16 code units a UTF-8 sequence starting with `lead` encodes to (valid input).
+inline uint32_t utf16_units(unsigned char lead) { return lead >= 0xF0 ? 2 : 1; }
+
+inline size_t utf8_seq_len(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if (lead < 0xE0) return 2;
+  if (lead < 0xF0) return 3;
+  return 4;
+}
+
+// Maps byte offsets of a valid UTF-8 string to UTF-16 code-unit indices of the same text.
+class Utf16Map {
+ public:
+  explicit Utf16Map(std::string_view s) {
+    ascii_ = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (ascii_) return;
+    map_.assign(s.size() + 1, 0);
+    uint32_t units = 0;
+    size_t i = 0;
+    while (i < s.size()) {
+      const auto lead = static_cast<unsigned char>(s[i]);
+      const size_t len = std::min(utf8_seq_len(lead), s.size() - i);
+      map_[i] = units;
+      units += utf16_units(lead);
+      // A byte inside a character maps to the character's end (never happens for HF offsets,
+      // which sit on character boundaries; defined anyway).
+      for (size_t k = 1; k < len; ++k) map_[i + k] = units;
+      i += len;
+    }
+    map_[s.size()] = units;
+  }
+  uint32_t operator()(size_t byte) const {
+    if (ascii_) return static_cast<uint32_t>(byte);
+    return map_[std::min(byte, map_.size() - 1)];
+  }
+
+ private:
+  bool ascii_ = true;
+  std::vector<uint32_t> map_;
+};
+
+uint32_t utf16_length(std::string_view s) {
+  uint32_t n = 0;
+  for (size_t i = 0; i < s.size(); i += utf8_seq_len(static_cast<unsigned char>(s[i]))) {
+    n += utf16_units(static_cast<unsigned char>(s[i]));
+  }
+  return n;
+}
+
+// Word layout of the table encode() returns (kept in sync with js/tokenizer.js).
+struct EncodeTable {
+  uint32_t length;        // number of tokens
+  uint32_t ids;           // int32[length]
+  uint32_t type_ids;      // int32[length]
+  uint32_t attention;     // int32[length]
+  uint32_t special;       // int32[length]
+  uint32_t offsets;       // int32[2 * length], UTF-16 [start, end) into the sequence the token is from
+  uint32_t sequence_ids;  // int32[length], 0 / 1, -1 for added specials
+  uint32_t tokens;        // UTF-8 bytes of all token strings, concatenated
+  uint32_t tokens_bytes;
+  uint32_t token_units;   // int32[length]: UTF-16 length of each token string
+};
+
+struct BatchTable {
+  uint32_t batch;
+  uint32_t seq_len;
+  uint32_t ids;        // int32[batch * seq_len]
+  uint32_t attention;  // int32[batch * seq_len]
+  uint32_t type_ids;   // int32[batch * seq_len]
+  uint32_t lengths;    // int32[batch]: tokens before padding
+};
+
+class TokenizerHandle {
+ public:
+  // The tokenizer.json "padding" section makes HF pad every encode (all-MiniLM-L6-v2: Fixed 128).
+  // Like transformers, which overrides it per call, the JS API keeps only its pad id / type id /
+  // direction / multiple: encode() never pads and encodeBatch() pads to the batch (or padToLength).
+  explicit TokenizerHandle(std::unique_ptr<tok::Tokenizer> t)
+      : tok_(std::move(t)), pad_id_(tok_->pad_id()), pad_type_id_(tok_->pad_type_id()), padding_(tok_->padding()) {
+    tok_->set_padding(std::nullopt);
+  }
+
+  static TokenizerHandle* from_json(uintptr_t data, size_t len) {
+    return guard([&] {
+      return new TokenizerHandle(tok::Tokenizer::from_json(std::string_view(ptr<const char>(data), len)));
+    });
+  }
+
+  static TokenizerHandle* from_sentencepiece(uintptr_t data, size_t len, int flavor) {
+    return guard([&] {
+      if (flavor != 0 && flavor != 1) fail(ErrorCode::kInvalidArgument, "fromSentencePiece: unknown flavor");
+      const auto f = flavor == 0 ? tok::SentencePieceFlavor::kPlain : tok::SentencePieceFlavor::kXlmRoberta;
+      return new TokenizerHandle(tok::Tokenizer::from_sentencepiece(std::string_view(ptr<const char>(data), len), f));
+    });
+  }
+
+  // Encodes one text (or a pair when has_pair). raw_bytes: input may be invalid UTF-8.
+  uintptr_t encode(uintptr_t text, size_t len, uintptr_t pair, size_t pair_len, bool has_pair, bool add_special,
+                   size_t max_length, bool raw_bytes) {
+    return guard([&]() -> uintptr_t {
+      std::string_view a(ptr<const char>(text), len);
+      std::string_view b(ptr<const char>(pair), pair_len);
+      std::string repaired_a, repaired_b;
+      if (raw_bytes) {
+        if (!tok::unicode::is_valid_utf8(a)) a = repaired_a = tok::unicode::sanitize_utf8(a);
+        if (has_pair && !tok::unicode::is_valid_utf8(b)) b = repaired_b = tok::unicode::sanitize_utf8(b);
+      }
+      const tok::Encoding enc = has_pair ? tok_->encode_pair(a, b, options(add_special, max_length))
+                                         : tok_->encode(a, options(add_special, max_length));
+      fill_single(enc, a, has_pair ? b : std::string_view());
+      return reinterpret_cast<uintptr_t>(&table_);
+    });
+  }
+
+  // Encodes `count` texts whose UTF-8 bytes lie in `buffer` at the [offset, length] uint32 pairs in
+  // `spans` (then `count` more pairs for the second sequences when has_pairs), padded to the
+  // longest (or to pad_to when it is larger) with the tokenizer's pad id, right side unless the
+  // tokenizer.json padding section says left.
+  uintptr_t encode_batch(uintptr_t buffer, uintptr_t spans, size_t count, bool has_pairs, bool add_special,
+                         size_t max_length, size_t pad_to) {
+    return guard([&]() -> uintptr_t {
+      const char* base = ptr<const char>(buffer);
+      const uint32_t* sp = ptr<const uint32_t>(spans);
+      const tok::EncodeOptions opts = options(add_special, max_length);
+      std::vector<tok::Encoding> encs;
+      encs.reserve(count);
+      size_t longest = 0;
+      for (size_t i = 0; i < count; ++i) {
+        std::string_view a(base + sp[2 * i], sp[2 * i + 1]);
+        if (has_pairs) {
+          std::string_view b(base + sp[2 * (count + i)], sp[2 * (count + i) + 1]);
+          encs.push_back(tok_->encode_pair(a, b, opts));
+        } else {
+          encs.push_back(tok_->encode(a, opts));
+        }
+        longest = std::max(longest, encs.back().size());
+      }
+      size_t seq_len = longest;
+      if (pad_to > 0) {
+        if (pad_to < longest) {
+          fail(ErrorCode::kInvalidArgument, "encodeBatch: padToLength " + std::to_string(pad_to) +
+                                                " is shorter than the longest sequence (" + std::to_string(longest) +
+                                                " tokens); set maxLength to truncate");
+        }
+        seq_len = pad_to;
+      }
+      if (padding_ && padding_->pad_to_multiple_of > 0 && seq_len % padding_->pad_to_multiple_of != 0) {
+        seq_len += padding_->pad_to_multiple_of - seq_len % padding_->pad_to_multiple_of;
+      }
+      const bool left = padding_ && padding_->direction == tok::PaddingDirection::kLeft;
+      const int32_t pad_id = pad_id_;
+      const int32_t pad_type = pad_type_id_;
+      const size_t total = count * seq_len;
+      b_ids_.assign(total, pad_id);
+      b_attention_.assign(total, 0);
+      b_type_ids_.assign(total, pad_type);
+      b_lengths_.resize(count);
+      for (size_t i = 0; i < count; ++i) {
+        const tok::Encoding& e = encs[i];
+        const size_t n = e.size();
+        const size_t row = i * seq_len + (left ? seq_len - n : 0);
+        std::copy(e.ids.begin(), e.ids.end(), b_ids_.begin() + row);
+        std::copy(e.type_ids.begin(), e.type_ids.end(), b_type_ids_.begin() + row);
+        std::fill_n(b_attention_.begin() + row, n, 1);
+        b_lengths_[i] = static_cast<int32_t>(n);
+      }
+      batch_table_ = {static_cast<uint32_t>(count), static_cast<uint32_t>(seq_len), addr(b_ids_.data()),
+                      addr(b_attention_.data()), addr(b_type_ids_.data()), addr(b_lengths_.data())};
+      return reinterpret_cast<uintptr_t>(&batch_table_);
+    });
+  }
+
+  std::string decode(uintptr_t ids, size_t n, bool skip_special) const {
+    return guard([&] {
+      const int32_t* p = ptr<const int32_t>(ids);
+      return tok_->decode(std::vector<int32_t>(p, p + n), skip_special);
+    });
+  }
+
+  int32_t token_to_id(const std::string& token) const { return guard([&] { return tok_->token_to_id(token); }); }
+  std::string id_to_token(int32_t id) const { return guard([&] { return tok_->id_to_token(id); }); }
+  size_t vocab_size() const { return tok_->vocab_size(); }
+  int32_t pad_id() const { return pad_id_; }
+  size_t model_max_length() const { return tok_->model_max_length(); }
+  size_t num_special_tokens(bool is_pair) const {
+    return guard([&] { return tok_->num_special_tokens_to_add(is_pair); });
+  }
+
+ private:
+  static tok::EncodeOptions options(bool add_special, size_t max_length) {
+    tok::EncodeOptions o;
+    o.add_special_tokens = add_special;
+    o.max_length = max_length;
+    return o;
+  }
+
+  void fill_single(const tok::Encoding& enc, std::string_view a, std::string_view b) {
+    const size_t n = enc.size();
+    ids_ = enc.ids;
+    type_ids_ = enc.type_ids;
+    attention_ = enc.attention_mask;
+    special_ = enc.special_tokens_mask;
+    if (attention_.size() != n) attention_.assign(n, 1);
+    if (special_.size() != n) special_.assign(n, 0);
+    if (type_ids_.size() != n) type_ids_.assign(n, 0);
+    sequence_ids_ = enc.sequence_ids;
+    if (sequence_ids_.size() != n) sequence_ids_.assign(n, 0);
+    const Utf16Map map_a(a), map_b(b);
+    offsets_.resize(2 * n);
+    for (size_t i = 0; i < n; ++i) {
+      const Utf16Map& m = sequence_ids_[i] == 1 ? map_b : map_a;
+      offsets_[2 * i] = static_cast<int32_t>(m(enc.offsets[i].first));
+      offsets_[2 * i + 1] = static_cast<int32_t>(m(enc.offsets[i].second));
+    }
+    tokens_.clear();
+    token_units_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      tokens_ += enc.tokens[i];
+      token_units_[i] = static_cast<int32_t>(utf16_length(enc.tokens[i]));
+    }
+    table_ = {static_cast<uint32_t>(n), addr(ids_.data()), addr(type_ids_.data()), addr(attention_.data()),
+              addr(special_.data()), addr(offsets_.data()), addr(sequence_ids_.data()), addr(tokens_.data()),
+              static_cast<uint32_t>(tokens_.size()), addr(token_units_.data())};
+  }
+
+  std::unique_ptr<tok::Tokenizer> tok_;
+  int32_t pad_id_;
+  int32_t pad_type_id_;
+  std::optional<tok::PaddingParams> padding_;
+  std::vector<int32_t> ids_, type_ids_, attention_, special_, offsets_, sequence_ids_, token_units_;
+  std::string tokens_;
+  EncodeTable table_{};
+  std::vector<int32_t> b_ids_, b_attention_, b_type_ids_, b_lengths_;
+  BatchTable batch_table_{};
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(wasmbed_tokenizer) {
+  class_<TokenizerHandle>("TokenizerHandle")
+      .class_function("fromJson", &TokenizerHandle::from_json, allow_raw_pointers())
+      .class_function("fromSentencePiece", &TokenizerHandle::from_sentencepiece, allow_raw_pointers())
+      .function("encode", &TokenizerHandle::encode)
+      .function("encodeBatch", &TokenizerHandle::encode_batch)
+      .function("decode", &TokenizerHandle::decode)
+      .function("tokenToId", &TokenizerHandle::token_to_id)
+      .function("idToToken", &TokenizerHandle::id_to_token)
+      .function("vocabSize", &TokenizerHandle::vocab_size)
+      .function("padId", &TokenizerHandle::pad_id)
+      .function("modelMaxLength", &TokenizerHandle::model_max_length)
+      .function("numSpecialTokens", &TokenizerHandle::num_special_tokens);
+}

@@ -1,0 +1,45 @@
+// Sentence pooling over a transformer's last hidden state, and the post-processing that follows
+// it in sentence-transformers: L2 normalization, Matryoshka truncation, output quantization.
+// Kernels run over [batch, seq, hidden] float32 buffers with a [batch, seq] int32 attention mask
+// (nonzero = real token), vectorised over the hidden dimension (SIMD).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace wasmbed::pooling {
+
+enum class Mode : int {
+  kMean = 0,   // masked mean: sum(h * m) / max(sum(m), 1e-9)            (pooling_mode_mean_tokens)
+  kCls = 1,    // first position                                         (pooling_mode_cls_token)
+  kMax = 2,    // masked max; masked positions count as -1e9 as in ST    (pooling_mode_max_tokens)
+  kLast = 3,   // last position whose mask is set (right or left padding) (pooling_mode_lasttoken)
+};
+
+// Parses "mean" | "cls" | "max" | "last" (also "lasttoken", "first" = cls); throws kInvalidArgument.
+Mode parse_mode(const char* name);
+
+// Pools each of `batch` sequences into out[b * out_dim .. + out_dim): the first `out_dim` (<= dim)
+// components of the pooled vector. Pooling is computed on the full width, so truncation
+// (Matryoshka) is exact. When `normalize`, each output row is then scaled to unit L2 norm.
+void pool(const float* hidden, const int32_t* mask, size_t batch, size_t seq, size_t dim, Mode mode,
+          size_t out_dim, bool normalize, float* out);
+
+// Copies the first `out_dim` components of each row (rows of `dim`) into out (rows of out_dim),
+// optionally re-normalizing them (Matryoshka truncation of already-computed embeddings).
+void truncate_rows(const float* in, size_t rows, size_t dim, size_t out_dim, bool normalize, float* out);
+
+// Per-dimension [min, max] over the rows, the calibration ranges of int8 quantization.
+// ranges: 2 * dim floats, mins first then maxs.
+void int8_ranges(const float* in, size_t rows, size_t dim, float* ranges);
+
+// sentence-transformers' quantize_embeddings(precision="int8"):
+//   steps = (max - min) / 255;  q = int8(trunc((x - min) / steps - 128)), saturated to [-128, 127].
+// A dimension with max == min maps to -128.
+void quantize_int8(const float* in, size_t rows, size_t dim, const float* ranges, int8_t* out);
+
+// precision="ubinary": bit = x > 0, packed 8 per byte, first component in the most significant
+// bit (numpy.packbits); each row takes ceil(dim / 8) bytes, trailing bits zero.
+// precision="binary" is the same bytes minus 128 as int8 (signed_offset = true).
+void quantize_binary(const float* in, size_t rows, size_t dim, bool signed_offset, uint8_t* out);
+
+}  // namespace wasmbed::pooling

@@ -1,0 +1,70 @@
+#include "tokenizer/models/trie.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/error.h"
+
+namespace wasmbed::tok {
+
+void ByteTrie::insert(std::string_view key, int32_t value) {
+  if (frozen_) fail(ErrorCode::kInternal, "ByteTrie::insert after freeze");
+  if (key.empty()) return;  // the empty string never matches anything
+  uint32_t node = 0;
+  for (unsigned char b : key) {
+    uint32_t e = build_head_[node];
+    while (e != kNone && build_edges_[e].byte != b) e = build_edges_[e].next;
+    if (e == kNone) {
+      const uint32_t target = static_cast<uint32_t>(values_.size());
+      values_.push_back(-1);
+      build_head_.push_back(kNone);
+      build_edges_.push_back(BuildEdge{b, target, build_head_[node]});
+      build_head_[node] = static_cast<uint32_t>(build_edges_.size() - 1);
+      node = target;
+    } else {
+      node = build_edges_[e].target;
+    }
+  }
+  values_[node] = value;
+}
+
+void ByteTrie::freeze() {
+  const size_t n = values_.size();
+  first_.assign(n + 1, 0);
+  labels_.clear();
+  targets_.clear();
+  labels_.reserve(build_edges_.size());
+  targets_.reserve(build_edges_.size());
+  std::fill(std::begin(root_), std::end(root_), kNone);
+  std::vector<std::pair<uint8_t, uint32_t>> kids;
+  for (size_t node = 0; node < n; ++node) {
+    first_[node] = static_cast<uint32_t>(labels_.size());
+    kids.clear();
+    for (uint32_t e = build_head_[node]; e != kNone; e = build_edges_[e].next)
+      kids.emplace_back(build_edges_[e].byte, build_edges_[e].target);
+    std::sort(kids.begin(), kids.end());
+    for (const auto& k : kids) {
+      labels_.push_back(k.first);
+      targets_.push_back(k.second);
+      if (node == 0) root_[k.first] = k.second;
+    }
+  }
+  first_[n] = static_cast<uint32_t>(labels_.size());
+  build_head_.clear();
+  build_head_.shrink_to_fit();
+  build_edges_.clear();
+  build_edges_.shrink_to_fit();
+  frozen_ = true;
+}
+
+int32_t ByteTrie::find(std::string_view key) const {
+  if (key.empty()) return -1;
+  uint32_t node = 0;
+  for (unsigned char b : key) {
+    node = child(node, b);
+    if (node == kNone) return -1;
+  }
+  return values_[node];
+}
+
+}  // namespace wasmbed::tok

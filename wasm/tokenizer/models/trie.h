@@ -1,0 +1,76 @@
+// Byte trie over a set of keys (vocabulary pieces, added tokens), used for common-prefix search:
+// from a start position it yields every key that is a prefix of the remaining text, shortest
+// first, in O(longest key) steps. Compact layout: children of a node are contiguous and sorted.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace wasmbed::tok {
+
+class ByteTrie {
+ public:
+  ByteTrie() {
+    for (uint32_t& r : root_) r = kNone;
+  }
+  // Adds a key with its value (>= 0). Adding the same key twice keeps the last value.
+  // Call freeze() once after the last insert and before any search.
+  void insert(std::string_view key, int32_t value);
+  void freeze();
+
+  // Calls fn(length, value) for every key that is a prefix of text[start..], shortest first.
+  // Stops early when fn returns false.
+  template <typename Fn>
+  void common_prefixes(std::string_view text, size_t start, Fn&& fn) const {
+    uint32_t node = 0;
+    for (size_t i = start; i < text.size(); ++i) {
+      node = child(node, static_cast<uint8_t>(text[i]));
+      if (node == kNone) return;
+      if (values_[node] >= 0 && !fn(i + 1 - start, values_[node])) return;
+    }
+  }
+
+  // Value of the exact key, -1 if absent.
+  int32_t find(std::string_view key) const;
+  bool empty() const { return values_.size() <= 1; }
+
+ private:
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+  uint32_t child(uint32_t node, uint8_t byte) const {
+    if (node == 0) return root_[byte];
+    const uint32_t first = first_[node], n = first_[node + 1] - first;
+    const uint8_t* labels = labels_.data() + first;
+    if (n <= 8) {
+      for (uint32_t k = 0; k < n; ++k)
+        if (labels[k] == byte) return targets_[first + k];
+      return kNone;
+    }
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+      const uint32_t mid = (lo + hi) / 2;
+      if (labels[mid] < byte) lo = mid + 1;
+      else hi = mid;
+    }
+    return (lo < n && labels[lo] == byte) ? targets_[first + lo] : kNone;
+  }
+
+  // Build-time representation: per node, a singly linked list of children.
+  struct BuildEdge {
+    uint8_t byte;
+    uint32_t target;
+    uint32_t next;
+  };
+  std::vector<uint32_t> build_head_{kNone};
+  std::vector<BuildEdge> build_edges_;
+
+  // Frozen representation.
+  std::vector<int32_t> values_{-1};
+  std::vector<uint32_t> first_;  // size nodes + 1: edges of node n are [first_[n], first_[n+1])
+  std::vector<uint8_t> labels_;
+  std::vector<uint32_t> targets_;
+  uint32_t root_[256];
+  bool frozen_ = false;
+};
+
+}  // namespace wasmbed::tok

@@ -1,0 +1,75 @@
+// Unigram language-model tokenizer (HF models/unigram, SentencePiece unigram_model.cc): the best
+// segmentation by Viterbi over the lattice of vocabulary pieces, found in one left-to-right pass
+// (SentencePiece's EncodeOptimized), O(text bytes * longest piece) through a byte trie.
+//
+// Two flavours of the same algorithm, because the two references differ in small ways:
+//  - HF (tokenizer.json): scores as f64, every vocabulary entry matchable, min score over all
+//    entries, consecutive unknowns fused and then looked up / byte-fallen-back by their string.
+//  - SentencePiece (.model, spm_encode parity): scores as f32 sums, only NORMAL / USER_DEFINED
+//    (UNUSED skipped) pieces matchable, min / max score over NORMAL pieces, USER_DEFINED pieces
+//    get SentencePiece's length * max_score - 0.1 bonus, unknowns fused by id or decomposed into
+//    <0xXX> byte pieces when byte_fallback is on.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tokenizer/models/model.h"
+#include "tokenizer/models/trie.h"
+#include "tokenizer/models/vocab.h"
+
+namespace wasmbed::tok {
+
+// SentencePiece piece types (sentencepiece_model.proto ModelProto.SentencePiece.Type).
+enum class PieceType { kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kUnused = 5, kByte = 6 };
+
+struct UnigramPiece {
+  std::string piece;
+  double score = 0;
+  PieceType type = PieceType::kNormal;
+};
+
+class Unigram : public Model {
+ public:
+  // HF semantics. unk_id = -1 for none (then unknown characters are an error, as in HF).
+  Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback);
+  // SentencePiece semantics (types matter). unk_id must be a valid index.
+  static std::unique_ptr<Unigram> sentencepiece(std::vector<UnigramPiece> pieces, int32_t unk_id, bool byte_fallback);
+
+  std::vector<Token> tokenize(std::string_view piece) const override;
+  int32_t token_to_id(std::string_view token) const override { return vocab_.find(token); }
+  std::string id_to_token(int32_t id, bool& found) const override;
+  size_t vocab_size() const override { return pieces_.size(); }
+  const char* type() const override { return "Unigram"; }
+
+  int32_t unk_id() const { return unk_id_; }
+  bool byte_fallback() const { return byte_fallback_; }
+  const std::vector<UnigramPiece>& pieces() const { return pieces_; }
+
+ private:
+  struct PathNode {
+    int32_t id;
+    size_t start, end;
+  };
+  Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback, bool spm);
+  template <typename Real>
+  std::vector<PathNode> best_path(std::string_view text) const;
+  std::vector<Token> tokens_hf(std::string_view text, const std::vector<PathNode>& path) const;
+  std::vector<Token> tokens_spm(std::string_view text, const std::vector<PathNode>& path) const;
+  [[noreturn]] void missing_unk() const;
+
+  std::vector<UnigramPiece> pieces_;
+  std::vector<float> score_f32_;  // SentencePiece mode: scores as the float the .model stores
+  Vocab vocab_;
+  ByteTrie trie_;
+  int32_t unk_id_;
+  bool byte_fallback_;
+  bool spm_;
+  double min_score_ = 0;
+  float min_score_f32_ = 0;
+  float max_score_f32_ = 0;
+  int32_t byte_ids_[256];  // <0xXX> piece ids, -1 when absent
+};
+
+}  // namespace wasmbed::tok
