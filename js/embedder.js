@@ -7,7 +7,8 @@ import { Tokenizer } from './tokenizer.js';
 import { DTYPE_FILES, createSession, pickDevice } from './embedder/backend.js';
 import { packBatch, planBatches } from './embedder/batching.js';
 import { manifestFor, positionLimit, readModelSettings, resolveSettings } from './embedder/config.js';
-import { halfToFloat, poolInto } from './embedder/postprocess.js';
+import { halfArrayToFloat32 } from './float16.js';
+import { poolInto } from './embedder/postprocess.js';
 import { guardWebGpu, probeFeeds } from './webgpu-guard.js';
 import { BATCH_HOOK, KEEP_OUTPUTS, M3State, embedWithOutputs } from './bge-m3/outputs.js';
 
@@ -221,7 +222,7 @@ export class Embedder {
       if (outDim > dim) throw new InvalidArgumentError(`dimensions ${outDim} exceeds the model's ${dim}`);
       if (!data) { dims = outDim; data = new Float32Array(texts.length * outDim); }
       let values = hiddenState.data;
-      if (values instanceof Uint16Array) values = halfToFloat(values);
+      if (values instanceof Uint16Array) values = halfArrayToFloat32(values);
       else if (!(values instanceof Float32Array)) values = Float32Array.from(values);
       poolInto(this.#core, {
         hidden: values, mask: pooled ? new Int32Array(n).fill(1) : packed.mask32, n, seqLen: pooled ? 1 : seqLen, dim,
@@ -265,7 +266,7 @@ export class Embedder {
       for (const name of keep) {
         const o = outputs[name];
         if (!o) throw new UnsupportedError(`model has no output '${name}'`);
-        extra[name] = { data: o.data instanceof Uint16Array ? halfToFloat(o.data) : o.data, dims: o.dims };
+        extra[name] = { data: o.data instanceof Uint16Array ? halfArrayToFloat32(o.data) : o.data, dims: o.dims };
       }
       for (const [name, other] of Object.entries(outputs)) if (name !== s.output && !keep.includes(name)) other.dispose?.();
       const result = { data: t.data, dims: t.dims, extra };

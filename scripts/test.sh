@@ -4,9 +4,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-echo "== native C++ tests"
+stage() { echo "== $1 (at ${SECONDS}s)"; }
+stage "native C++ tests"
 bash scripts/test-native.sh
-echo "== wasm build"
+stage "wasm build"
 bash scripts/build-wasm.sh
-echo "== Node and browser tests"
+stage "Node and browser tests"
 node --test --test-concurrency=2 tests/js/ tests/browser/
+echo "== all tests passed in ${SECONDS}s"

@@ -7,6 +7,7 @@
 //      (`heads: { files: { sparse, colbert } }` names other files);
 //   3. heads already inside the ONNX graph as extra outputs (see graphHeadOutputs()).
 // 1 and 2 give weights that the C++ heads apply to last_hidden_state; 3 needs only post-processing.
+import { halfToFloat } from '../float16.js';
 import { InvalidArgumentError, ModelLoadError, ParseError } from '../errors.js';
 import { readTorchStateDict } from './pt-reader.js';
 
@@ -30,14 +31,6 @@ export function graphHeadOutputs(outputNames) {
   return out;
 }
 
-function halfBits(h) {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 /** Parses a (small) .safetensors file held in memory: Map(name -> { shape, data: Float32Array }). */
 export function readSafetensorsBytes(bytes, what = 'file.safetensors') {
@@ -66,7 +59,7 @@ export function readSafetensorsBytes(bytes, what = 'file.safetensors') {
     for (let i = 0; i < count; i++) {
       if (e.dtype === 'F32') data[i] = dv.getFloat32(at + 4 * i, true);
       else if (e.dtype === 'F64') data[i] = dv.getFloat64(at + 8 * i, true);
-      else if (e.dtype === 'F16') data[i] = halfBits(dv.getUint16(at + 2 * i, true));
+      else if (e.dtype === 'F16') data[i] = halfToFloat(dv.getUint16(at + 2 * i, true));
       else data[i] = new Float32Array(new Uint32Array([dv.getUint16(at + 2 * i, true) << 16]).buffer)[0];
     }
     out.set(name, { shape: e.shape, data });

@@ -3,6 +3,7 @@
 // sparse_linear.pt / colbert_linear.pt state dicts ({ weight, bias }). The pickle is interpreted by
 // a small stack machine that understands only what torch.save emits for a dict of tensors; it never
 // runs code, and any other global is refused, so a hostile file cannot do more than fail to parse.
+import { halfToFloat } from '../float16.js';
 import { ParseError } from '../errors.js';
 
 const STORAGE_DTYPES = {
@@ -155,14 +156,6 @@ function toFloat32(raw, dtype, count, offset) {
   return out;
 }
 
-function halfToFloat(h) {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 /**
  * Reads a torch.save'd state dict of float tensors from the .pt bytes: Map(name -> { shape, data:

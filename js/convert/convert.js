@@ -15,7 +15,7 @@ import { quantizeModel } from '../quantize/quantize.js';
 import { writeOnnx } from '../quantize/onnx-writer.js';
 import { WIRE } from '../quantize/protobuf-reader.js';
 import { float32Chunks, openSafetensors, readTensorFloat32 } from './safetensors-reader.js';
-import { readTorchCheckpoint } from './torch-reader.js';
+import { readTorchStateDict } from '../bge-m3/pt-reader.js';
 import { writeSafetensors } from '../../models/generator/safetensors.js';
 
 // Files copied as they are when the source has them (tokenizer + sentence-transformers layout).
@@ -141,11 +141,10 @@ export async function convertModel(source, outDir, options = {}) {
     // BGE-M3 sparse / ColBERT heads: { weight, bias } float32, readable with openSafetensors().
     for (const head of HEADS) {
       if (!(await src.exists(`${head}.pt`))) continue;
-      const p = await src.localPath(`${head}.pt`);
-      if (!p) throw new UnsupportedError(`cannot get a local copy of ${head}.pt`);
-      const tensors = await readTorchCheckpoint(p);
-      for (const need of ['weight', 'bias']) if (!tensors.has(need)) throw new ParseError(`${p}: no '${need}' tensor (expected an nn.Linear state dict)`);
-      await writeSafetensors(path.join(tmp, `${head}.safetensors`), [...tensors].map(([name, t]) => ({ name, shape: t.shape, chunks: () => [t.values] })));
+      // Head checkpoints are small (colbert_linear is 4 MB for bge-m3): read them whole.
+      const tensors = readTorchStateDict(await src.bytes(`${head}.pt`), `${head}.pt`);
+      for (const need of ['weight', 'bias']) if (!tensors.has(need)) throw new ParseError(`${head}.pt: no '${need}' tensor (expected an nn.Linear state dict)`);
+      await writeSafetensors(path.join(tmp, `${head}.safetensors`), [...tensors].map(([name, t]) => ({ name, shape: t.shape, chunks: () => [t.data] })));
       files.push(`${head}.safetensors`);
     }
     let graph;

@@ -41,5 +41,9 @@ export function openSafetensors(file: string): Promise<{
   source: { close(): Promise<void> };
 }>;
 
-/** Float32 tensors of a PyTorch zip checkpoint (torch.save >= 1.6), read without Python or code execution. */
-export function readTorchCheckpoint(file: string): Promise<Map<string, { shape: number[]; values: Float32Array }>>;
+/**
+ * Reads a PyTorch `torch.save` zip checkpoint (e.g. BGE-M3's sparse_linear.pt / colbert_linear.pt)
+ * from its bytes, without Python: Map(name -> { shape, data: Float32Array }). Only tensor
+ * rebuilding is interpreted; any other pickle global is refused.
+ */
+export function readTorchStateDict(bytes: Uint8Array, what?: string): Map<string, { shape: number[]; data: Float32Array }>;

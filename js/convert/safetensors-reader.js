@@ -1,6 +1,7 @@
 // Reads .safetensors files (single or sharded with model.safetensors.index.json) by offsets, after
 // validating the header against the file: every tensor's byte range must match its dtype and
 // shape, lie inside the file and not overlap another. Payloads are streamed, never loaded whole.
+import { halfToFloat } from '../float16.js';
 import { ParseError } from '../errors.js';
 import { ByteSource } from '../quantize/protobuf-reader.js';
 
@@ -49,12 +50,6 @@ export async function openSafetensors(file) {
   }
 }
 
-function halfToFloat(h) {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** A tensor's values as float32 (F32 copied; F16 / BF16 widened). */
 export async function readTensorFloat32(st, entry) {

@@ -31,25 +31,3 @@ export function poolInto(core, { hidden, mask, n, seqLen, dim, pooling, outDim, 
   }
 }
 
-/** IEEE half -> float for float16 model outputs (fp16 graphs that keep a half output). */
-export function halfToFloat(u16) {
-  const out = new Float32Array(u16.length);
-  const f = new Float32Array(1);
-  const i = new Uint32Array(f.buffer);
-  for (let k = 0; k < u16.length; k++) {
-    const h = u16[k];
-    const sign = (h & 0x8000) << 16;
-    let exp = (h >> 10) & 0x1f;
-    let mant = h & 0x3ff;
-    if (exp === 0) {
-      if (mant === 0) { i[0] = sign; out[k] = f[0]; continue; }
-      while (!(mant & 0x400)) { mant <<= 1; exp--; }
-      exp++; mant &= 0x3ff;
-    } else if (exp === 31) {
-      i[0] = sign | 0x7f800000 | (mant << 13); out[k] = f[0]; continue;
-    }
-    i[0] = sign | ((exp + 112) << 23) | (mant << 13);
-    out[k] = f[0];
-  }
-  return out;
-}
