@@ -3,7 +3,7 @@
 // 'sparse' scoring: sum of w_q * w_p over shared token ids); the union of both shortlists is then
 // re-scored with all three scores (dense, lexical, ColBERT MaxSim over the stored multi-vectors)
 // and ranked by the weighted combination sum(w_k * s_k) / sum(w_k).
-import { loadCore } from './core.js';
+import { loadCore, withHeapCopies } from './core.js';
 import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
 import { VectorIndex, checkId } from './vector-index.js';
 import { LexicalIndex } from './lexical-index.js';
@@ -12,23 +12,6 @@ import { COLBERT_DTYPES, colbertBytes, decodeColbert, encodeColbert } from './bg
 
 export const M3_MODES = ['hybrid', 'dense', 'sparse', 'colbert'];
 const DEFAULT_WEIGHTS = { dense: 0.4, sparse: 0.2, colbert: 0.4 }; // BGE-M3 README
-
-function copyIn(core, typed) {
-  const address = core._malloc(Math.max(typed.byteLength, 4));
-  if (!address) throw new WasmbedError('out of WebAssembly memory');
-  core.HEAPU8.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), address);
-  return address;
-}
-
-function withCopies(core, arrays, fn) {
-  const addresses = [];
-  try {
-    for (const a of arrays) addresses.push(copyIn(core, a));
-    return fn(addresses);
-  } finally {
-    addresses.forEach((a) => core._free(a));
-  }
-}
 
 function checkEntry(entry, what, { dims, colbertDim }) {
   if (!entry || typeof entry !== 'object') throw new InvalidArgumentError(`${what} must be { dense, sparse, colbert } (embed(..., { outputs: [...] }) output)`);
@@ -116,7 +99,7 @@ export class M3Index {
   #sparseScore(q, id) {
     const p = this.#sparseVecs.get(id);
     if (q.ids.length === 0 || p.ids.length === 0) return 0;
-    return withCopies(this.#core, [q.ids, q.weights, p.ids, p.weights], ([qi, qw, pi, pw]) =>
+    return withHeapCopies(this.#core, [q.ids, q.weights, p.ids, p.weights], ([qi, qw, pi, pw]) =>
       callCore(() => this.#core.sparseScore(qi, qw, q.ids.length, pi, pw, p.ids.length)));
   }
 
@@ -124,7 +107,7 @@ export class M3Index {
   #colbertScore(q, id) {
     const p = decodeColbert(this.#colbert.get(id));
     if (q.count === 0 || p.count === 0) return 0;
-    return withCopies(this.#core, [q.vectors, p.vectors], ([qa, pa]) => callCore(() => this.#core.colbertScore(qa, q.count, pa, p.count, q.dim)));
+    return withHeapCopies(this.#core, [q.vectors, p.vectors], ([qa, pa]) => callCore(() => this.#core.colbertScore(qa, q.count, pa, p.count, q.dim)));
   }
 
   /**

@@ -1,17 +1,10 @@
 // BGE-M3 sparse (lexical weights) and ColBERT heads over an encoder's last hidden state.
 // The numeric work runs in C++ (wasm/heads/bge_m3.cpp); head weights stay resident in the wasm
 // heap for the life of the object.
-import { loadCore } from './core.js';
-import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
+import { heapCopy, loadCore, withHeapCopies } from './core.js';
+import { InvalidArgumentError, callCore } from './errors.js';
 
 const registry = new FinalizationRegistry(({ core, addresses }) => addresses.forEach((a) => core._free(a)));
-
-function copyIn(core, typed) {
-  const address = core._malloc(Math.max(typed.byteLength, 4));
-  if (!address) throw new WasmbedError('out of WebAssembly memory');
-  core.HEAPU8.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), address);
-  return address;
-}
 
 function checkF32(name, value, length) {
   if (!(value instanceof Float32Array)) throw new InvalidArgumentError(`${name} must be a Float32Array`);
@@ -47,7 +40,7 @@ export class BgeM3Heads {
     this.#colbertDim = colbert.bias.length;
     this.#sparseBias = sparse.bias;
     this.#dropped = [...droppedIds];
-    this.#addresses = [copyIn(core, sparse.weight), copyIn(core, colbert.weight), copyIn(core, colbert.bias)];
+    this.#addresses = [heapCopy(core, sparse.weight), heapCopy(core, colbert.weight), heapCopy(core, colbert.bias)];
     registry.register(this, { core, addresses: this.#addresses }, this);
   }
 
@@ -70,9 +63,9 @@ export class BgeM3Heads {
     const results = Array.from({ length: batch }, () => ({}));
     const temp = [];
     try {
-      const h = copyIn(core, hidden); temp.push(h);
-      const i = copyIn(core, ids); temp.push(i);
-      const m = copyIn(core, attentionMask); temp.push(m);
+      const h = heapCopy(core, hidden); temp.push(h);
+      const i = heapCopy(core, ids); temp.push(i);
+      const m = heapCopy(core, attentionMask); temp.push(m);
       const [sw, cw, cb] = this.#addresses;
       if (outputs.includes('sparse')) {
         const sparse = callCore(() => core.bgeM3SparseBatch(h, i, m, batch, seq, this.#hidden, sw, this.#sparseBias, this.#dropped));
@@ -99,14 +92,14 @@ export class BgeM3Heads {
 
   /** Lexical score: sum over shared ids of w_q * w_p. */
   sparseScore(q, p) {
-    return withCopies(this.#core, [q.ids, q.weights, p.ids, p.weights], ([qi, qw, pi, pw]) =>
+    return withHeapCopies(this.#core, [q.ids, q.weights, p.ids, p.weights], ([qi, qw, pi, pw]) =>
       this.#core.sparseScore(qi, qw, q.ids.length, pi, pw, p.ids.length));
   }
 
   /** ColBERT score: mean over query vectors of the max dot product with any passage vector. */
   colbertScore(q, p) {
     if (q.dim !== p.dim) throw new InvalidArgumentError(`ColBERT dims differ: ${q.dim} vs ${p.dim}`);
-    return withCopies(this.#core, [q.vectors, p.vectors], ([qa, pa]) => this.#core.colbertScore(qa, q.count, pa, p.count, q.dim));
+    return withHeapCopies(this.#core, [q.vectors, p.vectors], ([qa, pa]) => this.#core.colbertScore(qa, q.count, pa, p.count, q.dim));
   }
 
   dispose() {
@@ -114,16 +107,6 @@ export class BgeM3Heads {
     this.#disposed = true;
     registry.unregister(this);
     this.#addresses.forEach((a) => this.#core._free(a));
-  }
-}
-
-function withCopies(core, arrays, fn) {
-  const addresses = [];
-  try {
-    for (const a of arrays) addresses.push(copyIn(core, a));
-    return fn(addresses);
-  } finally {
-    addresses.forEach((a) => core._free(a));
   }
 }
 

@@ -60,16 +60,29 @@ async function instantiate({ wasmBinary, locateFile }) {
 }
 
 /**
- * Copies a typed array into a fresh wasm allocation, runs fn(address), frees it.
- * Views on the heap are taken after every call because memory growth replaces the buffer.
+ * Copies a typed array into a fresh wasm allocation and returns its address; the caller frees it
+ * with core._free. Views on the heap must be re-taken after any call, since memory growth
+ * replaces the buffer.
  */
-export function withHeapCopy(core, array, fn) {
-  const address = core._malloc(Math.max(array.byteLength, 1));
+export function heapCopy(core, array) {
+  const address = core._malloc(Math.max(array.byteLength, 4));
   if (!address) throw new CapacityError(`cannot allocate ${array.byteLength} bytes in the wasm heap`);
+  core.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), address);
+  return address;
+}
+
+/** Copies each typed array into the heap, runs fn(addresses), frees them all. */
+export function withHeapCopies(core, arrays, fn) {
+  const addresses = [];
   try {
-    core.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), address);
-    return fn(address);
+    for (const a of arrays) addresses.push(heapCopy(core, a));
+    return fn(addresses);
   } finally {
-    core._free(address);
+    addresses.forEach((a) => core._free(a));
   }
+}
+
+/** withHeapCopies for one array: fn(address). */
+export function withHeapCopy(core, array, fn) {
+  return withHeapCopies(core, [array], ([address]) => fn(address));
 }

@@ -37,6 +37,15 @@ export function copyIn(core, address, array) {
   core.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), address);
 }
 
+/** Reads n search results written by the core as parallel uint32 ids / float32 scores. */
+export function readHits(core, idsAddress, scoresAddress, n) {
+  const ids = new Uint32Array(core.HEAPU8.buffer, idsAddress, n);
+  const scores = new Float32Array(core.HEAPU8.buffer, scoresAddress, n);
+  const hits = new Array(n);
+  for (let i = 0; i < n; i++) hits[i] = { id: ids[i], score: scores[i] };
+  return hits;
+}
+
 /** Builds an allow-list bitset (Uint32Array words, bit s = slot s) from a predicate over slot ids. */
 export function bitsetFromIds(slotIds, keep) {
   const bits = new Uint32Array(((slotIds.length + 63) >>> 6) * 2);

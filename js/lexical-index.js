@@ -6,7 +6,7 @@
 // Works before any neural model is loaded: only a tokenizer is needed to make token ids.
 import { loadCore } from './core.js';
 import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
-import { HeapScratch, bitsetFromIds, copyIn } from './heap-scratch.js';
+import { HeapScratch, bitsetFromIds, copyIn, readHits } from './heap-scratch.js';
 import { checkId } from './vector-index.js';
 
 const SCORINGS = ['bm25', 'sparse'];
@@ -153,11 +153,7 @@ export class LexicalIndex {
     const n = callCore(() => (sparse
       ? native.searchWeighted(address, address + q.ids.byteLength, q.ids.length, kk, allow, outIds, outScores)
       : native.search(address, q.ids.length, kk, allow, outIds, outScores)));
-    const ids = new Uint32Array(core.HEAPU8.buffer, outIds, n);
-    const scores = new Float32Array(core.HEAPU8.buffer, outScores, n);
-    const hits = new Array(n);
-    for (let i = 0; i < n; i++) hits[i] = { id: ids[i], score: scores[i] };
-    return hits;
+    return readHits(core, outIds, outScores, n);
   }
 
   /** Serializes the index (versioned header + CRC-32) into a new Uint8Array. */

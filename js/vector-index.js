@@ -2,7 +2,7 @@
 // int8 or binary rows with SIMD scans, stable uint32 ids, tags, filters, save/load.
 import { loadCore } from './core.js';
 import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
-import { HeapScratch, bitsetFromIds, copyIn } from './heap-scratch.js';
+import { HeapScratch, bitsetFromIds, copyIn, readHits } from './heap-scratch.js';
 
 const METRICS = ['dot', 'cosine'];
 const STORAGES = ['float32', 'int8', 'binary'];
@@ -269,11 +269,7 @@ export class VectorIndex {
     const outIds = address + q.byteLength + bitBytes;
     const outScores = outIds + kk * 4;
     const n = callCore(() => native.search(address, kk, oversample, bits ? address + q.byteLength : 0, outIds, outScores));
-    const ids = new Uint32Array(core.HEAPU8.buffer, outIds, n);
-    const scores = new Float32Array(core.HEAPU8.buffer, outScores, n);
-    const hits = new Array(n);
-    for (let i = 0; i < n; i++) hits[i] = { id: ids[i], score: scores[i] };
-    return hits;
+    return readHits(core, outIds, outScores, n);
   }
 
   /** Serializes the index (versioned header + CRC-32) into a new Uint8Array. */
