@@ -55,9 +55,13 @@ function scaleSparseHead(file, factor) {
 
 async function search(query, mode) {
   await page.check(`input[name=mode][value=${mode}]`);
-  const before = await page.evaluate(() => window.__demo.shownSeq);
   await page.fill('#q', query);
-  await page.waitForFunction((s) => window.__demo.shownSeq > s && window.__demo.shownSeq === window.__demo.seq, before, { timeout: 15_000 });
+  // Enter runs the search at once (the input handler is debounced): after it, state.seq is this
+  // query's sequence number, and any older response (e.g. the mode change's search of the previous
+  // query) is dropped by the page, so waiting for exactly this seq cannot see stale results.
+  await page.press('#q', 'Enter');
+  const seq = await page.evaluate(() => window.__demo.seq);
+  await page.waitForFunction((s) => window.__demo.shownSeq === s, seq, { timeout: 15_000 });
   return page.$$eval('#results .result', (items) => items.map((li) => ({
     title: li.querySelector('.result-title').textContent,
     score: li.querySelector('.result-score').textContent,
