@@ -1,14 +1,38 @@
-// Embedding throughput and peak memory: wasmbed vs transformers.js, the same generated ONNX file,
-// the same backend (onnxruntime-node, or onnxruntime-web WASM with --wasm), in Node, on the
-// ../shared Korean texts as they come (mixed lengths), batch 32, for the ko-sroberta-multitask
-// and multilingual-e5-small shapes. Each (system, model) runs in its own process so peak RSS is
-// its own. Models are generated on first use into models/generated/ (gitignored).
+// Embedding throughput, time to first embedding and peak memory: wasmbed vs transformers.js, the
+// same generated ONNX file, the same backend, batch 32, for the ko-sroberta-multitask (12x768,
+// vocab 32000) and multilingual-e5-small (12x384, vocab 250037) shapes.
 //
-// Usage: node bench/embed.bench.js [--texts N] [--wasm] [--models ko-sroberta,e5-small]
-// The e5-small model gets a SentencePiece tokenizer trained here (tests/fixtures), with the real
-// 250,037-row embedding table: same compute and memory as the real model; token counts differ a little.
+// Environments (--env):
+//   node      onnxruntime-node 'cpu' for both (transformers.js's Node build cannot run 'wasm').
+//             Each (system, model, case) runs in its own process, so peak RSS (maxRSS) is its own.
+//   chromium  headless Chromium, ONNX Runtime Web's WASM execution provider for both, the page
+//             cross-origin isolated (COOP/COEP) so both may use WASM threads; one fresh browser
+//             per run (bench/helpers/browser-embed.js). Peak memory there is the renderer
+//             process's VmHWM (peak RSS, /proc/<pid>/status; the ORT thread workers live in it).
+//             wasmbed uses the default onnxruntime-web build, transformers.js its own import
+//             ('onnxruntime-web/webgpu', asyncify build); both with device 'wasm'.
+// Cases (--cases):
+//   mixed     the shared Korean texts (KorSTS + KLUE-STS) as they come: lengths vary, which is
+//             where transformers.js pads every batch to its longest text.
+//   uniform   texts that all have the same token count (the corpus median, by the model's own
+//             tokenizer), repeated to the same count: no padding waste for anyone.
+// Threads (--threads default,1,2): 'default' is each library's own choice (wasmbed: every core;
+// transformers.js / ORT-web: half the cores, at most 4; onnxruntime-node: physical cores); a
+// number sets both to it. Report the equal-thread and default-thread rows separately.
+//
+// Time to first embedding (Node): a separate process that loads from the local model folder (the
+// warm-cache case: files on disk, OS cache warm after an untimed run) and embeds one text,
+// measured from process start (performance.now()). In Chromium it is the page's load + first
+// embedding, files from 127.0.0.1 (cache: false for both).
+//
+// Usage: node bench/embed.bench.js [--texts N|all] [--env node,chromium] [--cases mixed,uniform]
+//          [--models ko-sroberta,e5-small] [--threads default,2] [--no-first]
+// Writes bench/results/embed-<env>.json. The e5-small model gets a SentencePiece tokenizer trained
+// here (tests/fixtures), with the real 250,037-row embedding table: the same compute and memory as
+// the real model; token counts differ a little.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,8 +41,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GEN = path.join(ROOT, 'models', 'generated');
 const { values: args } = parseArgs({
   options: {
-    texts: { type: 'string', default: '512' }, wasm: { type: 'boolean' }, models: { type: 'string', default: 'ko-sroberta,e5-small' },
-    child: { type: 'string' }, threads: { type: 'string' },
+    texts: { type: 'string', default: '512' }, models: { type: 'string', default: 'ko-sroberta,e5-small' },
+    env: { type: 'string', default: 'node' }, cases: { type: 'string', default: 'mixed,uniform' },
+    threads: { type: 'string', default: 'default' }, 'no-first': { type: 'boolean' },
+    child: { type: 'string' }, 'texts-file': { type: 'string' }, 'first-only': { type: 'boolean' },
   },
 });
 
@@ -40,34 +66,51 @@ function xlmrTokenizer() {
   });
 }
 
+/** All shared Korean sentences (KorSTS + KLUE-STS, both sentences of each pair), or the first n. */
 async function koreanTexts(n) {
   const { loadCorpus } = await import('../tests/helpers/shared-texts.js');
   const texts = [...(loadCorpus('korsts') ?? []), ...(loadCorpus('klue-sts') ?? [])];
-  return texts.slice(0, n);
+  return n === 'all' ? texts : texts.slice(0, Number(n));
 }
 
+/** `count` texts with the same token count (the median of `texts`, by the model's tokenizer). */
+async function uniformTexts(dir, texts, count) {
+  const { Tokenizer } = await import('../js/index.js');
+  const tok = await Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
+  const lens = texts.map((t) => tok.encode(t, { maxLength: 512 }).ids.length);
+  tok.dispose();
+  const sorted = [...lens].sort((a, b) => a - b);
+  const target = sorted[Math.floor(sorted.length / 2)];
+  const same = texts.filter((_, i) => lens[i] === target);
+  return { tokens: target, distinct: same.length, texts: Array.from({ length: count }, (_, i) => same[i % same.length]) };
+}
+
+function modelSettings(dir) {
+  const cfg = JSON.parse(readFileSync(path.join(dir, '1_Pooling', 'config.json'), 'utf8'));
+  return { pooling: cfg.pooling_mode_cls_token ? 'cls' : 'mean', normalize: existsSync(path.join(dir, '2_Normalize')) };
+}
+
+// ---- Node child process: one system, one model, one text list --------------------------------
+
 async function child() {
-  const [system, name] = args.child.split(':');
+  const [system, name, threadsArg] = args.child.split(':');
+  const threads = threadsArg === 'default' ? undefined : Number(threadsArg);
   const dir = path.join(GEN, name);
-  const texts = await koreanTexts(Number(args.texts));
-  const device = args.wasm ? 'wasm' : 'cpu';
-  const t0 = performance.now();
+  const texts = JSON.parse(readFileSync(args['texts-file'], 'utf8'));
   let embedAll, first;
   if (system === 'wasmbed') {
     const { Embedder } = await import('../js/index.js');
-    const model = await Embedder.load(dir, { device, threads: args.threads ? Number(args.threads) : undefined });
+    const model = await Embedder.load(dir, { device: 'cpu', threads });
     first = () => model.embed([texts[0]]);
     embedAll = async () => (await model.embedFlat(texts, { batchSize: 32 })).count;
   } else {
     const { pipeline, env } = await import('@huggingface/transformers');
     env.allowRemoteModels = false;
     env.localModelPath = GEN + path.sep;
-    const opts = { local_files_only: true, dtype: 'fp32', device };
-    if (args.threads) opts.session_options = { intraOpNumThreads: Number(args.threads) };
+    const opts = { local_files_only: true, dtype: 'fp32', device: 'cpu' };
+    if (threads) opts.session_options = { intraOpNumThreads: threads };
     const extractor = await pipeline('feature-extraction', name, opts);
-    const cfg = JSON.parse(readFileSync(path.join(dir, '1_Pooling', 'config.json'), 'utf8'));
-    const pooling = cfg.pooling_mode_cls_token ? 'cls' : 'mean';
-    const normalize = existsSync(path.join(dir, '2_Normalize'));
+    const { pooling, normalize } = modelSettings(dir);
     first = () => extractor([texts[0]], { pooling, normalize });
     embedAll = async () => {
       let n = 0;
@@ -76,13 +119,27 @@ async function child() {
     };
   }
   await first();
-  const firstMs = performance.now() - t0;
+  // performance.now() counts from process start: module loading, model load and one embedding.
+  const firstMs = performance.now();
+  if (args['first-only']) {
+    process.stdout.write(JSON.stringify({ firstMs, peakMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+    return;
+  }
   const t1 = performance.now();
   const n = await embedAll();
-  const secs = (performance.now() - t1) / 1000;
-  const peakMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ system, model: name, device, texts: n, seconds: secs, textsPerSec: n / secs, firstMs, peakMiB }) + '\n');
+  const seconds = (performance.now() - t1) / 1000;
+  process.stdout.write(JSON.stringify({ texts: n, seconds, textsPerSec: n / seconds, firstMs, peakMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
+
+function runChild(system, name, threads, textsFile, extra = []) {
+  const argv = [fileURLToPath(import.meta.url), '--child', `${system}:${name}:${threads}`, '--texts-file', textsFile, ...extra];
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status !== 0 || !line) { console.error(r.stderr.slice(-3000)); throw new Error(`${system} on ${name} failed`); }
+  return JSON.parse(line);
+}
+
+// ---- main --------------------------------------------------------------------------------------
 
 async function main() {
   if (!existsSync(path.join(SHARED(), 'texts', 'korsts'))) {
@@ -90,7 +147,14 @@ async function main() {
     return;
   }
   const { makeModel } = await import('../models/generator/index.js');
+  const corpus = await koreanTexts(args.texts);
+  const envs = args.env.split(',');
+  const cases = args.cases.split(',');
+  const threadList = args.threads.split(',');
+  const tmp = path.join(ROOT, 'build', 'bench');
+  mkdirSync(tmp, { recursive: true });
   const rows = [];
+  const log = (r) => { rows.push(r); console.error(JSON.stringify(r)); };
   for (const name of args.models.split(',')) {
     const spec = MODELS[name];
     if (!spec) throw new Error(`unknown model ${name}`);
@@ -99,28 +163,66 @@ async function main() {
       console.error(`generating ${name} (${spec.preset}) in ${dir} ...`);
       await makeModel(dir, { preset: spec.preset, tokenizer: await spec.tokenizer() });
     }
-    for (const system of ['wasmbed', 'transformers.js']) {
-      const argv = [fileURLToPath(import.meta.url), '--child', `${system}:${name}`, '--texts', args.texts];
-      if (args.wasm) argv.push('--wasm');
-      if (args.threads) argv.push('--threads', args.threads);
-      const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
-      const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      if (r.status !== 0 || !line) { console.error(r.stderr.slice(-2000)); throw new Error(`${system} on ${name} failed`); }
-      rows.push(JSON.parse(line));
-      console.error(line);
+    for (const c of cases) {
+      let texts = corpus;
+      let note = 'mixed lengths';
+      if (c === 'uniform') {
+        const u = await uniformTexts(dir, corpus, corpus.length);
+        texts = u.texts;
+        note = `all ${u.tokens} tokens (${u.distinct} distinct texts)`;
+      }
+      const textsFile = path.join(tmp, `embed-texts-${name}-${c}.json`);
+      writeFileSync(textsFile, JSON.stringify(texts));
+      for (const threads of threadList) {
+        for (const env of envs) {
+          for (const system of ['wasmbed', 'transformers.js']) {
+            const base = { env, case: c, note, model: name, system, threads };
+            if (env === 'node') {
+              log({ ...base, device: 'cpu', ...runChild(system, name, threads, textsFile) });
+            } else if (env === 'chromium') {
+              const { runInChromium } = await import('./helpers/browser-embed.js');
+              const r = await runInChromium({ system, modelDir: dir, texts, batchSize: 32, threads: threads === 'default' ? undefined : Number(threads) });
+              log({ ...base, device: 'wasm', threadsUsed: r.threads, texts: r.texts, seconds: r.seconds, textsPerSec: r.textsPerSec, firstMs: r.firstMs, peakMiB: r.peakMiB });
+            } else throw new Error(`unknown env ${env}`);
+          }
+        }
+      }
+    }
+    if (envs.includes('node') && !args['no-first']) {
+      // Time to first embedding, second process start (disk cache warm): one untimed run, then measure.
+      const textsFile = path.join(tmp, `embed-texts-${name}-mixed.json`);
+      if (!existsSync(textsFile)) writeFileSync(textsFile, JSON.stringify(corpus));
+      for (const system of ['wasmbed', 'transformers.js']) {
+        runChild(system, name, 'default', textsFile, ['--first-only']);
+        const r = runChild(system, name, 'default', textsFile, ['--first-only']);
+        log({ env: 'node', case: 'first', model: name, system, threads: 'default', device: 'cpu', firstMs: r.firstMs, peakMiB: r.peakMiB });
+      }
     }
   }
-  console.log(`\n| model | system | device | texts | texts/s | first embedding (ms) | peak RSS (MiB) |\n|---|---|---|---|---|---|---|`);
-  for (const r of rows) {
-    console.log(`| ${r.model} | ${r.system} | ${r.device} | ${r.texts} | ${r.textsPerSec.toFixed(1)} | ${r.firstMs.toFixed(0)} | ${r.peakMiB.toFixed(0)} |`);
-  }
-  for (const name of new Set(rows.map((r) => r.model))) {
-    const w = rows.find((r) => r.model === name && r.system === 'wasmbed');
-    const t = rows.find((r) => r.model === name && r.system === 'transformers.js');
-    console.log(`${name}: wasmbed / transformers.js = ${(w.textsPerSec / t.textsPerSec).toFixed(2)}x texts/s, peak memory ${(w.peakMiB / t.peakMiB).toFixed(2)}x`);
-  }
+  report(rows);
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results', `embed-${args.wasm ? 'wasm' : 'cpu'}.json`), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + '\n');
+  for (const env of envs) {
+    const file = path.join(ROOT, 'bench', 'results', `embed-${env}.json`);
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), load: os.loadavg(), args, rows: rows.filter((r) => r.env === env) }, null, 2) + '\n');
+  }
+}
+
+function report(rows) {
+  console.log(`\nload average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ${os.cpus().length} cores\n`);
+  console.log('| env | model | case | threads | system | texts | texts/s | first embedding (ms) | peak (MiB) |\n|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const t = r.threadsUsed != null ? `${r.threads} (${r.threadsUsed})` : r.threads;
+    console.log(`| ${r.env} | ${r.model} | ${r.case} | ${t} | ${r.system} | ${r.texts ?? ''} | ${r.textsPerSec?.toFixed(1) ?? ''} | ${r.firstMs.toFixed(0)} | ${r.peakMiB.toFixed(0)} |`);
+  }
+  console.log('');
+  const key = (r) => `${r.env} ${r.model} ${r.case} threads=${r.threads}`;
+  for (const k of new Set(rows.map(key))) {
+    const w = rows.find((r) => key(r) === k && r.system === 'wasmbed');
+    const t = rows.find((r) => key(r) === k && r.system === 'transformers.js');
+    if (!w || !t) continue;
+    const speed = w.textsPerSec ? `${(w.textsPerSec / t.textsPerSec).toFixed(2)}x texts/s, ` : '';
+    console.log(`${k}: wasmbed / transformers.js = ${speed}first embedding ${(w.firstMs / t.firstMs).toFixed(2)}x, peak memory ${(w.peakMiB / t.peakMiB).toFixed(2)}x`);
+  }
 }
 
 if (args.child) await child();

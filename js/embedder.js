@@ -1,7 +1,7 @@
 // Embedder: text in, sentence-transformers vectors out, over ONNX Runtime (Node native, WASM,
 // WebGPU) with tokenization and post-processing in the C++ core.
 import { loadCore } from './core.js';
-import { AbortError, InvalidArgumentError, ModelLoadError, UnsupportedError } from './errors.js';
+import { AbortError, InvalidArgumentError, ModelLoadError, ParseError, UnsupportedError } from './errors.js';
 import { openModelSource } from './loader/index.js';
 import { Tokenizer } from './tokenizer.js';
 import { DTYPE_FILES, createSession, pickDevice } from './embedder/backend.js';
@@ -39,12 +39,33 @@ async function findModelFile(src, dtype, explicit) {
   throw new ModelLoadError(`the model has no ${dtype} ONNX file (looked for onnx/${name} and ${name})`, { file: `onnx/${name}` });
 }
 
-async function loadTokenizer(src) {
-  if (await src.exists('tokenizer.json')) return Tokenizer.fromJSON(await src.bytes('tokenizer.json'));
-  if (await src.exists('sentencepiece.bpe.model')) {
-    return Tokenizer.fromSentencePiece(await src.bytes('sentencepiece.bpe.model'), { flavor: 'xlm-roberta' });
-  }
+/** The tokenizer file's bytes (read first, so a missing tokenizer fails before the model is fetched). */
+async function readTokenizerFile(src) {
+  if (await src.exists('tokenizer.json')) return { kind: 'json', bytes: await src.bytes('tokenizer.json') };
+  if (await src.exists('sentencepiece.bpe.model')) return { kind: 'spm', bytes: await src.bytes('sentencepiece.bpe.model') };
   throw new ModelLoadError('the model has no tokenizer.json (nor sentencepiece.bpe.model)', { file: 'tokenizer.json' });
+}
+
+function buildTokenizer({ kind, bytes }) {
+  return kind === 'json' ? Tokenizer.fromJSON(bytes) : Tokenizer.fromSentencePiece(bytes, { flavor: 'xlm-roberta' });
+}
+
+/**
+ * Opens the model's session on `device`; WebGPU session creation can fail for a model (a kernel
+ * the build lacks, no adapter): then it runs on WASM and says so, unless strictDevice is set.
+ * Returns { session, device, deviceFallback }.
+ */
+async function openOnDevice(src, modelFile, device, options) {
+  try {
+    return { session: await openSessionOnce(src, modelFile, device, options), device, deviceFallback: null };
+  } catch (err) {
+    if (device !== 'webgpu' || options.strictDevice || !(err instanceof ModelLoadError) || isUnparsable(err)) throw err;
+    const deviceFallback = { from: 'webgpu', to: 'wasm', error: err.cause?.message ?? err.message };
+    console.warn(`wasmbed: WebGPU cannot run ${modelFile} (${deviceFallback.error}); using WASM instead (strictDevice: true makes this an error)`);
+    // A WASM build's provider: the native-WebGPU build's lacks CPU kernels such as
+    // GatherBlockQuantized (q8 / q4 embedding tables).
+    return { session: await openSessionOnce(src, modelFile, 'wasm', options), device: 'wasm', deviceFallback };
+  }
 }
 
 export class Embedder {
@@ -76,24 +97,35 @@ export class Embedder {
     const { device = 'auto', dtype = 'fp32', signal, onProgress } = options;
     checkAbort(signal);
     const picked = await pickDevice(device);
-    const src = await openModelSource(source, {
-      revision: options.revision, hubHost: options.hubHost, cache: options.cache, cacheDir: options.cacheDir,
-      localFilesOnly: options.localFilesOnly, onProgress, signal, fetch: options.fetch,
-    });
-    const [core, config, files, tokenizer] = await Promise.all([
-      loadCore(),
+    const src = await openModelSource(source, pickSourceOptions(options));
+    // The small files first (a missing or broken config or tokenizer fails before the model is
+    // downloaded), then ONNX Runtime's session creation — most of the load time — overlapping
+    // the wasm core and tokenizer set-up.
+    const corePromise = loadCore();
+    corePromise.catch(() => {}); // awaited below
+    const [config, files, tokenizerFile, modelFile] = await Promise.all([
       src.exists('config.json').then((e) => (e ? src.json('config.json') : {})),
       readModelSettings(src),
-      loadTokenizer(src),
+      readTokenizerFile(src),
+      findModelFile(src, dtype, options.modelFile),
     ]);
+    checkAbort(signal);
+    const opening = openOnDevice(src, modelFile, picked.device, options);
+    opening.catch(() => {}); // awaited below, after the tokenizer: not an unhandled rejection meanwhile
+    let tokenizer, core;
     try {
+      [core, tokenizer] = await Promise.all([corePromise, buildTokenizer(tokenizerFile)]);
+    } catch (err) {
+      opening.then(({ session }) => session.release?.(), () => {});
+      throw err;
+    }
+    let session;
+    try {
+      let device, deviceFallback;
+      ({ session, device, deviceFallback } = await opening);
       const sourceId = typeof source === 'string' && HUB_ID.test(source) ? source : config._name_or_path;
       const manifest = await manifestFor(sourceId, options.manifest);
       const settings = resolveSettings({ options, files, manifest, limit: positionLimit(config) });
-      const modelFile = await findModelFile(src, dtype, options.modelFile);
-      checkAbort(signal);
-      let session = await openSession(src, modelFile, picked.device, options);
-      let device = picked.device;
       let webgpuGuard = null;
       if (device === 'webgpu' && options.webgpuGuard !== false) {
         // Quantized graphs have given silently wrong vectors on WebGPU: compare one probe with
@@ -118,8 +150,14 @@ export class Embedder {
       const padId = tokenizer.padId >= 0 ? tokenizer.padId : (config.pad_token_id ?? 0);
       const info = {
         device,
-        deviceReason: webgpuGuard?.fellBack ? 'WebGPU output failed the load-time check against WASM' : picked.reason,
+        deviceReason: webgpuGuard?.fellBack ? 'WebGPU output failed the load-time check against WASM'
+          : deviceFallback ? `WebGPU session creation failed: ${deviceFallback.error}` : picked.reason,
         backend: device === 'cpu' ? 'onnxruntime-node' : 'onnxruntime-web',
+        // onnxruntime-web build: 'wasm' (WASM only), 'default' (WASM + JSEP), 'webgpu' (native WebGPU).
+        ortBuild: session.build,
+        // Intra-op threads; null on onnxruntime-node's default (one per physical core).
+        threads: session.threads,
+        deviceFallback,
         webgpuGuard,
         dtype,
         modelFile,
@@ -137,6 +175,7 @@ export class Embedder {
       const m3 = new M3State({ src, outputNames: session.outputNames, tokenizer, hiddenSize: config.hidden_size, option: options.heads });
       return new Embedder(CONSTRUCT, { core, tokenizer, session: { ...session, output }, settings, info, padId, m3 });
     } catch (err) {
+      await session?.release?.();
       tokenizer.dispose();
       throw err;
     }
@@ -287,20 +326,64 @@ export class Embedder {
   }
 }
 
+const SOURCE_OPTIONS = [
+  'revision', 'hubHost', 'cache', 'cacheDir', 'localFilesOnly', 'fetch', 'stallTimeoutMs', 'retries',
+  'retryDelayMs', 'accessToken', 'headers', 'onRetry',
+];
+/** The Embedder.load options that belong to the loader (index.d.ts ModelSourceOptions). */
+function pickSourceOptions(options) {
+  const out = { onProgress: options.onProgress, signal: options.signal };
+  for (const k of SOURCE_OPTIONS) if (options[k] !== undefined) out[k] = options[k];
+  return out;
+}
+
+// ORT's (and our walker's) verdict that the .onnx bytes are not a protobuf ModelProto at all, as
+// opposed to a valid file ORT cannot run (unsupported op, bad graph), which re-downloading won't fix.
+function isUnparsable(err) {
+  if (!(err instanceof ModelLoadError)) return false;
+  if (err.cause instanceof ParseError) return true;
+  return /protobuf parsing failed/i.test(String(err.cause?.message ?? err.message));
+}
+
+/**
+ * openSession, but a cached .onnx that does not parse (bit rot, a truncated file written by an
+ * older version, disk trouble) is evicted from the cache and downloaded again, once.
+ */
+async function openSessionOnce(src, modelFile, device, options) {
+  try {
+    return await openSession(src, modelFile, device, options);
+  } catch (err) {
+    if (!isUnparsable(err) || src.describeFiles?.()[modelFile]?.from !== 'cache') throw err;
+    console.warn(`wasmbed: the cached ${modelFile} is corrupt (${err.message}); downloading it again`);
+    await src.evict(modelFile);
+    try {
+      return await openSession(src, modelFile, device, options);
+    } catch (retryErr) {
+      if (retryErr instanceof AbortError) throw retryErr;
+      throw new ModelLoadError(`${modelFile}: the cached copy was corrupt and was removed; loading it again failed: ${retryErr.message}`, { file: modelFile, cause: retryErr });
+    }
+  }
+}
+
 /**
  * Opens the ONNX Runtime session. Node 'cpu': ORT reads the file itself from disk (local folder
  * or the download cache), so the weights never pass through JS. Otherwise the bytes (and any
  * external data) are handed to ORT-web and dropped when this function returns.
  */
 async function openSession(src, modelFile, device, options) {
-  const external = await src.externalDataFiles(modelFile);
   if (device === 'cpu') {
+    const external = await src.externalDataFiles(modelFile);
     const path = await src.localPath(modelFile);
     for (const e of external) await src.localPath(e.file); // fetched next to the model in the cache
     if (path) return createSession(device, { name: modelFile, path }, options);
   }
-  const bytes = await src.bytes(modelFile);
+  let bytes = await src.bytes(modelFile);
+  // Listing external data walks the bytes already in hand (a second read would be a second
+  // download in an uncached browser load).
+  const external = await src.externalDataFiles(modelFile, bytes);
   const externalData = [];
   for (const e of external) externalData.push({ path: e.location, data: await src.bytes(e.file) });
-  return createSession(device, { name: modelFile, bytes, externalData }, options);
+  const model = { name: modelFile, bytes, externalData };
+  bytes = null; // only `model` references the weights now; createSession drops them when done
+  return createSession(device, model, options);
 }

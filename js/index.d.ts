@@ -691,8 +691,19 @@ export interface EmbedderOptions extends ModelSourceOptions {
    * sentence-transformers files > manifest > defaults (mean pooling, not normalized).
    */
   manifest?: string | false | { pooling?: PoolingMode; normalize?: boolean; maxLength?: number; prompts?: Record<string, string> };
-  /** onnxruntime-node intra-op threads (default: ORT's choice). */
+  /**
+   * Intra-op threads. ORT-web WASM: default every core (Node: os.availableParallelism(); browsers:
+   * navigator.hardwareConcurrency when the page is cross-origin isolated, else 1 with a one-time
+   * warning). It is fixed when onnxruntime-web starts (the first load); later loads keep it.
+   * onnxruntime-node: default ORT's own (one per physical core). The count in use is info.threads.
+   */
   threads?: number;
+  /**
+   * device 'webgpu': when ONNX Runtime cannot create the WebGPU session for this model (a kernel
+   * the build lacks, no adapter), throw instead of running on WASM (the default falls back, warns
+   * once and records it in info.deviceFallback).
+   */
+  strictDevice?: boolean;
   /** Run the model in a worker (see WorkerEmbedder): true, or your Worker from 'wasmbed/worker'. */
   worker?: WorkerEmbedderOptions['worker'];
   /**
@@ -745,6 +756,17 @@ export interface EmbedderInfo {
   device: 'cpu' | 'wasm' | 'webgpu';
   deviceReason: string;
   backend: 'onnxruntime-node' | 'onnxruntime-web';
+  /**
+   * onnxruntime-web build: 'wasm' ('onnxruntime-web/wasm', WASM only: device 'wasm' in browsers,
+   * compiles fastest), 'webgpu' ('onnxruntime-web/webgpu': the native WebGPU provider, device
+   * 'webgpu'; it has 8-bit MatMulNBits), or 'default' ('onnxruntime-web': Node, and wherever a
+   * subpath cannot be imported). null on onnxruntime-node.
+   */
+  ortBuild: 'wasm' | 'default' | 'webgpu' | null;
+  /** Intra-op threads in use; null = onnxruntime-node's default. */
+  threads: number | null;
+  /** Set when device 'webgpu' could not create a session and WASM is used instead. */
+  deviceFallback: { from: 'webgpu'; to: 'wasm'; error: string } | null;
   dtype: ModelDtype;
   modelFile: string;
   output: string;

@@ -23,7 +23,7 @@ else
 fi
 (cd build/sanitize && ctest --output-on-failure -j"$jobs")
 if [[ $fuzz == ON ]]; then
-  seconds=${WASMBED_FUZZ_SECONDS:-20}
+  seconds=${WASMBED_FUZZ_SECONDS:-10}
   for src in wasm/fuzz/*_fuzz.cpp; do
     name=$(basename "$src" .cpp)
     seeds=tests/fuzz-corpus/$name

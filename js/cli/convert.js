@@ -1,4 +1,4 @@
-// `wasmbed convert SOURCE OUT_DIR [--dtype q8|q4]`: Hub safetensors -> browser-ready ONNX folder
+// `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors -> browser-ready ONNX folder
 // without Python (see js/convert/convert.js).
 import { parseArgs } from 'node:util';
 
@@ -6,11 +6,13 @@ const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
 
 Reads a model repository (local folder, or Hub id such as org/name) with config.json and
 model.safetensors (or sharded safetensors + model.safetensors.index.json) and writes a
-Hub-layout folder: config, tokenizer and sentence-transformers files, onnx/model.onnx (float32,
-external data over 2 GB) and optionally a quantized copy. Architectures: bert, roberta,
+Hub-layout folder: config, tokenizer and sentence-transformers files and the ONNX file of each
+requested dtype (external data over 2 GB). Quantized files are written straight from the
+checkpoint in one streamed pass (no float32 ONNX in between). Architectures: bert, roberta,
 xlm-roberta. BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetensors files. OUT_DIR must not exist or be empty; nothing is left behind on failure.
 
-  --dtype fp32|q8|q4     also write onnx/model_quantized.onnx (q8) or onnx/model_q4.onnx (q4)
+  --dtype LIST           comma-separated fp32, q8, q4 (default fp32): onnx/model.onnx,
+                         onnx/model_quantized.onnx (q8), onnx/model_q4.onnx (q4; MatMulNBits)
   --block N              quantization block size (default 32)
   --revision REV         Hub branch, tag or commit (default main)
   --external-data        always store weights in onnx/model.onnx_data
@@ -34,9 +36,9 @@ export async function run(argv, { stdout, stderr }) {
   const [source, outDir] = args.positionals;
   const { convertModel } = await import('../convert/convert.js');
   const r = await convertModel(source, outDir, {
-    dtype: v.dtype ?? 'fp32', block: v.block === undefined ? 32 : Number(v.block), revision: v.revision,
+    dtype: (v.dtype ?? 'fp32').split(',').map((d) => d.trim()).filter(Boolean), block: v.block === undefined ? 32 : Number(v.block), revision: v.revision,
     externalData: v['external-data'] ? true : 'auto',
-    onProgress: (p) => { if (p.stage === 'quantize') stderr.write(`convert: quantizing (${p.dtype})\n`); },
+    onProgress: (p) => { if (p.stage === 'file') stderr.write(`convert: writing ${p.file} (${p.dtype})\n`); },
   });
   stdout.write(`${outDir}: ${r.config.model_type}, ${r.config.num_hidden_layers} layers, hidden ${r.config.hidden_size}; ${Object.values(r.onnx).join(', ')}; copied ${r.files.join(', ')}\n`);
   return 0;

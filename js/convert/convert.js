@@ -1,20 +1,19 @@
 // Hub weights -> browser-ready ONNX without Python: reads config.json and model.safetensors (or
 // sharded safetensors with model.safetensors.index.json) and fills the same graph builder the test
 // model generator uses (models/generator/architecture.js: BERT, RoBERTa, XLM-RoBERTa) with the
-// real tensors, streamed one at a time. Optionally quantizes (q8 / q4) in a second streamed pass.
+// real tensors, streamed one at a time. q8 / q4 are quantized in the same pass: each weight goes
+// from safetensors straight into its MatMulNBits / GatherBlockQuantized initializers (no float32
+// ONNX is written and read back), one tensor in memory at a time.
 // Everything is written into a temporary sibling folder that is renamed at the end, so a failure
 // leaves no partial output directory.
 import { copyFile, mkdir, rename, rm, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ARCHITECTURES, buildGraph, parameterSpecs } from '../../models/generator/architecture.js';
-import { varint } from '../../models/generator/protobuf.js';
-import { DataType } from '../../models/generator/onnx.js';
+import { ARCHITECTURES } from '../../models/generator/architecture.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
 import { openModelSource } from '../loader/index.js';
-import { quantizeModel } from '../quantize/quantize.js';
-import { writeOnnx } from '../quantize/onnx-writer.js';
-import { WIRE } from '../quantize/protobuf-reader.js';
-import { float32Chunks, openSafetensors, readTensorFloat32 } from './safetensors-reader.js';
+import { quantizeGraph } from '../quantize/quantize.js';
+import { checkpointGraphSource } from './checkpoint-graph.js';
+import { openSafetensors } from './safetensors-reader.js';
 import { readTorchStateDict } from '../bge-m3/pt-reader.js';
 import { writeSafetensors } from '../../models/generator/safetensors.js';
 
@@ -28,14 +27,6 @@ const COPY = [
 const HEADS = ['sparse_linear', 'colbert_linear'];
 // ONNX file names by dtype, as the Embedder (and transformers.js) look them up.
 export const DTYPE_FILE = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
-
-/** Finds a parameter in the checkpoint: plain names, task-model prefixes, old gamma/beta names. */
-function lookup(tensors, name, modelType) {
-  const prefixes = ['', `${modelType === 'bert' ? 'bert' : 'roberta'}.`, 'model.', `${modelType}.`];
-  const alt = [name, name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')];
-  for (const p of prefixes) for (const a of alt) if (tensors.has(p + a)) return tensors.get(p + a);
-  return null;
-}
 
 /** Opens every safetensors shard: Map(name -> { st, entry }). */
 async function openCheckpoint(src) {
@@ -66,7 +57,7 @@ async function openCheckpoint(src) {
     for (const st of opened) await st.source.close();
     throw err;
   }
-  return { tensors: all, close: async () => { for (const st of opened) await st.source.close(); } };
+  return { tensors: all, sources: opened.map((st) => st.source), close: async () => { for (const st of opened) await st.source.close(); } };
 }
 
 function checkConfig(config) {
@@ -79,38 +70,18 @@ function checkConfig(config) {
   }
 }
 
-/** Output tensor descriptors for the ONNX writer: weights in ONNX layout, streamed from the checkpoint. */
-function weightTensors(specs, ckpt, modelType) {
-  return specs.map((spec) => {
-    const found = lookup(ckpt.tensors, spec.name, modelType);
-    if (!found) throw new ParseError(`checkpoint has no tensor '${spec.name}' (needed by a ${modelType} encoder)`);
-    const { st, entry } = found;
-    if (JSON.stringify(entry.shape) !== JSON.stringify(spec.shape)) throw new ParseError(`${entry.file}: tensor '${entry.name}' has shape ${JSON.stringify(entry.shape)}, config.json implies ${JSON.stringify(spec.shape)}`);
-    const numel = spec.shape.reduce((a, b) => a * b, 1);
-    const dims = spec.transpose ? [spec.shape[1], spec.shape[0]] : spec.shape;
-    const write = spec.transpose
-      ? async (sink) => {
-        // nn.Linear stores [out, in]; MatMul wants [in, out]. Linear weights are small (<= 64 MB).
-        const [out, inp] = spec.shape;
-        const w = await readTensorFloat32(st, entry);
-        const t = new Float32Array(numel);
-        for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) t[i * out + o] = w[o * inp + i];
-        await sink.write(new Uint8Array(t.buffer));
-      }
-      : async (sink) => { for await (const c of float32Chunks(st, entry)) await sink.write(c); };
-    return { name: spec.name, dataType: DataType.FLOAT, dims, byteLength: numel * 4, write };
-  });
-}
-
 /**
  * Converts `source` (local folder, Hub id or URL, as Embedder.load accepts) into `outDir`.
- * options: dtype 'fp32' | 'q8' | 'q4' (fp32 is always written; q8/q4 add their file), block,
- * externalData, onProgress, and openModelSource options (revision, hubHost, cacheDir, ...).
- * Returns { outDir, files, config, onnx: { fp32, [dtype] } }.
+ * options: dtype 'fp32' | 'q8' | 'q4' or a list of them (default 'fp32'; each dtype writes its
+ * file straight from the checkpoint: q8 / q4 without a float32 model.onnx unless 'fp32' is listed
+ * too), block, externalData, onProgress, and openModelSource options (revision, hubHost, cacheDir, ...).
+ * Returns { outDir, files, config, onnx: { [dtype]: 'onnx/<file>' } }.
  */
 export async function convertModel(source, outDir, options = {}) {
   const { dtype = 'fp32', block = 32, externalData = 'auto', onProgress = () => {} } = options;
-  if (!DTYPE_FILE[dtype]) throw new InvalidArgumentError(`dtype must be one of ${Object.keys(DTYPE_FILE).join(', ')} (got ${JSON.stringify(dtype)})`);
+  const dtypes = [...new Set(Array.isArray(dtype) ? dtype : [dtype])];
+  if (!dtypes.length || !dtypes.every((d) => Object.hasOwn(DTYPE_FILE, d))) throw new InvalidArgumentError(`dtype must be one of ${Object.keys(DTYPE_FILE).join(', ')} or a list of them (got ${JSON.stringify(dtype)})`);
+  if (dtypes.some((d) => d !== 'fp32') && (!Number.isInteger(block) || block < 16 || (block & (block - 1)) !== 0)) throw new InvalidArgumentError(`block size must be a power of two >= 16 (got ${block})`);
   const existing = await readdir(outDir).catch(() => null);
   if (existing?.length) throw new InvalidArgumentError(`${outDir} exists and is not empty; choose a new output folder`);
   const src = await openModelSource(source, { revision: options.revision, hubHost: options.hubHost, cacheDir: options.cacheDir, localFilesOnly: options.localFilesOnly, onProgress: options.onDownload });
@@ -147,43 +118,19 @@ export async function convertModel(source, outDir, options = {}) {
       await writeSafetensors(path.join(tmp, `${head}.safetensors`), [...tensors].map(([name, t]) => ({ name, shape: t.shape, chunks: () => [t.data] })));
       files.push(`${head}.safetensors`);
     }
-    let graph;
-    try {
-      graph = buildGraph(config);
-    } catch (err) {
-      throw new UnsupportedError(`config.json: ${err.message}`, { cause: err });
+    // Missing tensors and shape mismatches fail here, before any ONNX file is started.
+    const graphSource = checkpointGraphSource(config, ckpt, String(source));
+    const onnx = {};
+    for (const d of dtypes) {
+      const file = path.join(tmp, 'onnx', DTYPE_FILE[d]);
+      onProgress({ stage: 'file', dtype: d, file: `onnx/${DTYPE_FILE[d]}` });
+      await quantizeGraph(graphSource, file, {
+        format: d === 'fp32' ? null : d, block, externalData,
+        onProgress: (p) => { if (p.stage === 'write') onProgress({ stage: 'weights', dtype: d, tensor: p.tensor, done: p.done, total: p.total }); },
+      });
+      onnx[d] = `onnx/${DTYPE_FILE[d]}`;
     }
-    const specs = parameterSpecs(config);
-    const constantFields = graph.constants.map((message) => ({ field: 5, message }));
-    const weights = weightTensors(specs, ckpt, config.model_type);
-    let done = 0;
-    for (const t of weights) {
-      const inner = t.write;
-      t.write = async (sink) => { await inner(sink); onProgress({ stage: 'weights', tensor: t.name, done: ++done, total: weights.length }); };
-    }
-    const onnxFile = path.join(tmp, 'onnx', DTYPE_FILE.fp32);
-    await writeOnnx(onnxFile, {
-      modelFields: [
-        { field: 1, wire: WIRE.VARINT, bytes: varint(8) }, // ir_version 8 (opset 17)
-        { field: 2, wire: WIRE.LEN, bytes: new TextEncoder().encode('wasmbed-convert') },
-      ],
-      opsets: [{ domain: '', version: 17 }],
-      graphFields: [
-        { field: 2, wire: WIRE.LEN, bytes: new TextEncoder().encode(`wasmbed_${config.model_type}`) },
-        ...graph.inputs.map((message) => ({ field: 11, message })),
-        ...graph.outputs.map((message) => ({ field: 12, message })),
-        ...constantFields,
-      ],
-      nodes: graph.nodes,
-      tensors: weights,
-    }, { externalData });
     await ckpt.close();
-    const onnx = { fp32: `onnx/${DTYPE_FILE.fp32}` };
-    if (dtype !== 'fp32') {
-      onProgress({ stage: 'quantize', dtype });
-      await quantizeModel(onnxFile, path.join(tmp, 'onnx', DTYPE_FILE[dtype]), { format: dtype, block, externalData });
-      onnx[dtype] = `onnx/${DTYPE_FILE[dtype]}`;
-    }
     await rm(outDir, { recursive: true, force: true }); // empty or absent (checked above)
     await rename(tmp, outDir);
     onProgress({ stage: 'done' });

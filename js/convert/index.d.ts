@@ -1,8 +1,12 @@
 // Types for `wasmbed/convert` (Node only).
 
 export interface ConvertOptions {
-  /** 'fp32' (default) writes onnx/model.onnx; 'q8' / 'q4' also write onnx/model_quantized.onnx / onnx/model_q4.onnx. */
-  dtype?: 'fp32' | 'q8' | 'q4';
+  /**
+   * Which ONNX files to write (default 'fp32'): 'fp32' onnx/model.onnx, 'q8' onnx/model_quantized.onnx,
+   * 'q4' onnx/model_q4.onnx (MatMulNBits + GatherBlockQuantized), or a list. Quantized files are
+   * written straight from the checkpoint in one streamed pass, with no float32 ONNX in between.
+   */
+  dtype?: 'fp32' | 'q8' | 'q4' | Array<'fp32' | 'q8' | 'q4'>;
   /** Quantization block size (default 32). */
   block?: number;
   /** 'auto' (default: external data above ~1.9 GB), true, or false. */
@@ -12,7 +16,7 @@ export interface ConvertOptions {
   hubHost?: string;
   cacheDir?: string;
   localFilesOnly?: boolean;
-  onProgress?(event: { stage: 'weights' | 'quantize' | 'done'; [key: string]: unknown }): void;
+  onProgress?(event: { stage: 'file' | 'weights' | 'done'; dtype?: 'fp32' | 'q8' | 'q4'; [key: string]: unknown }): void;
 }
 
 /** ONNX file name per dtype, as Embedder.load({ dtype }) looks them up under onnx/. */

@@ -22,6 +22,9 @@ export class RemoteSource extends BaseSource {
     this.inflight = new Map();
     this.known = new Map(); // name -> exists() answer
     this.cacheWarnings = [];
+    // Without a cache, the small JSON files exists() fetched are kept here for the bytes() call
+    // that follows (otherwise every config file would be downloaded twice).
+    this.fetchedJson = new Map();
   }
 
   url(name) {
@@ -91,7 +94,8 @@ export class RemoteSource extends BaseSource {
         // Config files are small and read right after exists() says yes: one GET (which also
         // caches them) instead of HEAD + GET per file.
         try {
-          await this.bytes(name, opts);
+          const bytes = await this.bytes(name, opts);
+          if (!store) this.fetchedJson.set(name, bytes);
           answer = true;
         } catch (err) {
           if (!(err instanceof ModelLoadError && (err.status === 404 || err.status === 410))) throw err;
@@ -131,6 +135,8 @@ export class RemoteSource extends BaseSource {
 
   async #bytes(name, opts) {
     const store = this.options.store;
+    const fetched = this.fetchedJson.get(name);
+    if (fetched) return fetched;
     const key = this.#key(name);
     const { onProgress } = this.callOptions(opts);
     if (store) {
@@ -206,6 +212,7 @@ export class RemoteSource extends BaseSource {
   async evict(name) {
     name = checkFileName(name);
     this.known.delete(name);
+    this.fetchedJson.delete(name);
     const store = this.options.store;
     if (!store) return;
     const key = this.#key(name);
@@ -215,6 +222,7 @@ export class RemoteSource extends BaseSource {
 
   async clearCache() {
     this.known.clear();
+    this.fetchedJson.clear();
     await this.options.store?.clear(this.options.keyPrefix);
   }
 

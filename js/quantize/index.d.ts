@@ -13,8 +13,22 @@ export interface QuantizeOptions {
   format?: QuantFormat;
   /** Block size along K for q8/q4: a power of two >= 16 (default 32). */
   block?: number;
+  /**
+   * How each block's scale is chosen (q8/q4). 'minmax': the block's full range. 'mse': the clipped
+   * range with the least squared error (a grid of shrunken ranges, each with a least-squares refit
+   * of the scale; deterministic, no data needed). 'auto' (default): 'mse' at 4 bits, 'minmax' at 8.
+   */
+  rounding?: 'auto' | 'mse' | 'minmax';
   /** Quantize the word-embedding table (default true). */
   embeddings?: boolean;
+  /** Bits of the word-embedding table's GatherBlockQuantized: 4 or 8 (default: the format's). */
+  embeddingBits?: 4 | 8;
+  /**
+   * Bit width per MatMul weight (name as in the graph, dims [K, N]), for mixed precision, e.g.
+   * 8 for the feed-forward weights of a q4 model (default: the format's). 8-bit MatMulNBits does not
+   * load on onnxruntime-web's default-bundle WebGPU (see README).
+   */
+  matmulBits?(name: string, dims: number[]): 4 | 8;
   /**
    * MatMulNBits accuracy_level (0 = unset: float compute, default; 4 = int8 compute on ORT's CPU
    * kernels; WebGPU ignores it). No speed gain measured on onnxruntime-web 1.30 WASM.

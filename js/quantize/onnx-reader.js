@@ -192,3 +192,40 @@ export async function closeModel(model) {
   await model.source.close();
   for (const s of model.externalSources.values()) await s.close();
 }
+
+/**
+ * The quantizer's view of an opened ONNX file: initializers as tensor handles
+ * ({ name, dataType, dims, header, byteLength, hasPayload, check(), readFloats(r0, r1), write(sink) })
+ * so the same rewrite also runs on tensors that come from elsewhere (js/convert reads them
+ * straight from safetensors, with no ONNX file in between).
+ */
+export function fileGraphSource(model) {
+  const handle = (t) => ({
+    name: t.name, dataType: t.dataType, dims: t.dims, header: t.header,
+    byteLength: t.data ? t.data.length : 0,
+    hasPayload: Boolean(t.data),
+    // Fails early (size disagreeing with the shape, missing external file) rather than mid-write.
+    check: async () => { expectPayload(model, t); await tensorSource(model, t); },
+    readFloats: (r0, r1) => readFloats(model, t, r0, r1),
+    write: t.data ? async (sink) => {
+      const src = await tensorSource(model, t);
+      for await (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
+    } : null,
+  });
+  return {
+    label: model.file,
+    modelFields: model.modelFields,
+    opsets: model.opsets,
+    graph: { nodes: model.graph.nodes, fields: model.graph.fields, initializers: model.graph.initializers.map(handle) },
+    inBytes: async () => {
+      let total = model.source.size;
+      const seen = new Set();
+      for (const t of model.graph.initializers) {
+        if (t.data?.kind !== 'external' || seen.has(t.data.location)) continue;
+        seen.add(t.data.location);
+        total += (await tensorSource(model, t)).size;
+      }
+      return total;
+    },
+  };
+}

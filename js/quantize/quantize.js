@@ -13,12 +13,15 @@
 //                JSEP WebGPU DequantizeLinear returns garbage for uint8 codes below the zero point,
 //                so this layout gives silently wrong vectors there (tests/browser/webgpu-guard.test.js).
 // LayerNormalization, Softmax, attention MatMuls (no constant operand) and the outputs stay float32.
+// The rewrite works on a "graph source" (nodes + tensor handles that read their payload on demand):
+// an ONNX file here (quantizeModel), or a safetensors checkpoint in js/convert (quantizeGraph), so
+// converting and quantizing is one streamed pass.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { node as makeNode, DataType } from '../../models/generator/onnx.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
-import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8 } from './blockwise.js';
-import { closeModel, expectPayload, readFloats, readOnnxModel, tensorSource } from './onnx-reader.js';
+import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
+import { closeModel, fileGraphSource, readOnnxModel } from './onnx-reader.js';
 import { writeOnnx } from './onnx-writer.js';
 
 export const FORMATS = ['q8', 'q4', 'int8-dynamic'];
@@ -36,28 +39,16 @@ function checkOptions({ format, block }) {
   }
 }
 
-/** Total bytes of a model file plus the external data files it references. */
-async function modelBytes(model) {
-  let total = model.source.size;
-  const seen = new Set();
-  for (const t of model.graph.initializers) {
-    if (t.data?.kind !== 'external' || seen.has(t.data.location)) continue;
-    seen.add(t.data.location);
-    total += (await tensorSource(model, t)).size;
-  }
-  return total;
-}
+/**
+ * 'auto': MSE-searched scales at 4 bits, where they cut the error of deep models noticeably (see
+ * README, Quantization), min-max at 8 bits, where the search changes nothing measurable but time.
+ */
+const roundingFor = (rounding, bits) => (rounding !== 'auto' ? rounding : bits === 4 ? 'mse' : 'minmax');
 
-/** Streams an unchanged initializer's payload from its source. */
-function passthrough(model, t) {
-  if (!t.data) return { name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: 0 };
-  return {
-    name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: t.data.length,
-    write: async (sink) => {
-      const src = await tensorSource(model, t);
-      for await (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
-    },
-  };
+/** An unchanged initializer, streamed from its source. */
+function passthrough(t) {
+  if (!t.hasPayload) return { name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: 0 };
+  return { name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: t.byteLength, write: t.write };
 }
 
 const newTensor = (name, dataType, dims, byteLength, write) => ({ name, dataType, dims, byteLength, write });
@@ -78,12 +69,12 @@ function shared(compute, uses) {
 }
 
 /** MatMul weight -> MatMulNBits node + tensors. */
-function rewriteMatMulNBits(model, n, w, bits, block, ctx) {
+function rewriteMatMulNBits(n, w, bits, block, ctx) {
   const [K, N] = w.dims;
   const base = w.name;
   if (!ctx.done.has(base)) {
     const kBlocks = Math.ceil(K / block), blob = (block * bits) / 8, zpRow = Math.ceil((kBlocks * bits) / 8);
-    const get = shared(async () => quantizeMatMulWeight(await readFloats(model, w), K, N, bits, block), 3);
+    const get = shared(async () => quantizeMatMulWeight(await w.readFloats(), K, N, bits, block, roundingFor(ctx.rounding, bits)), 3);
     ctx.tensors.push(
       newTensor(`${base}_Q${bits}`, DataType.UINT8, [N, kBlocks, blob], N * kBlocks * blob, async (s) => s.write((await get()).data)),
       newTensor(`${base}_scales`, DataType.FLOAT, [N * kBlocks], N * kBlocks * 4, async (s) => s.write(asBytes((await get()).scales))),
@@ -99,12 +90,12 @@ function rewriteMatMulNBits(model, n, w, bits, block, ctx) {
 }
 
 /** MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8). */
-function rewriteMatMulInteger(model, n, w, ctx) {
+function rewriteMatMulInteger(n, w, ctx) {
   const [K, N] = w.dims;
   const base = w.name;
   if (!ctx.done.has(base)) {
     const perChannel = ctx.perChannel;
-    const get = shared(async () => quantizeInt8PerColumn(await readFloats(model, w), K, N, { perChannel }), 2);
+    const get = shared(async () => quantizeInt8PerColumn(await w.readFloats(), K, N, { perChannel }), 2);
     const S = perChannel ? N : 1;
     const dims = perChannel ? [N] : [];
     ctx.tensors.push(
@@ -131,17 +122,17 @@ function rewriteMatMulInteger(model, n, w, ctx) {
 }
 
 /** Row chunks of a [R, C] float table, each at most ROW_CHUNK_BYTES. */
-async function* rowChunks(model, t) {
+async function* rowChunks(t) {
   const [R, C] = t.dims;
   const rows = Math.max(1, Math.floor(ROW_CHUNK_BYTES / (C * 4)));
   for (let r0 = 0; r0 < R; r0 += rows) {
     const r1 = Math.min(R, r0 + rows);
-    yield { r0, r1, values: await readFloats(model, t, r0, r1) };
+    yield { r0, r1, values: await t.readFloats(r0, r1) };
   }
 }
 
 /** Embedding Gather -> GatherBlockQuantized (uint8 storage, blocks along the hidden axis). */
-function rewriteGatherBlockQuantized(model, n, t, bits, block, ctx) {
+function rewriteGatherBlockQuantized(n, t, bits, block, ctx) {
   const [R, C] = t.dims;
   const base = t.name;
   const cBlocks = Math.ceil(C / block), rowBytes = Math.ceil((C * bits) / 8), zpRow = Math.ceil((cBlocks * bits) / 8);
@@ -150,8 +141,8 @@ function rewriteGatherBlockQuantized(model, n, t, bits, block, ctx) {
   const zeroPoints = new Uint8Array(R * zpRow);
   ctx.tensors.push(
     newTensor(`${base}_Q${bits}`, DataType.UINT8, [R, rowBytes], R * rowBytes, async (sink) => {
-      for await (const { r0, r1, values } of rowChunks(model, t)) {
-        const q = quantizeRows(values, r1 - r0, C, bits, block);
+      for await (const { r0, r1, values } of rowChunks(t)) {
+        const q = quantizeRows(values, r1 - r0, C, bits, block, roundingFor(ctx.rounding, bits));
         scales.set(q.scales, r0 * cBlocks);
         zeroPoints.set(q.zeroPoints, r0 * zpRow);
         await sink.write(q.data);
@@ -165,15 +156,15 @@ function rewriteGatherBlockQuantized(model, n, t, bits, block, ctx) {
 }
 
 /** Embedding Gather -> Gather on a per-tensor uint8 table + DequantizeLinear (dynamic-int8 layout). */
-async function rewriteGatherUint8(model, n, t, ctx) {
+async function rewriteGatherUint8(n, t, ctx) {
   const [R, C] = t.dims;
   let min = 0, max = 0;
-  for await (const { values } of rowChunks(model, t)) for (const v of values) { if (v < min) min = v; if (v > max) max = v; }
+  for await (const { values } of rowChunks(t)) for (const v of values) { if (v < min) min = v; if (v > max) max = v; }
   const range = rangeUint8(min, max);
   const base = t.name, y = n.output[0];
   ctx.tensors.push(
     newTensor(`${base}_quantized`, DataType.UINT8, [R, C], R * C, async (sink) => {
-      for await (const { values } of rowChunks(model, t)) await sink.write(quantizeUint8(values, range));
+      for await (const { values } of rowChunks(t)) await sink.write(quantizeUint8(values, range));
     }),
     constTensor(`${base}_scale`, DataType.FLOAT, [], asBytes(Float32Array.of(range.scale))),
     constTensor(`${base}_zero_point`, DataType.UINT8, [], Uint8Array.of(range.zp)),
@@ -192,7 +183,7 @@ function pickEmbedding(nodes, inits) {
   for (const n of nodes) {
     if (n.opType !== 'Gather' || !isDefaultDomain(n.domain) || attrInt(n, 'axis', 0) !== 0) continue;
     const t = inits.get(n.input[0]);
-    if (!t || t.dataType !== DataType.FLOAT || t.dims.length !== 2 || !t.data) continue;
+    if (!t || t.dataType !== DataType.FLOAT || t.dims.length !== 2 || !t.hasPayload) continue;
     if (!best || t.dims[0] * t.dims[1] > best.dims[0] * best.dims[1]) best = t;
   }
   return best;
@@ -201,7 +192,10 @@ function pickEmbedding(nodes, inits) {
 /**
  * Quantizes the ONNX model at `inPath` into `outPath`.
  * options: format 'q8' | 'q4' | 'int8-dynamic' (default q8), block (32; MatMulNBits /
- * GatherBlockQuantized block size), embeddings (quantize the word-embedding table; default true),
+ * GatherBlockQuantized block size), rounding ('auto' | 'mse' | 'minmax': per-block scale choice,
+ * see blockwise.js; auto = mse at 4 bits, minmax at 8), embeddings (quantize the word-embedding
+ * table; default true), embeddingBits (4 | 8; default the format's), matmulBits (name, dims) -> 4 | 8
+ * (per-weight bit width, for mixed-precision experiments; default the format's),
  * minWeightElements (MatMuls with fewer weight values stay float; default 0 = all),
  * perChannel (int8-dynamic: one weight scale per output column, default true; false = per tensor),
  * accuracyLevel (MatMulNBits accuracy_level: 0 = unset/float compute, 4 = int8 compute on CPU/WASM),
@@ -209,71 +203,91 @@ function pickEmbedding(nodes, inits) {
  * Returns { format, bits, block, inBytes, outBytes, matmuls, embedding, external, ops }.
  */
 export async function quantizeModel(inPath, outPath, options = {}) {
-  const { format = 'q8', block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, onProgress = () => {} } = options;
-  checkOptions({ format, block });
+  const format = options.format ?? 'q8'; // (format null, a plain copy, is for js/convert only)
+  checkOptions({ format, block: options.block ?? 32 });
   if (path.resolve(inPath) === path.resolve(outPath)) throw new InvalidArgumentError('quantize: the output path must differ from the input path');
   const model = await readOnnxModel(inPath);
   try {
-    const { graph } = model;
-    if (graph.nodes.some((n) => n.hasSubgraph)) throw new UnsupportedError(`${inPath}: graphs with subgraphs (If/Loop/Scan) are not supported by the quantizer`);
-    const inits = new Map(graph.initializers.map((t) => [t.name, t]));
-    const uses = new Map();
-    for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
-    const bits = BITS[format] ?? 8;
-    if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new InvalidArgumentError(`accuracyLevel must be 0..4 (got ${accuracyLevel})`);
-    const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel };
-    const replaced = new Map(); // initializer name -> uses rewritten
-    const outNodes = [];
-    let matmuls = 0;
-    const embedding = embeddings ? pickEmbedding(graph.nodes, inits) : null;
-    if (embedding && bits === 4 && embedding.dims[1] % 2) throw new UnsupportedError(`${inPath}: 4-bit embedding table '${embedding.name}' needs an even width (got ${embedding.dims[1]})`);
-    for (const n of graph.nodes) {
-      const w = n.opType === 'MatMul' && isDefaultDomain(n.domain) ? inits.get(n.input[1]) : null;
-      const quantizable = w && !inits.has(n.input[0]) && w.dataType === DataType.FLOAT && w.dims.length === 2 && w.data && w.dims[0] * w.dims[1] >= minWeightElements;
-      if (quantizable) {
-        expectPayload(model, w);
-        await tensorSource(model, w); // fail now (missing external file) rather than mid-write
-        if (format === 'int8-dynamic') outNodes.push(...rewriteMatMulInteger(model, n, w, ctx));
-        else outNodes.push(rewriteMatMulNBits(model, n, w, bits, block, ctx));
-        replaced.set(w.name, (replaced.get(w.name) ?? 0) + 1);
-        matmuls++;
-        continue;
-      }
-      if (embedding && n.opType === 'Gather' && isDefaultDomain(n.domain) && n.input[0] === embedding.name && !ctx.done.has(`gather:${embedding.name}`)) {
-        expectPayload(model, embedding);
-        await tensorSource(model, embedding);
-        if (format === 'int8-dynamic') outNodes.push(...(await rewriteGatherUint8(model, n, embedding, ctx)));
-        else outNodes.push(rewriteGatherBlockQuantized(model, n, embedding, bits, block, ctx));
-        ctx.done.add(`gather:${embedding.name}`);
-        replaced.set(embedding.name, (replaced.get(embedding.name) ?? 0) + 1);
-        continue;
-      }
-      outNodes.push(n.bytes);
-    }
-    // Keep a float initializer while some node still reads it (a weight shared with an op we left alone).
-    const stillUsed = (name) => replaced.get(name) < (uses.get(name) ?? 0);
-    const kept = graph.initializers.filter((t) => !replaced.has(t.name) || stillUsed(t.name)).map((t) => passthrough(model, t));
-    const opsets = [...model.opsets];
-    if (ctx.tensors.length && format !== 'int8-dynamic' && !opsets.some((o) => o.domain === MS_DOMAIN)) opsets.push({ domain: MS_DOMAIN, version: 1 });
-    const tensors = [...kept, ...ctx.tensors];
-    const total = tensors.length;
-    let written = 0;
-    for (const t of tensors) {
-      if (!t.write) continue;
-      const inner = t.write;
-      t.write = async (sink) => { await inner(sink); onProgress({ stage: 'write', tensor: t.name, done: ++written, total }); };
-    }
-    const inBytes = await modelBytes(model);
-    onProgress({ stage: 'start', matmuls, embedding: embedding?.name ?? null, total });
-    const out = await writeOnnx(outPath, { modelFields: model.modelFields, opsets, graphFields: graph.fields, nodes: outNodes, tensors }, { externalData });
-    const outBytes = (await stat(outPath)).size + (out.dataFile ? (await stat(out.dataFile)).size : 0);
-    onProgress({ stage: 'done', outBytes });
-    const ops = format === 'int8-dynamic' ? ['DynamicQuantizeLinear', 'MatMulInteger', ...(embedding ? ['DequantizeLinear'] : [])] : ['com.microsoft.MatMulNBits', ...(embedding ? ['com.microsoft.GatherBlockQuantized'] : [])];
-    return { format, bits: format === 'int8-dynamic' ? 8 : bits, block: format === 'int8-dynamic' ? null : block, inBytes, outBytes, matmuls, embedding: embedding?.name ?? null, external: out.external, ops };
+    return await quantizeGraph(fileGraphSource(model), outPath, { ...options, format });
   } catch (err) {
     if (err instanceof RangeError) throw new ParseError(`${inPath}: ${err.message}`, { cause: err });
     throw err;
   } finally {
     await closeModel(model);
   }
+}
+
+/**
+ * Quantizes a graph source into `outPath`: { label, modelFields, opsets, graph: { nodes (parsed,
+ * see onnx-reader parseNode), fields, initializers (tensor handles, see fileGraphSource) }, inBytes() }.
+ * `quantizeModel` passes an opened ONNX file; js/convert passes the encoder graph with tensors
+ * read straight from safetensors, so conversion and quantization happen in one streamed pass.
+ * Options and result as quantizeModel. format null writes the graph unchanged (float32).
+ */
+export async function quantizeGraph(source, outPath, options = {}) {
+  const { format = 'q8', block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, rounding = 'auto', onProgress = () => {} } = options;
+  if (rounding !== 'auto' && !ROUNDINGS.includes(rounding)) throw new InvalidArgumentError(`rounding must be auto, ${ROUNDINGS.join(' or ')} (got ${rounding})`);
+  if (format !== null) checkOptions({ format, block });
+  if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new InvalidArgumentError(`accuracyLevel must be 0..4 (got ${accuracyLevel})`);
+  const { graph, label } = source;
+  if (graph.nodes.some((n) => n.hasSubgraph)) throw new UnsupportedError(`${label}: graphs with subgraphs (If/Loop/Scan) are not supported by the quantizer`);
+  const inits = new Map(graph.initializers.map((t) => [t.name, t]));
+  const uses = new Map();
+  for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const bits = BITS[format] ?? 8;
+  const embeddingBits = options.embeddingBits ?? bits;
+  if (![4, 8].includes(embeddingBits)) throw new InvalidArgumentError(`embeddingBits must be 4 or 8 (got ${embeddingBits})`);
+  const matmulBits = (name, dims) => {
+    const b = options.matmulBits ? options.matmulBits(name, dims) : bits;
+    if (b !== 4 && b !== 8) throw new InvalidArgumentError(`matmulBits('${name}') must return 4 or 8 (got ${b})`);
+    return b;
+  };
+  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding };
+  const replaced = new Map(); // initializer name -> uses rewritten
+  const outNodes = [];
+  let matmuls = 0;
+  const embedding = embeddings && format !== null ? pickEmbedding(graph.nodes, inits) : null;
+  if (embedding && embeddingBits === 4 && embedding.dims[1] % 2) throw new UnsupportedError(`${label}: 4-bit embedding table '${embedding.name}' needs an even width (got ${embedding.dims[1]})`);
+  for (const n of graph.nodes) {
+    const w = format !== null && n.opType === 'MatMul' && isDefaultDomain(n.domain) ? inits.get(n.input[1]) : null;
+    const quantizable = w && !inits.has(n.input[0]) && w.dataType === DataType.FLOAT && w.dims.length === 2 && w.hasPayload && w.dims[0] * w.dims[1] >= minWeightElements;
+    if (quantizable) {
+      await w.check();
+      if (format === 'int8-dynamic') outNodes.push(...rewriteMatMulInteger(n, w, ctx));
+      else outNodes.push(rewriteMatMulNBits(n, w, matmulBits(w.name, w.dims), block, ctx));
+      replaced.set(w.name, (replaced.get(w.name) ?? 0) + 1);
+      matmuls++;
+      continue;
+    }
+    if (embedding && n.opType === 'Gather' && isDefaultDomain(n.domain) && n.input[0] === embedding.name && !ctx.done.has(`gather:${embedding.name}`)) {
+      await embedding.check();
+      if (format === 'int8-dynamic') outNodes.push(...(await rewriteGatherUint8(n, embedding, ctx)));
+      else outNodes.push(rewriteGatherBlockQuantized(n, embedding, embeddingBits, block, ctx));
+      ctx.done.add(`gather:${embedding.name}`);
+      replaced.set(embedding.name, (replaced.get(embedding.name) ?? 0) + 1);
+      continue;
+    }
+    outNodes.push(n.bytes);
+  }
+  // Keep a float initializer while some node still reads it (a weight shared with an op we left alone).
+  const stillUsed = (name) => replaced.get(name) < (uses.get(name) ?? 0);
+  const kept = graph.initializers.filter((t) => !replaced.has(t.name) || stillUsed(t.name)).map(passthrough);
+  const opsets = [...source.opsets];
+  if (ctx.tensors.length && format !== 'int8-dynamic' && !opsets.some((o) => o.domain === MS_DOMAIN)) opsets.push({ domain: MS_DOMAIN, version: 1 });
+  const tensors = [...kept, ...ctx.tensors];
+  const total = tensors.length;
+  let written = 0;
+  for (const t of tensors) {
+    if (!t.write) continue;
+    const inner = t.write;
+    t.write = async (sink) => { await inner(sink); onProgress({ stage: 'write', tensor: t.name, done: ++written, total }); };
+  }
+  const inBytes = await source.inBytes();
+  onProgress({ stage: 'start', matmuls, embedding: embedding?.name ?? null, total });
+  const out = await writeOnnx(outPath, { modelFields: source.modelFields, opsets, graphFields: graph.fields, nodes: outNodes, tensors }, { externalData });
+  const outBytes = (await stat(outPath)).size + (out.dataFile ? (await stat(out.dataFile)).size : 0);
+  onProgress({ stage: 'done', outBytes });
+  const ops = format === null ? [] : format === 'int8-dynamic' ? ['DynamicQuantizeLinear', 'MatMulInteger', ...(embedding ? ['DequantizeLinear'] : [])] : ['com.microsoft.MatMulNBits', ...(embedding ? ['com.microsoft.GatherBlockQuantized'] : [])];
+  const isInt8 = format === 'int8-dynamic';
+  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, embedding: embedding?.name ?? null, external: out.external, ops };
 }

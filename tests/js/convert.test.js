@@ -14,6 +14,10 @@ import { convertModel } from '../../js/convert/convert.js';
 import { openSafetensors, readTensorFloat32 } from '../../js/convert/safetensors-reader.js';
 import { probeFeeds, rowCosines } from '../../js/webgpu-guard.js';
 import { run as cliRun } from '../../js/cli/convert.js';
+import { quantizeModel } from '../../js/quantize/quantize.js';
+import { compareModels } from '../../js/quantize/evaluate.js';
+import { HAS_SHARED, REPO_ROOT } from '../helpers/paths.js';
+import { loadAllCorpora } from '../helpers/shared-texts.js';
 
 let tmp, ort;
 const gen = {};
@@ -77,12 +81,64 @@ test('sharded checkpoint (model.safetensors.index.json) + --dtype q4 in the same
   rmSync(path.join(src, 'model.safetensors'));
   writeFileSync(path.join(src, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
   const out = path.join(tmp, 'out-sharded');
-  const r = await convertModel(src, out, { dtype: 'q4', localFilesOnly: true });
+  const r = await convertModel(src, out, { dtype: ['fp32', 'q4'], localFilesOnly: true });
   assert.deepEqual(r.onnx, { fp32: 'onnx/model.onnx', q4: 'onnx/model_q4.onnx' });
   const ref = await hidden(path.join(gen['tiny-bert'], 'onnx/model.onnx'));
   assert.equal(rowCosines(await hidden(path.join(out, 'onnx/model.onnx')), ref, 64).min, 1);
   const q4 = rowCosines(await hidden(path.join(out, 'onnx/model_q4.onnx')), ref, 64);
   assert.ok(q4.min > 0.95 && q4.min < 1, `q4 token cosine ${q4.min}`);
+});
+
+/** Shared STS sentences (Korean, Russian, English) when ../shared exists, else the committed sample. */
+function evalTexts() {
+  const corpora = HAS_SHARED ? loadAllCorpora() : null;
+  if (corpora) return Object.values(corpora).flatMap((s) => s.slice(0, 12));
+  return readFileSync(path.join(REPO_ROOT, 'tests/fixtures/texts/embedder-sample.txt'), 'utf8').split('\n').filter((l) => l.trim());
+}
+
+for (const preset of ['tiny-bert', 'tiny-xlm-roberta']) {
+  test(`${preset}: --dtype q8 / q4 quantize in the conversion pass; vectors close to the generator's fp32, bytes equal to quantize(converted fp32)`, async (t) => {
+    const texts = evalTexts();
+    const fp32Dir = path.join(tmp, `oq-fp32-${preset}`);
+    await convertModel(gen[preset], fp32Dir, { localFilesOnly: true });
+    for (const [dtype, file, floor] of [['q8', 'model_quantized.onnx', 0.999], ['q4', 'model_q4.onnx', 0.99]]) {
+      const out = path.join(tmp, `oq-${dtype}-${preset}`);
+      const events = [];
+      const r = await convertModel(gen[preset], out, { dtype, localFilesOnly: true, onProgress: (e) => events.push(e) });
+      assert.deepEqual(r.onnx, { [dtype]: `onnx/${file}` });
+      // No float32 ONNX is written on the way: the only ONNX file is the quantized one.
+      assert.deepEqual(readdirSync(path.join(out, 'onnx')), [file]);
+      assert.deepEqual(events.filter((e) => e.stage === 'file').map((e) => e.dtype), [dtype]);
+      // The same quantizer run on the converted float32 file gives the very same bytes.
+      const twoStep = path.join(fp32Dir, 'onnx', `two-step-${file}`);
+      await quantizeModel(path.join(fp32Dir, 'onnx/model.onnx'), twoStep, { format: dtype });
+      assert.ok(readFileSync(path.join(out, 'onnx', file)).equals(readFileSync(twoStep)), `${dtype}: one-pass and two-step files differ`);
+      // Vectors through the real Embedder (WASM) against the generator's own float32 ONNX.
+      cpSync(path.join(gen[preset], 'onnx/model.onnx'), path.join(out, 'onnx/generator-fp32.onnx'));
+      const acc = await compareModels(path.join(out, 'onnx/generator-fp32.onnx'), path.join(out, 'onnx', file), texts);
+      t.diagnostic(`${preset} ${dtype}: cosine mean ${acc.mean.toFixed(6)} min ${acc.min.toFixed(6)} over ${acc.count} texts, ${acc.referenceBytes} -> ${acc.candidateBytes} bytes`);
+      assert.ok(acc.mean >= floor, `${dtype} mean cosine ${acc.mean} < ${floor}`);
+      assert.ok(acc.min >= floor - 0.02, `${dtype} min cosine ${acc.min}`);
+      assert.ok(acc.mean < 1 - 1e-9, `${dtype}: identical vectors mean nothing was quantized`);
+    }
+  });
+}
+
+test('a failure during the quantized write (tensor data shorter than its header says) leaves no output folder', async () => {
+  // The header is valid, but the file is cut inside the last tensor after validation: reading it
+  // mid-write fails, and the partial folder must be removed.
+  const src = path.join(tmp, 'cut-mid-write');
+  cpSync(gen['tiny-bert'], src, { recursive: true });
+  const out = path.join(tmp, 'out-cut-mid-write');
+  const file = path.join(src, 'model.safetensors');
+  const full = readFileSync(file);
+  let cut = false;
+  await assert.rejects(convertModel(src, out, {
+    dtype: 'q8', localFilesOnly: true,
+    onProgress: (e) => { if (e.stage === 'weights' && !cut) { cut = true; writeFileSync(file, full.subarray(0, full.length - 64)); } },
+  }), (e) => e instanceof ParseError && /model\.safetensors: tensor '.*' cannot be read/.test(e.message));
+  assert.ok(cut);
+  assert.deepEqual(leftovers(tmp, 'out-cut-mid-write'), []);
 });
 
 test('unsupported architecture in config.json -> UnsupportedError, no output folder', async () => {
@@ -144,10 +200,17 @@ test('missing tensor, non-empty output folder, bad dtype -> typed errors', async
   await assert.rejects(convertModel(gen['tiny-bert'], path.join(tmp, 'x'), { dtype: 'q3' }), InvalidArgumentError);
 });
 
-test('wasmbed convert CLI: usage error exits 2', async () => {
-  const err = [];
-  assert.equal(await cliRun(['only-source'], { stdout: { write() {} }, stderr: { write: (s) => err.push(s) } }), 2);
+test('wasmbed convert CLI: --dtype fp32,q8 writes both files; usage error exits 2', async () => {
+  const err = [], out = [];
+  const io = { stdout: { write: (s) => out.push(s) }, stderr: { write: (s) => err.push(s) } };
+  assert.equal(await cliRun(['only-source'], io), 2);
   assert.match(err.join(''), /expected SOURCE and OUT_DIR/);
+  const dir = path.join(tmp, 'out-cli-two');
+  assert.equal(await cliRun([gen['tiny-bert'], dir, '--dtype', 'fp32,q8'], io), 0);
+  assert.deepEqual(readdirSync(path.join(dir, 'onnx')).sort(), ['model.onnx', 'model_quantized.onnx']);
+  assert.match(out.join(''), /onnx\/model\.onnx, onnx\/model_quantized\.onnx/);
+  await assert.rejects(cliRun([gen['tiny-bert'], path.join(tmp, 'out-cli-bad'), '--dtype', 'fp32,q3'], io), InvalidArgumentError);
+  assert.deepEqual(leftovers(tmp, 'out-cli-bad'), []);
 });
 
 // Fixtures from scripts/make-torch-fixtures.py (torch.save's zip + pickle layout).

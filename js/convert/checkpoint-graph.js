@@ -1,0 +1,140 @@
+// The encoder graph of a safetensors checkpoint as a quantizer graph source (see
+// js/quantize/quantize.js quantizeGraph): the generator's graph builder supplies nodes and small
+// constants, the checkpoint supplies the weights as tensor handles that read the safetensors file
+// on demand. Writing it with format null gives the float32 model.onnx; with q8 / q4 the weights go
+// from safetensors straight into MatMulNBits / GatherBlockQuantized initializers, with no float32
+// ONNX file in between. The layout (field order, initializer order) is exactly what reading the
+// float32 file back would give, so both routes produce byte-identical quantized files.
+import { buildGraph, parameterSpecs } from '../../models/generator/architecture.js';
+import { DataType } from '../../models/generator/onnx.js';
+import { varint } from '../../models/generator/protobuf.js';
+import { ParseError, UnsupportedError } from '../errors.js';
+import { parseNode } from '../quantize/onnx-reader.js';
+import { WIRE, decodeFields } from '../quantize/protobuf-reader.js';
+import { float32Chunks, readTensorFloat32 } from './safetensors-reader.js';
+
+const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
+const utf8 = new TextEncoder();
+
+/** Encoded bytes of a generator Message that has no lazy parts (nodes, value infos, constants). */
+function messageBytes(msg) {
+  const out = new Uint8Array(msg.length);
+  let at = 0;
+  for (const p of msg.parts) {
+    if (p.lazy) throw new Error('messageBytes: message has a lazy part');
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A small constant TensorProto (Message) as a tensor handle holding its bytes in memory. */
+function constantHandle(msg) {
+  const t = { name: '', dataType: 0, dims: [], header: [], payload: null };
+  for (const f of decodeFields(messageBytes(msg))) {
+    if (f.field === 1) t.dims.push(f.value);
+    else if (f.field === 2) t.dataType = f.value;
+    else if (f.field === 8) t.header.push({ field: 8, wire: WIRE.LEN, bytes: f.value });
+    else if (f.field === 9) t.payload = f.value;
+    else throw new Error(`constant tensor: unexpected field ${f.field}`);
+  }
+  t.name = new TextDecoder().decode(t.header[0].bytes);
+  return {
+    name: t.name, dataType: t.dataType, dims: t.dims, header: t.header,
+    byteLength: t.payload.length, hasPayload: true,
+    check: async () => {},
+    readFloats: async () => new Float32Array(t.payload.slice().buffer),
+    write: (sink) => sink.write(t.payload),
+  };
+}
+
+/** Finds a parameter in the checkpoint: plain names, task-model prefixes, old gamma/beta names. */
+function lookup(tensors, name, modelType) {
+  const prefixes = ['', `${modelType === 'bert' ? 'bert' : 'roberta'}.`, 'model.', `${modelType}.`];
+  const alt = [name, name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')];
+  for (const p of prefixes) for (const a of alt) if (tensors.has(p + a)) return tensors.get(p + a);
+  return null;
+}
+
+/** A checkpoint parameter as a tensor handle in ONNX layout (nn.Linear weights transposed). */
+function weightHandle(spec, found) {
+  const { st, entry } = found;
+  if (JSON.stringify(entry.shape) !== JSON.stringify(spec.shape)) throw new ParseError(`${entry.file}: tensor '${entry.name}' has shape ${JSON.stringify(entry.shape)}, config.json implies ${JSON.stringify(spec.shape)}`);
+  if (!FLOAT_DTYPES.has(entry.dtype)) throw new ParseError(`${entry.file}: tensor '${entry.name}' is ${entry.dtype}, expected F32, F16 or BF16`);
+  const numel = spec.shape.reduce((a, b) => a * b, 1);
+  const dims = spec.transpose ? [spec.shape[1], spec.shape[0]] : spec.shape;
+  const rowElements = dims.slice(1).reduce((a, b) => a * b, 1);
+  const width = entry.length / numel;
+  // nn.Linear stores [out, in]; MatMul wants [in, out]. Linear weights are small (<= 64 MB for
+  // bge-m3's 4096 x 1024 float32), so they are transposed whole.
+  const transposed = async () => {
+    const [out, inp] = spec.shape;
+    const w = await readTensorFloat32(st, entry);
+    const t = new Float32Array(numel);
+    for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) t[i * out + o] = w[o * inp + i];
+    return t;
+  };
+  // The header was validated against the file size at open; a file cut or replaced since then
+  // surfaces here, mid-write, as a ParseError naming the tensor.
+  const guard = (fn) => async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (err instanceof RangeError) throw new ParseError(`${entry.file}: tensor '${entry.name}' cannot be read (${err.message}); was the file changed during the conversion?`, { cause: err });
+      throw err;
+    }
+  };
+  return {
+    name: spec.name, dataType: DataType.FLOAT, dims, header: [{ field: 8, wire: WIRE.LEN, bytes: utf8.encode(spec.name) }],
+    byteLength: numel * 4, hasPayload: true,
+    check: async () => {},
+    // Rows [r0, r1) of the ONNX-layout tensor; untransposed tables (the 250k-row embeddings) are
+    // read by row range only, so they are never held whole.
+    readFloats: guard(async (r0 = 0, r1 = dims[0]) => {
+      if (spec.transpose) return (await transposed()).subarray(r0 * rowElements, r1 * rowElements);
+      const part = { ...entry, offset: entry.offset + r0 * rowElements * width, length: (r1 - r0) * rowElements * width };
+      return readTensorFloat32(st, part);
+    }),
+    write: guard(spec.transpose
+      ? async (sink) => { const t = await transposed(); await sink.write(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)); }
+      : async (sink) => { for await (const c of float32Chunks(st, entry)) await sink.write(c); }),
+  };
+}
+
+/**
+ * Graph source for quantizeGraph from a config.json object and an opened checkpoint
+ * ({ tensors: Map(name -> { st, entry }), files: [ByteSource] }). Throws ParseError for missing
+ * tensors or shapes that disagree with the config, UnsupportedError for configs the builder rejects.
+ */
+export function checkpointGraphSource(config, ckpt, label) {
+  let graph;
+  try {
+    graph = buildGraph(config);
+  } catch (err) {
+    throw new UnsupportedError(`config.json: ${err.message}`, { cause: err });
+  }
+  const weights = parameterSpecs(config).map((spec) => {
+    const found = lookup(ckpt.tensors, spec.name, config.model_type);
+    if (!found) throw new ParseError(`checkpoint has no tensor '${spec.name}' (needed by a ${config.model_type} encoder)`);
+    return weightHandle(spec, found);
+  });
+  const raw = (field, bytes) => ({ field, wire: WIRE.LEN, bytes });
+  return {
+    label,
+    modelFields: [
+      { field: 1, wire: WIRE.VARINT, bytes: varint(8) }, // ir_version 8 (opset 17)
+      raw(2, utf8.encode('wasmbed-convert')),
+    ],
+    opsets: [{ domain: '', version: 17 }],
+    graph: {
+      nodes: graph.nodes.map((m) => parseNode(messageBytes(m))),
+      fields: [
+        raw(2, utf8.encode(`wasmbed_${config.model_type}`)),
+        ...graph.inputs.map((m) => raw(11, messageBytes(m))),
+        ...graph.outputs.map((m) => raw(12, messageBytes(m))),
+      ],
+      initializers: [...graph.constants.map(constantHandle), ...weights],
+    },
+    inBytes: async () => ckpt.sources.reduce((a, s) => a + s.size, 0),
+  };
+}
