@@ -24,7 +24,8 @@ const S = {
   tokenizer: null,
   dense: null,          // VectorIndex
   lexical: null,        // LexicalIndex
-  m3: null,             // M3Index for the 'bge-m3' mode (in memory only; demo/m3-mode.js)
+  m3: null,             // M3Index for the 'bge-m3' mode (demo/m3-mode.js), saved with the others
+  savedM3: null,        // its saved bytes from the last session, until the model is loaded
   docs: new Map(),      // docId -> { id, title, text, passages: [passageId] }
   passages: new Map(),  // passageId -> { id, docId, index, start, end }
   nextDoc: 1,
@@ -99,12 +100,15 @@ async function init({ defaultModel }) {
     try {
       S.dense = saved.dense ? await VectorIndex.load(saved.dense) : null;
       S.lexical = saved.lexical ? await LexicalIndex.load(saved.lexical) : null;
+      // The BGE-M3 index needs the model (to know it has heads): restored in loadModel().
+      S.savedM3 = saved.m3 ?? null;
       S.restored = S.docs.size > 0;
     } catch (err) {
       // A stored index that no longer loads (e.g. format change): keep the documents, rebuild.
       S.note = `stored index could not be read (${err.message}); re-indexing`;
       S.dense = null;
       S.lexical = null;
+      S.savedM3 = null;
       requeueAll();
     }
   }
@@ -174,12 +178,17 @@ async function loadModel(source, { reindex }) {
       loadMs: Math.round(performance.now() - started),
       fromCache: !fromNetwork,
     };
-    // BGE-M3 mode: only for models with the sparse / ColBERT heads (demo/m3-mode.js).
+    const changed = S.modelKey !== key;
+    // BGE-M3 mode: only for models with the sparse / ColBERT heads (demo/m3-mode.js); the saved
+    // index is reused when it was built with this model (same key), as the dense one is.
     S.m3?.dispose();
     S.m3 = null; // passages committed while probing get no BGE-M3 entry: the mode then falls back
-    S.m3 = await m3IndexFor(model, S.modelInfo.dims);
+    const savedM3 = changed ? null : S.savedM3;
+    S.savedM3 = null;
+    const m3 = await m3IndexFor(model, S.modelInfo.dims, savedM3);
+    S.m3 = m3.index;
+    if (m3.note) S.note = m3.note;
     S.modelInfo.m3 = Boolean(S.m3);
-    const changed = S.modelKey !== key;
     if (changed && S.job) {
       // The running job embeds with the previous model: stop it; its documents are queued again.
       const inflight = S.job.docs;
@@ -416,6 +425,8 @@ async function saveState() {
       stale: [...S.stale.values()],
       dense: S.dense && S.passages.size ? S.dense.save() : null,
       lexical: S.lexical && S.passages.size ? S.lexical.save() : null,
+      // Same record, same transaction: the three indexes are always saved together.
+      m3: S.m3 && S.m3.size ? S.m3.save() : null,
     },
   });
 }
@@ -431,7 +442,7 @@ async function clearAll() {
   if (S.m3) {
     S.m3.dispose();
     S.m3 = null;
-    S.m3 = await m3IndexFor(S.model, S.modelInfo.dims);
+    S.m3 = (await m3IndexFor(S.model, S.modelInfo.dims)).index;
   }
   S.note = 'index cleared';
   await saveState();
@@ -454,7 +465,7 @@ async function search({ seq, query, mode, k = 10, sentAt }) {
     note = 'model not loaded: lexical only';
   }
   if (effective === 'bge-m3' && !(S.m3 && S.m3.size === S.passages.size)) {
-    note = S.m3 ? 'BGE-M3 outputs are missing for some passages (indexed before a reload): hybrid used' : 'this model has no BGE-M3 sparse / ColBERT heads: hybrid used';
+    note = S.m3 ? 'BGE-M3 outputs are missing for some passages: hybrid used' : 'this model has no BGE-M3 sparse / ColBERT heads: hybrid used';
     effective = 'hybrid';
   }
   const { ids: qIds } = await tokenize(S.tokenizer, query);

@@ -4,11 +4,12 @@
 // re-scored with all three scores (dense, lexical, ColBERT MaxSim over the stored multi-vectors)
 // and ranked by the weighted combination sum(w_k * s_k) / sum(w_k).
 import { loadCore, withHeapCopies } from './core.js';
-import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
+import { CorruptDataError, InvalidArgumentError, WasmbedError, callCore } from './errors.js';
 import { VectorIndex, checkId } from './vector-index.js';
 import { LexicalIndex } from './lexical-index.js';
 import { weightedScore } from './bge-m3.js';
 import { COLBERT_DTYPES, colbertBytes, decodeColbert, encodeColbert } from './bge-m3/colbert-storage.js';
+import { decodeM3, encodeM3 } from './bge-m3/m3-format.js';
 
 export const M3_MODES = ['hybrid', 'dense', 'sparse', 'colbert'];
 const DEFAULT_WEIGHTS = { dense: 0.4, sparse: 0.2, colbert: 0.4 }; // BGE-M3 README
@@ -54,6 +55,57 @@ export class M3Index {
 
   #live() {
     if (this.#disposed) throw new WasmbedError('M3Index: used after dispose()');
+  }
+
+  /**
+   * Restores an index saved by save(): same passages, weights and ColBERT storage. Truncated or
+   * corrupted bytes raise CorruptDataError, a newer format UnsupportedError.
+   * @param {Uint8Array} bytes
+   */
+  static async load(bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('M3Index.load: bytes must be a Uint8Array');
+    const { meta, dense: denseBytes, sparse: sparseBytes, entries } = decodeM3(bytes);
+    const { dims, colbertStorage, colbertDim, weights } = meta;
+    if (!Number.isInteger(dims) || dims < 1) throw new CorruptDataError(`M3Index bytes are corrupt: dims ${dims}`);
+    try {
+      checkWeights(weights);
+    } catch (err) {
+      throw new CorruptDataError(`M3Index bytes are corrupt: ${err.message}`);
+    }
+    const core = await loadCore();
+    const dense = await VectorIndex.load(denseBytes);
+    let sparse;
+    try {
+      sparse = await LexicalIndex.load(sparseBytes);
+      if (dense.dims !== dims) throw new CorruptDataError(`M3Index bytes are corrupt: dense index has ${dense.dims} dims, header says ${dims}`);
+      if (dense.size !== entries.length || sparse.size !== entries.length) {
+        throw new CorruptDataError(`M3Index bytes are corrupt: ${entries.length} entries, dense index holds ${dense.size}, sparse ${sparse.size}`);
+      }
+    } catch (err) {
+      dense.dispose();
+      sparse?.dispose();
+      throw err;
+    }
+    const index = new M3Index(core, dense, sparse, { dims, colbertStorage, weights });
+    index.#colbertDim = entries.length ? colbertDim : null;
+    for (const e of entries) {
+      if (!dense.has(e.id) || index.#colbert.has(e.id)) {
+        index.dispose();
+        throw new CorruptDataError(`M3Index bytes are corrupt: entry id ${e.id} is ${index.#colbert.has(e.id) ? 'repeated' : 'not in the dense index'}`);
+      }
+      index.#sparseVecs.set(e.id, e.sparse);
+      index.#colbert.set(e.id, e.colbert);
+    }
+    return index;
+  }
+
+  /** Serializes the whole index (dense, lexical, ColBERT; versioned, CRC-32) into a new Uint8Array. */
+  save() {
+    this.#live();
+    const entries = [];
+    for (const [id, colbert] of this.#colbert) entries.push({ id, sparse: this.#sparseVecs.get(id), colbert });
+    const meta = { dims: this.#dims, colbertStorage: this.#colbertStorage, colbertDim: this.#colbertDim, weights: this.#weights, count: entries.length };
+    return encodeM3({ meta, dense: this.#dense.save(), sparse: this.#sparse.save(), entries });
   }
 
   get size() { this.#live(); return this.#colbert.size; }

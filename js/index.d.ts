@@ -426,6 +426,10 @@ export interface M3SearchHit {
  */
 export class M3Index {
   static create(options: { dims: number; colbertStorage?: ColbertDtype; weights?: { dense?: number; sparse?: number; colbert?: number } }): Promise<M3Index>;
+  /** Restores save() bytes (versioned, CRC-32): CorruptDataError if damaged, UnsupportedError if newer. */
+  static load(bytes: Uint8Array): Promise<M3Index>;
+  /** Serializes dense, lexical and ColBERT data; saveIndex() accepts it (or the index) too. */
+  save(): Uint8Array;
   readonly size: number;
   readonly colbertStorage: ColbertDtype;
   /** Bytes the stored ColBERT vectors take. */
@@ -590,14 +594,14 @@ export interface PersistOptions {
  * Saves atomically (Node: temp file + fsync + rename; OPFS / IndexedDB: new entry, then the pointer
  * record is swapped). `target` is a file path in Node, a key in browsers. Resolves to bytes written.
  */
-export function saveIndex(index: VectorIndex | LexicalIndex | Uint8Array, target: string, options?: PersistOptions): Promise<number>;
+export function saveIndex(index: VectorIndex | LexicalIndex | M3Index | Uint8Array, target: string, options?: PersistOptions): Promise<number>;
 /** Loads what saveIndex stored (the class is read from the bytes), or null when nothing is stored. */
-export function loadIndex(target: string, options?: PersistOptions & { raw?: false }): Promise<VectorIndex | LexicalIndex | null>;
+export function loadIndex(target: string, options?: PersistOptions & { raw?: false }): Promise<VectorIndex | LexicalIndex | M3Index | null>;
 export function loadIndex(target: string, options: PersistOptions & { raw: true }): Promise<Uint8Array | null>;
 /** Removes a stored index; false when there was none. */
 export function deleteIndex(target: string, options?: PersistOptions): Promise<boolean>;
 /** Restores a VectorIndex or LexicalIndex from saved bytes. */
-export function indexFromBytes(bytes: Uint8Array): Promise<VectorIndex | LexicalIndex>;
+export function indexFromBytes(bytes: Uint8Array): Promise<VectorIndex | LexicalIndex | M3Index>;
 
 // ---------------------------------------------------------------- WebGPU guard (js/webgpu-guard.js)
 

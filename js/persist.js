@@ -6,7 +6,9 @@
 //             entry is replaced (OPFS: createWritable() commits a whole file on close; IndexedDB:
 //             new blob, pointer and deletion of the old blob in one transaction). Readers follow
 //             the pointer, so they see the old or the new index, never a partial write.
-// The saved bytes carry their own kind (vector / lexical), so loadIndex() restores the right class.
+// The saved bytes carry their own kind (vector / lexical / M3), so loadIndex() restores the right class.
+import { M3Index } from './bge-m3-search.js';
+import { isM3Bytes } from './bge-m3/m3-format.js';
 import { isNode } from './core.js';
 import { CorruptDataError, InvalidArgumentError, WasmbedError } from './errors.js';
 import { LexicalIndex } from './lexical-index.js';
@@ -18,11 +20,12 @@ const DIR_NAME = 'wasmbed-indexes';
 function toBytes(index) {
   if (index instanceof Uint8Array) return index;
   if (index && typeof index.save === 'function') return index.save();
-  throw new InvalidArgumentError('saveIndex: index must be a VectorIndex, a LexicalIndex or a Uint8Array');
+  throw new InvalidArgumentError('saveIndex: index must be a VectorIndex, a LexicalIndex, an M3Index or a Uint8Array');
 }
 
-/** Restores a VectorIndex or LexicalIndex from saved bytes, by the kind in their header. */
+/** Restores a VectorIndex, LexicalIndex or M3Index from saved bytes, by the magic / kind in their header. */
 export async function indexFromBytes(bytes) {
+  if (isM3Bytes(bytes)) return M3Index.load(bytes);
   if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'WBIX') {
     throw new CorruptDataError(`index bytes are corrupt: ${bytes.length < 12 ? 'truncated' : 'bad magic (not a saved wasmbed index)'}`);
   }
@@ -53,7 +56,7 @@ function backendFor(options) {
 
 /**
  * Saves an index (or saved bytes) atomically.
- * @param {VectorIndex|LexicalIndex|Uint8Array} index
+ * @param {VectorIndex|LexicalIndex|M3Index|Uint8Array} index
  * @param {string} target  a file path in Node, a key in browsers
  * @param {{ backend?: 'file'|'opfs'|'indexeddb' }} [options]
  * @returns {Promise<number>} bytes written
@@ -69,7 +72,7 @@ export async function saveIndex(index, target, options = {}) {
 }
 
 /**
- * Loads an index saved by saveIndex(). Resolves to a VectorIndex or LexicalIndex (`raw: true`
+ * Loads an index saved by saveIndex(). Resolves to a VectorIndex, LexicalIndex or M3Index (`raw: true`
  * gives the bytes), or null when nothing is stored under `target`.
  * @param {string} target
  * @param {{ backend?: 'file'|'opfs'|'indexeddb', raw?: boolean }} [options]

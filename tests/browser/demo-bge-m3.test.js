@@ -1,7 +1,8 @@
 // The demo's 'bge-m3' mode in headless Chromium: with a generated tiny BGE-M3-architecture model
 // (XLM-R encoder + sparse_linear / colbert_linear head files) the worker indexes every passage's
 // dense, lexical and ColBERT outputs, and a document's exact text ranks it first under the
-// weighted dense + lexical + ColBERT score.
+// weighted dense + lexical + ColBERT score. The BGE-M3 index (with its ColBERT multi-vectors) is
+// saved with the others: after a reload the mode answers at once, with the same scores.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -81,5 +82,26 @@ test('demo bge-m3 mode: a document\'s exact text ranks it first', { skip, timeou
     assert.equal(results[0].title, doc.title ?? doc.id, `bge-m3: ${doc.text}`);
     assert.equal(results[0].passage, doc.text);
     assert.match(results[0].score, /BGE-M3/);
+  }
+});
+
+test('demo bge-m3 mode: the ColBERT index survives a reload', { skip, timeout: 180_000 }, async () => {
+  const probes = [SAMPLE[12], SAMPLE[170], SAMPLE[333]];
+  const before = [];
+  for (const doc of probes) before.push(await search(doc.text, 'bge-m3'));
+  const docs = await page.evaluate(() => window.__demo.docs);
+  assert.equal(docs, SAMPLE.length);
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.model?.state === 'ready' && !window.__demo.indexing, null, { timeout: 60_000 });
+  const state = await page.evaluate(() => ({ docs: window.__demo.docs, restored: window.__demo.restored, m3: window.__demo.model.m3 }));
+  assert.deepEqual(state, { docs, restored: true, m3: true });
+  for (const [i, doc] of probes.entries()) {
+    const results = await search(doc.text, 'bge-m3');
+    const meta = await page.textContent('#search-meta');
+    assert.doesNotMatch(meta, /hybrid used/, `restored BGE-M3 index covers every passage: ${meta}`);
+    assert.match(meta, /bge-m3/);
+    assert.equal(results[0].title, doc.title ?? doc.id);
+    // Identical ranking and scores: the dense, lexical and ColBERT data all came back as saved.
+    assert.deepEqual(results, before[i], `same results after the reload for ${doc.id}`);
   }
 });

@@ -173,6 +173,54 @@ TEST(VectorIndex, Int8RecallAfterRescoring) {
   }
 }
 
+// Raw binary search (no rescoring) is an exact top-k by Hamming distance over the sign bits, ties
+// to the smaller id, for every scan path: 384 bits (two rows per iteration, odd and even counts),
+// 512 / 768 / 1024 (one row), other widths (generic loop); across several blocks, with an
+// allow-list, and with duplicated rows so that ties straddle the k-th place.
+TEST(VectorIndex, RawBinarySearchIsExactHammingTopK) {
+  for (size_t dims : {384u, 512u, 768u, 1024u, 200u, 70u}) {
+    for (size_t n : {1001u, 1000u}) {
+      auto rows = clustered_rows(n, dims, uint32_t(dims + n));
+      for (size_t r = 10; r < n; r += 10)  // every 10th row repeats an earlier one: exact ties
+        std::copy(rows.begin() + (r - 7) * dims, rows.begin() + (r - 6) * dims, rows.begin() + r * dims);
+      const auto ids = sequential_ids(n);  // increasing with the slot, like the scan order
+      VectorIndexConfig cfg;
+      cfg.dims = uint32_t(dims);
+      cfg.metric = Metric::kDot;
+      cfg.storage = Storage::kBinary;
+      cfg.keep_float = false;
+      cfg.max_bytes = 1 << 18;  // small blocks: the threshold carries across block boundaries
+      VectorIndex idx = build(rows, ids, cfg);
+      std::vector<uint64_t> allow((n + 63) / 64);
+      for (size_t s = 0; s < n; s += 3) allow[s >> 6] |= uint64_t(1) << (s & 63);
+      for (size_t qi : {3u, 17u, 500u}) {
+        const float* q = rows.data() + qi * dims;
+        for (bool filtered : {false, true}) {
+          std::vector<std::pair<uint32_t, uint32_t>> ref;  // (hamming, id)
+          for (size_t r = 0; r < n; ++r) {
+            if (filtered && r % 3 != 0) continue;
+            uint32_t h = 0;
+            for (size_t i = 0; i < dims; ++i) h += (rows[r * dims + i] > 0) != (q[i] > 0);
+            ref.push_back({h, ids[r]});
+          }
+          std::sort(ref.begin(), ref.end());
+          for (size_t k : {1u, 10u, 37u}) {
+            SearchParams p;
+            p.k = k;
+            p.allow = filtered ? allow.data() : nullptr;
+            const auto hits = idx.search(q, p);
+            ASSERT_EQ(hits.size(), k);
+            for (size_t i = 0; i < k; ++i) {
+              EXPECT_EQ(hits[i].id, ref[i].second) << dims << " bits, n " << n << ", q " << qi << ", k " << k << ", rank " << i;
+              EXPECT_FLOAT_EQ(hits[i].score, float(dims - 2.0 * ref[i].first) / float(dims));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(VectorIndex, BinaryRecallAfterRescoring) {
   const size_t n = 3000, dims = 384;
   const auto rows = clustered_rows(n, dims, 6);

@@ -72,6 +72,36 @@ test('float32 top-k equals a JS float64 brute force (cosine and dot)', async () 
   }
 });
 
+test('raw binary search is the exact Hamming top-k in the wasm kernel (every width path, ties, filters)', async () => {
+  for (const dims of [384, 512, 1024, 200]) {
+    for (const n of [901, 900]) {
+      const rows = clustered(n, dims, dims + n);
+      // Every 10th row repeats an earlier one, so equal distances straddle the k-th place.
+      for (let i = 10; i < n; i += 10) rows.copyWithin(i * dims, (i - 7) * dims, (i - 6) * dims);
+      const ids = Uint32Array.from({ length: n }, (_, i) => 5 + 3 * i);
+      const index = await VectorIndex.create({ dims, metric: 'dot', storage: 'binary', rescore: false, maxBytes: 1 << 18 });  // small blocks
+      index.addBatch(ids, rows);
+      for (const qi of [4, 333]) {
+        const q = rows.subarray(qi * dims, (qi + 1) * dims);
+        for (const keep of [null, (id) => id % 2 === 0]) {
+          const ref = [];
+          for (let i = 0; i < n; i++) {
+            if (keep && !keep(ids[i])) continue;
+            let h = 0;
+            for (let d = 0; d < dims; d++) h += (rows[i * dims + d] > 0) !== (q[d] > 0) ? 1 : 0;
+            ref.push({ id: ids[i], h });
+          }
+          ref.sort((a, b) => a.h - b.h || a.id - b.id);
+          const hits = index.search(q, { k: 25, rescore: false, ...(keep ? { filter: keep } : {}) });
+          assert.deepEqual(hits.map((x) => x.id), ref.slice(0, 25).map((x) => x.id), `${dims} bits, n ${n}, q ${qi}, filtered ${Boolean(keep)}`);
+          hits.forEach((x, i) => assert.ok(Math.abs(x.score - (dims - 2 * ref[i].h) / dims) < 1e-6));
+        }
+      }
+      index.dispose();
+    }
+  }
+});
+
 test('int8 and binary recall@10 after rescoring', async () => {
   const dims = 128;
   const n = 1500;

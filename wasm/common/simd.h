@@ -38,6 +38,10 @@ inline int32_t hsum_i32(i32x4 v) {
   return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) +
          wasm_i32x4_extract_lane(v, 3);
 }
+// Bit i set when p[i] > 0 (i < 4; NaN gives 0): packs sign bits four at a time.
+inline uint32_t positive_mask4(const float* p) {
+  return wasm_i32x4_bitmask(wasm_f32x4_gt(wasm_v128_load(p), wasm_f32x4_splat(0.0f)));
+}
 // Scalar i64.popcnt: one instruction in wasm, lowered to the CPU's popcnt by V8/SpiderMonkey.
 inline uint32_t popcount64(uint64_t x) { return static_cast<uint32_t>(__builtin_popcountll(x)); }
 }  // namespace wasmbed::simd
@@ -76,6 +80,10 @@ inline int32_t hsum_i32(i32x4 v) {
   alignas(16) int32_t t[4];
   _mm_store_si128(reinterpret_cast<__m128i*>(t), v);
   return t[0] + t[1] + t[2] + t[3];
+}
+// Bit i set when p[i] > 0 (i < 4; NaN gives 0): packs sign bits four at a time.
+inline uint32_t positive_mask4(const float* p) {
+  return static_cast<uint32_t>(_mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(p), _mm_setzero_ps())));
 }
 // Hardware popcnt (built with -mpopcnt on x86-64).
 inline uint32_t popcount64(uint64_t x) { return static_cast<uint32_t>(__builtin_popcountll(x)); }

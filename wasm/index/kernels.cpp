@@ -42,7 +42,17 @@ float quantize_i8(const float* x, size_t n, int8_t* codes) {
 void binarize(const float* x, size_t n, uint64_t* bits) {
   const size_t words = binary_words(n);
   std::memset(bits, 0, words * sizeof(uint64_t));
-  for (size_t i = 0; i < n; ++i)
+  size_t i = 0;
+#if WASMBED_SIMD
+  // Four comparisons and one bitmask per 4 floats instead of a branch per float: binarizing the
+  // query is part of every binary search, and at 10k rows it is a visible share of the query.
+  for (; i + 64 <= n; i += 64) {
+    uint64_t word = 0;
+    for (size_t g = 0; g < 64; g += 4) word |= uint64_t(simd::positive_mask4(x + i + g)) << g;
+    bits[i >> 6] = word;
+  }
+#endif
+  for (; i < n; ++i)
     if (x[i] > 0.0f) bits[i >> 6] |= uint64_t(1) << (i & 63);
 }
 

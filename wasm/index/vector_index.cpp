@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/simd.h"
+#include "index/hamming_scan.h"
 #include "index/kernels.h"
 #include "index/serialize.h"
 
@@ -327,40 +328,6 @@ std::vector<Scored> VectorIndex::scan_int8(const float* q, size_t k, const uint6
   return top.take();
 }
 
-namespace {
-
-// Hamming scan over one block with the query held in locals. W > 0 fixes the word count at compile
-// time (fully unrolled, no loop overhead); W == 0 handles any width.
-template <size_t W>
-void hamming_block(const uint64_t* base, size_t rows, size_t words, const uint64_t* qb, size_t slot0,
-                   const uint64_t* allow, TopK& top, uint32_t& worst) {
-  uint64_t q[W > 0 ? W : 1];
-  if constexpr (W > 0)
-    for (size_t w = 0; w < W; ++w) q[w] = qb[w];
-  for (size_t r = 0; r < rows; ++r) {
-    uint32_t h;
-    if constexpr (W > 0) {
-      const uint64_t* row = base + r * W;
-      h = 0;
-#if defined(__clang__)
-#pragma clang loop vectorize(disable)
-#endif
-      for (size_t w = 0; w < W; ++w) h += simd::popcount64(row[w] ^ q[w]);
-    } else {
-      h = hamming(base + r * words, qb, words);
-    }
-    // Integer threshold: once k candidates are kept, a row must have strictly fewer differing
-    // bits than the worst kept one (an equal count loses the tie to the earlier, smaller slot).
-    // Most rows fail this test, so the heap is rarely touched.
-    if (h >= worst || !allowed(allow, slot0 + r)) continue;
-    // Fewer differing bits = more similar; negate so that the heap keeps the largest.
-    top.push(-float(h), uint32_t(slot0 + r));
-    if (top.full()) worst = uint32_t(-top.threshold());
-  }
-}
-
-}  // namespace
-
 std::vector<Scored> VectorIndex::scan_binary(const float* q, size_t k, const uint64_t* allow) const {
   const size_t words = binary_words(config_.dims), rpb = codes_.rows_per_block();
   std::vector<uint64_t> qb(words);
@@ -370,14 +337,7 @@ std::vector<Scored> VectorIndex::scan_binary(const float* q, size_t k, const uin
   for (size_t b = 0; b < codes_.block_count(); ++b) {
     const auto* base = reinterpret_cast<const uint64_t*>(codes_.block(b));
     const size_t rows = codes_.rows_in_block(b), slot0 = b * rpb;
-    // Common embedding widths: 384 (6 words), 512 (8), 768 (12), 1024 (16).
-    switch (words) {
-      case 6: hamming_block<6>(base, rows, words, qb.data(), slot0, allow, top, worst); break;
-      case 8: hamming_block<8>(base, rows, words, qb.data(), slot0, allow, top, worst); break;
-      case 12: hamming_block<12>(base, rows, words, qb.data(), slot0, allow, top, worst); break;
-      case 16: hamming_block<16>(base, rows, words, qb.data(), slot0, allow, top, worst); break;
-      default: hamming_block<0>(base, rows, words, qb.data(), slot0, allow, top, worst); break;
-    }
+    hamming_scan(base, rows, words, qb.data(), slot0, allow, top, worst);
   }
   return top.take();
 }
