@@ -118,16 +118,17 @@ class TokenizerEncoding {
   }
 }
 
+// The core's result block (see EncodeTable in wasm/bindings/tokenizer_bindings.cpp) is copied
+// out with ONE slice; the arrays are views into that copy.
 function readEncoding(core, table) {
   const u32 = core.HEAPU32;
   const t = table >>> 2;
   const n = u32[t];
-  const i32 = core.HEAP32;
-  const ints = (address, count) => i32.slice(address >>> 2, (address >>> 2) + count);
-  const tokensAt = u32[t + 7];
+  const at = u32[t + 1];
+  const buf = core.HEAPU8.slice(at, at + u32[t + 2]).buffer;
+  const ints = (k, count = n) => new Int32Array(buf, 4 * k * n, count);
   return new TokenizerEncoding(
-    ints(u32[t + 1], n), ints(u32[t + 2], n), ints(u32[t + 3], n), ints(u32[t + 4], n), ints(u32[t + 6], n),
-    ints(u32[t + 5], 2 * n), core.HEAPU8.slice(tokensAt, tokensAt + u32[t + 8]), ints(u32[t + 9], n),
+    ints(0), ints(1), ints(2), ints(3), ints(4), ints(6, 2 * n), new Uint8Array(buf, 32 * n, u32[t + 3]), ints(5),
   );
 }
 

@@ -1,0 +1,35 @@
+// Fast path for [Precompiled, Strip, Replace(" {2,}")] -> Metaspace -> Unigram (see fast_path.h).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "tokenizer/fast/fast_path.h"
+
+namespace wasmbed::tok {
+
+class Metaspace;
+class Precompiled;
+class Unigram;
+
+class MetaspaceUnigramFast : public FastPath {
+ public:
+  // One normalizer step, applied in order.
+  struct Step {
+    enum Kind { kPrecompiled, kStrip, kCollapseSpaces } kind = kPrecompiled;
+    const Precompiled* precompiled = nullptr;  // kPrecompiled
+    bool left = false, right = false;          // kStrip
+    std::string content;                       // kCollapseSpaces: what a run of 2+ spaces becomes
+  };
+  MetaspaceUnigramFast(std::vector<Step> steps, const Metaspace& metaspace, const Unigram& model,
+                       const AddedVocabulary& added);
+  bool encode(std::string_view text, int32_t type_id, Encoding& out) const override;
+
+ private:
+  std::vector<Step> steps_;
+  const Metaspace& metaspace_;
+  std::string replacement_;  // the Metaspace replacement char, UTF-8
+  const Unigram& model_;
+  const AddedVocabulary& added_;
+};
+
+}  // namespace wasmbed::tok
