@@ -35,7 +35,7 @@ Encoding wrap(Encoding e, const std::pair<std::string, int32_t>* before, const s
     if (before) out = special_encoding({before->second}, {before->first}, special_type);
     Encoding content = std::move(x);
     content.overflowing.clear();
-    out.merge_with(content);
+    out.merge_with(std::move(content));
     out.merge_with(special_encoding({after.second}, {after.first}, special_type));
     return out;
   };
@@ -55,8 +55,21 @@ Encoding post_process(const PostProcessor* processor, Encoding first, Encoding* 
   for (size_t i = 0; i < encodings.size(); ++i) encodings[i].set_sequence_id(static_cast<int32_t>(i));
   if (processor) encodings = processor->process_encodings(std::move(encodings), add_special_tokens);
   if (encodings.empty()) return Encoding();
-  Encoding out = std::move(encodings[0]);
-  for (size_t i = 1; i < encodings.size(); ++i) out.merge_with(encodings[i]);
+  bool windows = false;
+  size_t total = 0;
+  for (const Encoding& e : encodings) {
+    windows = windows || !e.overflowing.empty();
+    total += e.size();
+  }
+  Encoding out;
+  if (windows) {
+    out = std::move(encodings[0]);
+  } else {
+    // No overflowing windows (the usual case): merging is plain appending, into one allocation.
+    out.reserve(total);
+    out.merge_with(std::move(encodings[0]));
+  }
+  for (size_t i = 1; i < encodings.size(); ++i) out.merge_with(std::move(encodings[i]));
   return out;
 }
 
@@ -138,11 +151,16 @@ const TemplateProcessing::SpecialToken& TemplateProcessing::special(const std::s
 std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding> encodings, bool add_special_tokens) const {
   const std::vector<Piece>& tpl = encodings.size() == 2 ? pair_ : single_;
   std::vector<Encoding> out;
-  for (const Piece& p : tpl) {
+  out.reserve(tpl.size());
+  for (size_t k = 0; k < tpl.size(); ++k) {
+    const Piece& p = tpl[k];
     if (p.is_sequence) {
       const size_t i = p.sequence == 0 ? 0 : 1;
       if (i >= encodings.size()) fail(ErrorCode::kInvalidArgument, "TemplateProcessing: template needs $B but no pair was given");
-      Encoding e = encodings[i];
+      // The last use of a sequence takes it; earlier ones (a template may repeat $A) copy.
+      bool used_again = false;
+      for (size_t j = k + 1; j < tpl.size(); ++j) used_again = used_again || (tpl[j].is_sequence && tpl[j].sequence == p.sequence);
+      Encoding e = used_again ? encodings[i] : std::move(encodings[i]);
       // HF set_type_ids / set_sequence_id touch this level only, not the overflowing windows.
       std::fill(e.type_ids.begin(), e.type_ids.end(), p.type_id);
       e.set_sequence_id(static_cast<int32_t>(i));
