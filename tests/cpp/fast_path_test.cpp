@@ -19,6 +19,7 @@
 #include "tokenizer/models/unigram.h"
 #include "tokenizer/normalizers/basic.h"
 #include "tokenizer/normalizers/precompiled.h"
+#include "tokenizer/post_processors/post_processor.h"
 #include "tokenizer/pre_tokenizers/metaspace.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/sentencepiece_model.h"
@@ -196,4 +197,25 @@ TEST(Regex, CatastrophicBacktrackingFailsWithAClearError) {
   EXPECT_GT(gpt2.find_all(long_text).size(), 100000u);
   const std::string no_spaces(1000000, 'x');
   EXPECT_EQ(gpt2.find_all(no_spaces).size(), 1u);
+}
+
+TEST(PostProcess, TemplateInPlaceEqualsMerge) {
+  // Specials before and after $A, one of them with two ids, a non-zero type id for $A.
+  const json tpl = json::parse(R"({"type":"TemplateProcessing",
+    "single":[{"SpecialToken":{"id":"<a>","type_id":3}},{"SpecialToken":{"id":"<bb>","type_id":0}},
+              {"Sequence":{"id":"A","type_id":1}},{"SpecialToken":{"id":"<a>","type_id":2}}],
+    "pair":[{"Sequence":{"id":"A","type_id":0}},{"Sequence":{"id":"B","type_id":1}}],
+    "special_tokens":{"<a>":{"id":"<a>","ids":[7],"tokens":["<a>"]},
+                      "<bb>":{"id":"<bb>","ids":[8,9],"tokens":["<b1>","<b2>"]}}})");
+  auto proc = post_processor_from_json(tpl);
+  for (const bool add : {true, false}) {
+    for (const size_t n : {0, 1, 5}) {
+      std::vector<Token> tokens;
+      for (size_t i = 0; i < n; ++i) tokens.push_back(Token{static_cast<int32_t>(100 + i), "t" + std::to_string(i), {2 * i, 2 * i + 1}});
+      const Encoding base = Encoding::from_tokens(tokens, 0, std::vector<int32_t>(n, 4));
+      Encoding in_place = base;
+      ASSERT_TRUE(proc->process_single_in_place(in_place, add));
+      expect_same(in_place, post_process(proc.get(), base, nullptr, add), "n=" + std::to_string(n));
+    }
+  }
 }

@@ -48,7 +48,7 @@ Encoding Tokenizer::encode_sequence(std::string_view text, int32_t type_id) cons
   require_model();
   if (fast_) {
     Encoding e;
-    if (fast_->encode(text, type_id, e)) return e;
+    if (fast_->encode(text, type_id, num_special_tokens_to_add(false), e)) return e;
   }
   PreTokenizedString pre = added_->extract_and_normalize(normalizer_.get(), text);
   if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(pre);
@@ -66,7 +66,11 @@ Encoding Tokenizer::finish(Encoding first, Encoding* second, const EncodeOptions
     const size_t n_added = opts.add_special_tokens ? num_special_tokens_to_add(second != nullptr) : 0;
     truncate_encodings(first, second, *trunc, n_added);
   }
-  Encoding out = post_process(post_processor_.get(), std::move(first), second, opts.add_special_tokens);
+  Encoding out;
+  if (!second && post_processor_ && post_processor_->process_single_in_place(first, opts.add_special_tokens))
+    out = std::move(first);
+  else
+    out = post_process(post_processor_.get(), std::move(first), second, opts.add_special_tokens);
   if (padding_) {
     size_t target = padding_->fixed_length ? padding_->fixed_length : out.size();
     if (padding_->pad_to_multiple_of > 0 && target % padding_->pad_to_multiple_of != 0)

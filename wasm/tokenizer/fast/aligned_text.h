@@ -3,6 +3,7 @@
 // model's spans over one word of it into Encoding entries.
 #pragma once
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,30 +34,47 @@ struct AlignedText {
   }
 };
 
-// Clears `e` for a new sequence of tokens.
-inline void begin_encoding(Encoding& e) {
-  e = Encoding();
-}
+// The tokens of one sequence as they are found, kept between calls so that the Encoding can be
+// built at its final size (plus room for the specials the post-processor will add) in one go.
+struct TokenBuffer {
+  std::vector<int32_t> ids;
+  std::vector<std::string> tokens;
+  std::vector<Range> offsets;
+  std::vector<int32_t> word_ids;
+  std::vector<TokenSpan> spans;  // one word's spans (scratch)
+
+  void clear() {
+    ids.clear();
+    tokens.clear();
+    offsets.clear();
+    word_ids.clear();
+  }
+};
 
 // Appends the tokens `model` gives for the word text[ws, we) of `norm`, as the general pipeline
 // would: offsets are the original range of the token's first to last byte, word index `word`.
 template <typename M>
-void emit_word(const M& model, const AlignedText& norm, size_t ws, size_t we, int32_t word,
-               std::vector<TokenSpan>& spans, Encoding& e) {
+void emit_word(const M& model, const AlignedText& norm, size_t ws, size_t we, int32_t word, TokenBuffer& out) {
   const std::string_view piece(norm.text.data() + ws, we - ws);
-  spans.clear();
-  model.tokenize_spans(piece, spans);
-  for (const TokenSpan& s : spans) {
-    e.ids.push_back(s.id);
-    e.tokens.push_back(model.span_value(s, piece));
-    e.offsets.emplace_back(norm.align[ws + s.start].first, norm.align[ws + s.end - 1].second);
-    e.word_ids.push_back(word);
+  out.spans.clear();
+  model.tokenize_spans(piece, out.spans);
+  for (const TokenSpan& s : out.spans) {
+    out.ids.push_back(s.id);
+    out.tokens.push_back(model.span_value(s, piece));
+    out.offsets.emplace_back(norm.align[ws + s.start].first, norm.align[ws + s.end - 1].second);
+    out.word_ids.push_back(word);
   }
 }
 
-// Fills the per-token fields every model token has (Encoding::from_tokens).
-inline void finish_encoding(Encoding& e, int32_t type_id) {
-  const size_t n = e.ids.size();
+// The Encoding of the buffered tokens (Encoding::from_tokens), with room for `extra` more.
+inline void build_encoding(TokenBuffer& buf, int32_t type_id, size_t extra, Encoding& e) {
+  e = Encoding();
+  const size_t n = buf.ids.size();
+  e.reserve(n + extra);
+  e.ids.assign(buf.ids.begin(), buf.ids.end());
+  e.tokens.assign(std::make_move_iterator(buf.tokens.begin()), std::make_move_iterator(buf.tokens.end()));
+  e.offsets.assign(buf.offsets.begin(), buf.offsets.end());
+  e.word_ids.assign(buf.word_ids.begin(), buf.word_ids.end());
   e.type_ids.assign(n, type_id);
   e.special_tokens_mask.assign(n, 0);
   e.attention_mask.assign(n, 1);

@@ -43,11 +43,11 @@ BertWordPieceFast::BertWordPieceFast(const BertNormalizer* normalizer, const Wor
       model_(model),
       added_(added) {}
 
-bool BertWordPieceFast::encode(std::string_view text, int32_t type_id, Encoding& out) const {
+bool BertWordPieceFast::encode(std::string_view text, int32_t type_id, size_t reserve_extra, Encoding& out) const {
   if (added_.raw_token_in(text)) return false;
   thread_local fast::AlignedText norm;
   thread_local std::vector<std::pair<uint32_t, uint32_t>> words;  // [start, end) in norm.text
-  thread_local std::vector<TokenSpan> spans;
+  thread_local fast::TokenBuffer tokens;
   norm.clear();
   words.clear();
   // Normalized chars are appended in order; a word is a run between whitespace, punctuation and
@@ -90,10 +90,10 @@ bool BertWordPieceFast::encode(std::string_view text, int32_t type_id, Encoding&
   }
   close_word();
 
-  fast::begin_encoding(out);
+  tokens.clear();
   for (size_t w = 0; w < words.size(); ++w)
-    fast::emit_word(model_, norm, words[w].first, words[w].second, static_cast<int32_t>(w), spans, out);
-  fast::finish_encoding(out, type_id);
+    fast::emit_word(model_, norm, words[w].first, words[w].second, static_cast<int32_t>(w), tokens);
+  fast::build_encoding(tokens, type_id, reserve_extra, out);
   return true;
 }
 

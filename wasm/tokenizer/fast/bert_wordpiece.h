@@ -10,7 +10,7 @@ class WordPiece;
 class BertWordPieceFast : public FastPath {
  public:
   BertWordPieceFast(const BertNormalizer* normalizer, const WordPiece& model, const AddedVocabulary& added);
-  bool encode(std::string_view text, int32_t type_id, Encoding& out) const override;
+  bool encode(std::string_view text, int32_t type_id, size_t reserve_extra, Encoding& out) const override;
 
  private:
   bool clean_text_, chinese_, strip_accents_, lowercase_;

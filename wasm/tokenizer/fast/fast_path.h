@@ -9,6 +9,7 @@
 //   MetaspaceUnigram:  [Precompiled, Strip, Replace(" {2,}")] -> Metaspace -> Unigram
 //                      (HF-converted SentencePiece unigram models: T5, ALBERT, XLNet, ...)
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -26,8 +27,8 @@ class FastPath {
  public:
   virtual ~FastPath() = default;
   // One sequence (what Tokenizer::encode_sequence returns for it), or false to decline `text`;
-  // `out` is unspecified then.
-  virtual bool encode(std::string_view text, int32_t type_id, Encoding& out) const = 0;
+  // `out` is unspecified then. `reserve_extra`: room to leave for the specials added later.
+  virtual bool encode(std::string_view text, int32_t type_id, size_t reserve_extra, Encoding& out) const = 0;
 };
 
 // The fast path for this combination of pipeline parts, or nullptr when none applies. The parts

@@ -119,10 +119,10 @@ MetaspaceUnigramFast::MetaspaceUnigramFast(std::vector<Step> steps, const Metasp
       model_(model),
       added_(added) {}
 
-bool MetaspaceUnigramFast::encode(std::string_view text, int32_t type_id, Encoding& out) const {
+bool MetaspaceUnigramFast::encode(std::string_view text, int32_t type_id, size_t reserve_extra, Encoding& out) const {
   if (added_.raw_token_in(text)) return false;
   thread_local fast::AlignedText a, b;
-  thread_local std::vector<TokenSpan> spans;
+  thread_local fast::TokenBuffer tokens;
   a.clear();
   for (size_t i = 0; i < text.size();) {
     size_t len = 1;
@@ -160,21 +160,21 @@ bool MetaspaceUnigramFast::encode(std::string_view text, int32_t type_id, Encodi
     t.align.insert(t.align.begin(), replacement_.size(), first);
   }
 
-  fast::begin_encoding(out);
+  tokens.clear();
   int32_t word = 0;
   size_t piece_start = 0;
   if (metaspace_.split()) {
     const std::string& s = t.text;
     for (size_t i = 0; i < s.size();) {
       if (i > piece_start && s.compare(i, replacement_.size(), replacement_) == 0) {
-        fast::emit_word(model_, t, piece_start, i, word++, spans, out);
+        fast::emit_word(model_, t, piece_start, i, word++, tokens);
         piece_start = i;
       }
       i += char_len_at(s, i);
     }
   }
-  if (t.text.size() > piece_start) fast::emit_word(model_, t, piece_start, t.text.size(), word, spans, out);
-  fast::finish_encoding(out, type_id);
+  if (t.text.size() > piece_start) fast::emit_word(model_, t, piece_start, t.text.size(), word, tokens);
+  fast::build_encoding(tokens, type_id, reserve_extra, out);
   return true;
 }
 

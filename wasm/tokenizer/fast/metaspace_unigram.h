@@ -22,7 +22,7 @@ class MetaspaceUnigramFast : public FastPath {
   };
   MetaspaceUnigramFast(std::vector<Step> steps, const Metaspace& metaspace, const Unigram& model,
                        const AddedVocabulary& added);
-  bool encode(std::string_view text, int32_t type_id, Encoding& out) const override;
+  bool encode(std::string_view text, int32_t type_id, size_t reserve_extra, Encoding& out) const override;
 
  private:
   std::vector<Step> steps_;

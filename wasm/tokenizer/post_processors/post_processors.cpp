@@ -173,6 +173,61 @@ std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding
   return out;
 }
 
+bool TemplateProcessing::process_single_in_place(Encoding& e, bool add_special_tokens) const {
+  size_t sequences = 0;
+  for (const Piece& p : single_) sequences += p.is_sequence;
+  if (sequences != 1 || !e.overflowing.empty()) return false;
+  for (const Piece& p : single_) {
+    if (!p.is_sequence && special(p.special).ids.size() != special(p.special).tokens.size()) return false;
+  }
+  // Same result as process_encodings + merge: the specials before $A, $A with the template's
+  // type id and sequence id 0, the specials after.
+  std::vector<const Piece*> before, after;
+  const Piece* seq = nullptr;
+  for (const Piece& p : single_) {
+    if (p.is_sequence) seq = &p;
+    else if (add_special_tokens) (seq ? after : before).push_back(&p);
+  }
+  std::fill(e.type_ids.begin(), e.type_ids.end(), seq->type_id);
+  e.set_sequence_id(0);
+  size_t n_before = 0, n_after = 0;
+  for (const Piece* p : before) n_before += special(p->special).ids.size();
+  for (const Piece* p : after) n_after += special(p->special).ids.size();
+  if (n_before + n_after == 0) return true;
+  const size_t n = e.size();
+  // Grow every field once and shift the sequence right by n_before.
+  const auto place = [&](auto& v, auto fill) {
+    v.resize(n + n_before + n_after, fill);
+    if (n_before) std::move_backward(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.begin() + static_cast<std::ptrdiff_t>(n + n_before));
+  };
+  place(e.ids, 0);
+  place(e.type_ids, 0);
+  place(e.tokens, std::string());
+  place(e.offsets, Range{0, 0});
+  place(e.special_tokens_mask, 1);
+  place(e.attention_mask, 1);
+  place(e.word_ids, -1);
+  place(e.sequence_ids, -1);
+  const auto put = [&](const std::vector<const Piece*>& pieces, size_t at) {
+    for (const Piece* p : pieces) {
+      const SpecialToken& s = special(p->special);
+      for (size_t k = 0; k < s.ids.size(); ++k, ++at) {
+        e.ids[at] = s.ids[k];
+        e.tokens[at] = s.tokens[k];
+        e.type_ids[at] = p->type_id;
+        e.offsets[at] = Range{0, 0};
+        e.special_tokens_mask[at] = 1;
+        e.attention_mask[at] = 1;
+        e.word_ids[at] = -1;
+        e.sequence_ids[at] = -1;
+      }
+    }
+  };
+  put(before, 0);
+  put(after, n_before + n);
+  return true;
+}
+
 size_t SequenceProcessing::added_tokens(bool is_pair) const {
   size_t n = 0;
   for (const auto& p : processors_) n += p->added_tokens(is_pair);
