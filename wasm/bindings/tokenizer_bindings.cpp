@@ -46,10 +46,11 @@ inline size_t utf8_seq_len(unsigned char lead) {
   return 4;
 }
 
-// Maps byte offsets of a valid UTF-8 string to UTF-16 code-unit indices of the same text.
+// Maps byte offsets of a valid UTF-8 string to UTF-16 code-unit indices of the same text. One per
+// handle and sequence, reset per call, so its table is allocated once.
 class Utf16Map {
  public:
-  explicit Utf16Map(std::string_view s) {
+  void reset(std::string_view s) {
     ascii_ = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (ascii_) return;
     map_.assign(s.size() + 1, 0);
@@ -253,7 +254,10 @@ class TokenizerHandle {
     field(enc.attention_mask, attention, 1);
     field(enc.special_tokens_mask, special, 0);
     field(enc.sequence_ids, sequence, 0);
-    const Utf16Map map_a(a), map_b(b);
+    map_a_.reset(a);
+    map_b_.reset(b);
+    const Utf16Map& map_a = map_a_;
+    const Utf16Map& map_b = map_b_;
     for (size_t i = 0; i < n; ++i) {
       const Utf16Map& m = sequence[i] == 1 ? map_b : map_a;
       offsets[2 * i] = static_cast<int32_t>(m(enc.offsets[i].first));
@@ -272,6 +276,7 @@ class TokenizerHandle {
   int32_t pad_type_id_;
   std::optional<tok::PaddingParams> padding_;
   std::vector<int32_t> block_;  // see EncodeTable
+  Utf16Map map_a_, map_b_;
   EncodeTable table_{};
   std::vector<int32_t> b_ids_, b_attention_, b_type_ids_, b_lengths_;
   BatchTable batch_table_{};
