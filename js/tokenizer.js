@@ -74,35 +74,47 @@ function toBytes(where, bytes) {
   throw new InvalidArgumentError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
 }
 
-/** One encoded input. `tokens` and `offsets` are materialised on first access. */
+/**
+ * One encoded input. The core's result block (see EncodeTable in
+ * wasm/bindings/tokenizer_bindings.cpp) is copied out with ONE slice; each array is a view into
+ * that copy made on first access, and `tokens` / `offsets` are materialised on first access.
+ */
 class TokenizerEncoding {
-  #offsets;
+  #buf;
+  #n;
   #tokenBytes;
-  #tokenUnits;
+  #views = [];
   #tokens = null;
   #pairs = null;
 
-  constructor(ids, typeIds, attentionMask, specialTokensMask, sequenceIds, offsets, tokenBytes, tokenUnits) {
-    this.ids = ids;
-    this.typeIds = typeIds;
-    this.attentionMask = attentionMask;
-    this.specialTokensMask = specialTokensMask;
-    this.sequenceIds = sequenceIds;
-    this.#offsets = offsets;
+  constructor(buf, n, tokenBytes) {
+    this.#buf = buf;
+    this.#n = n;
     this.#tokenBytes = tokenBytes;
-    this.#tokenUnits = tokenUnits;
   }
 
-  get length() { return this.ids.length; }
+  // k-th int32 array of the block (0 ids, 1 type ids, 2 attention, 3 special, 4 sequence ids,
+  // 5 UTF-16 token lengths, 6 offsets as 2n values).
+  #ints(k) {
+    return (this.#views[k] ??= new Int32Array(this.#buf, 4 * k * this.#n, k === 6 ? 2 * this.#n : this.#n));
+  }
+
+  get ids() { return this.#ints(0); }
+  get typeIds() { return this.#ints(1); }
+  get attentionMask() { return this.#ints(2); }
+  get specialTokensMask() { return this.#ints(3); }
+  get sequenceIds() { return this.#ints(4); }
+  get length() { return this.#n; }
 
   get tokens() {
     if (!this.#tokens) {
-      const all = utf8Decoder.decode(this.#tokenBytes);
-      const out = new Array(this.#tokenUnits.length);
+      const units = this.#ints(5);
+      const all = utf8Decoder.decode(new Uint8Array(this.#buf, 32 * this.#n, this.#tokenBytes));
+      const out = new Array(units.length);
       let at = 0;
       for (let i = 0; i < out.length; i++) {
-        out[i] = all.slice(at, at + this.#tokenUnits[i]);
-        at += this.#tokenUnits[i];
+        out[i] = all.slice(at, at + units[i]);
+        at += units[i];
       }
       this.#tokens = out;
     }
@@ -111,25 +123,27 @@ class TokenizerEncoding {
 
   get offsets() {
     if (!this.#pairs) {
-      const o = this.#offsets;
+      const o = this.#ints(6);
       this.#pairs = Array.from({ length: o.length >> 1 }, (_, i) => [o[2 * i], o[2 * i + 1]]);
     }
     return this.#pairs;
   }
+
+  /** Plain-object form (all fields materialised), e.g. for JSON.stringify / structuredClone. */
+  toJSON() {
+    return {
+      ids: Array.from(this.ids), typeIds: Array.from(this.typeIds), attentionMask: Array.from(this.attentionMask),
+      specialTokensMask: Array.from(this.specialTokensMask), sequenceIds: Array.from(this.sequenceIds),
+      tokens: this.tokens, offsets: this.offsets,
+    };
+  }
 }
 
-// The core's result block (see EncodeTable in wasm/bindings/tokenizer_bindings.cpp) is copied
-// out with ONE slice; the arrays are views into that copy.
 function readEncoding(core, table) {
   const u32 = core.HEAPU32;
   const t = table >>> 2;
-  const n = u32[t];
   const at = u32[t + 1];
-  const buf = core.HEAPU8.slice(at, at + u32[t + 2]).buffer;
-  const ints = (k, count = n) => new Int32Array(buf, 4 * k * n, count);
-  return new TokenizerEncoding(
-    ints(0), ints(1), ints(2), ints(3), ints(4), ints(6, 2 * n), new Uint8Array(buf, 32 * n, u32[t + 3]), ints(5),
-  );
+  return new TokenizerEncoding(core.HEAPU8.slice(at, at + u32[t + 2]).buffer, u32[t], u32[t + 3]);
 }
 
 export class Tokenizer {
