@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "common/error.h"
 
@@ -88,13 +89,16 @@ void Unigram::missing_unk() const {
 template <typename Real>
 void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) const {
   struct Best {
-    int32_t id = -1;
     Real score = 0;
-    size_t start = std::numeric_limits<size_t>::max();  // max: no path ends here yet
+    uint32_t start = std::numeric_limits<uint32_t>::max();  // max: no path ends here yet
+    int32_t id = -1;
   };
-  constexpr size_t kUnset = std::numeric_limits<size_t>::max();
+  constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
+  // Float sums are SentencePiece mode, double sums HF mode (tokenize_spans picks by spm_).
+  constexpr bool kSpm = std::is_same<Real, float>::value;
   const size_t size = text.size();
-  const Real unk_score = spm_ ? static_cast<Real>(min_score_f32_ - static_cast<float>(kUnkPenalty))
+  if (size >= kUnset) fail(ErrorCode::kCapacity, "Unigram: a piece of 4 GiB or more cannot be tokenized");
+  const Real unk_score = kSpm ? static_cast<Real>(min_score_f32_ - static_cast<float>(kUnkPenalty))
                               : static_cast<Real>(min_score_ - kUnkPenalty);
   // Reused between calls: tokenizing many short words must not allocate a lattice each time.
   thread_local std::vector<Best> best;
@@ -110,7 +114,7 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
       // and COMPARED in double and only rounded to float when stored. Comparing float sums
       // instead breaks ties differently (e.g. "000" -> "00","0" vs "0","00").
       double score;
-      if (spm_) {
+      if (kSpm) {
         const UnigramPiece& p = pieces_[id];
         if (p.type == PieceType::kUnused) return true;
         score = p.type == PieceType::kUserDefined ? static_cast<double>(static_cast<float>(len) * max_score_f32_) - 0.1
@@ -122,7 +126,7 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
       const double candidate = score + static_cast<double>(till_here);
       if (target.start == kUnset || candidate > static_cast<double>(target.score)) {
         target.score = static_cast<Real>(candidate);
-        target.start = start;
+        target.start = static_cast<uint32_t>(start);
         target.id = id;
       }
       if (len == mblen) has_single_node = true;
@@ -134,7 +138,7 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
       const Real candidate = unk_score + till_here;
       if (target.start == kUnset || candidate > target.score) {
         target.score = candidate;
-        target.start = start;
+        target.start = static_cast<uint32_t>(start);
         target.id = unk_id_;
       }
     }
