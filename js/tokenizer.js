@@ -6,7 +6,7 @@
 // arrays it owns (see wasm/bindings/tokenizer_bindings.cpp); each array is copied out with one
 // TypedArray.slice(), never element by element. Offsets come back as UTF-16 indices of the JS string.
 import { isNode, loadCore } from './core.js';
-import { CapacityError, InvalidArgumentError, UnsupportedError, callCore } from './errors.js';
+import { CapacityError, InvalidArgumentError, UnsupportedError, callCore, fromCore } from './errors.js';
 
 const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
 const utf8Encoder = new TextEncoder();
@@ -18,7 +18,7 @@ const KEEP_SCRATCH_BYTES = 4 << 20; // larger scratch areas are freed after the 
 const scratchByCore = new WeakMap();
 function reserve(core, bytes) {
   let s = scratchByCore.get(core);
-  if (!s) scratchByCore.set(core, (s = { ptr: 0, cap: 0 }));
+  if (!s) scratchByCore.set(core, (s = { ptr: 0, cap: 0, view: null }));
   if (s.cap < bytes) {
     if (s.ptr) core._free(s.ptr);
     s.ptr = 0;
@@ -28,8 +28,16 @@ function reserve(core, bytes) {
     if (!ptr) throw new CapacityError(`cannot allocate ${cap} bytes in the wasm heap for the tokenizer input`);
     s.ptr = ptr;
     s.cap = cap;
+    s.view = null;
   }
   return s.ptr;
+}
+// A Uint8Array over the whole scratch area (after reserve()), kept while the heap is not regrown,
+// so encode() does not create a view per call.
+function scratchView(core) {
+  const s = scratchByCore.get(core);
+  if (!s.view || s.view.buffer !== core.HEAPU8.buffer) s.view = core.HEAPU8.subarray(s.ptr, s.ptr + s.cap);
+  return s.view;
 }
 function releaseLargeScratch(core) {
   const s = scratchByCore.get(core);
@@ -37,6 +45,7 @@ function releaseLargeScratch(core) {
     core._free(s.ptr);
     s.ptr = 0;
     s.cap = 0;
+    s.view = null;
   }
 }
 
@@ -149,12 +158,14 @@ function readEncoding(core, table) {
 export class Tokenizer {
   #core;
   #handle;
+  #address; // the C++ object's address, for the direct wasmbed_tokenizer_encode export
 
   /** @private Use Tokenizer.fromJSON / fromSentencePiece / fromFile. */
   constructor(key, core, handle) {
     if (key !== CONSTRUCT) throw new InvalidArgumentError('use Tokenizer.fromJSON(), fromSentencePiece() or fromFile()');
     this.#core = core;
     this.#handle = handle;
+    this.#address = handle.address();
     registry.register(this, handle, this);
   }
 
@@ -229,7 +240,7 @@ export class Tokenizer {
    * came from (`sequenceIds` says which: 0 = text, 1 = pair, -1 = added special token).
    */
   encode(text, { addSpecialTokens = true, maxLength, pair } = {}) {
-    const handle = this.#live('encode');
+    this.#live('encode');
     checkString('Tokenizer.encode', 'text', text);
     const hasPair = pair !== undefined && pair !== null;
     if (hasPair) checkString('Tokenizer.encode', 'pair', pair);
@@ -238,15 +249,20 @@ export class Tokenizer {
     const capA = text.length * 3;
     const capB = hasPair ? pair.length * 3 : 0;
     const base = reserve(core, capA + capB);
-    const heap = core.HEAPU8;
-    const lenA = utf8Encoder.encodeInto(text, heap.subarray(base, base + capA)).written;
-    const lenB = hasPair ? utf8Encoder.encodeInto(pair, heap.subarray(base + lenA, base + lenA + capB)).written : 0;
+    const view = scratchView(core);
+    const lenA = utf8Encoder.encodeInto(text, view).written;
+    const lenB = hasPair ? utf8Encoder.encodeInto(pair, view.subarray(lenA)).written : 0;
+    // No callCore closure on this hot path: the same conversion of core errors, inline.
+    let table;
     try {
-      const table = callCore(() => handle.encode(base, lenA, base + lenA, lenB, hasPair, !!addSpecialTokens, max, false));
-      return readEncoding(core, table);
-    } finally {
+      table = core._wasmbed_tokenizer_encode(this.#address, base, lenA, base + lenA, lenB, hasPair ? 1 : 0, addSpecialTokens ? 1 : 0, max, 0) >>> 0;
+    } catch (err) {
       releaseLargeScratch(core);
+      throw fromCore(err);
     }
+    const enc = readEncoding(core, table);
+    releaseLargeScratch(core);
+    return enc;
   }
 
   /**

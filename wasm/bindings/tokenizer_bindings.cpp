@@ -9,6 +9,7 @@
 // and the token strings sit in one block), so no per-element crossing happens. The buffers stay
 // valid until the next call on the same handle.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
 #include <algorithm>
 #include <cstring>
@@ -214,6 +215,9 @@ class TokenizerHandle {
     });
   }
 
+  // This object's address, for wasmbed_tokenizer_encode.
+  uintptr_t address() const { return reinterpret_cast<uintptr_t>(this); }
+
   int32_t token_to_id(const std::string& token) const { return guard([&] { return tok_->token_to_id(token); }); }
   std::string id_to_token(int32_t id) const { return guard([&] { return tok_->id_to_token(id); }); }
   size_t vocab_size() const { return tok_->vocab_size(); }
@@ -284,11 +288,22 @@ class TokenizerHandle {
 
 }  // namespace
 
+// The single-text encode as a plain wasm export: one direct call from JS, without Embind's
+// per-call argument marshalling (the hot path of Tokenizer.encode; `handle` comes from
+// TokenizerHandle.address()). Errors still reach JS as Errors carrying wasmbedCode (guard()).
+extern "C" EMSCRIPTEN_KEEPALIVE uintptr_t wasmbed_tokenizer_encode(uintptr_t handle, uintptr_t text, size_t len,
+                                                                   uintptr_t pair, size_t pair_len, int has_pair,
+                                                                   int add_special, size_t max_length, int raw_bytes) {
+  return ptr<TokenizerHandle>(handle)->encode(text, len, pair, pair_len, has_pair != 0, add_special != 0, max_length,
+                                              raw_bytes != 0);
+}
+
 EMSCRIPTEN_BINDINGS(wasmbed_tokenizer) {
   class_<TokenizerHandle>("TokenizerHandle")
       .class_function("fromJson", &TokenizerHandle::from_json, allow_raw_pointers())
       .class_function("fromSentencePiece", &TokenizerHandle::from_sentencepiece, allow_raw_pointers())
       .function("encode", &TokenizerHandle::encode)
+      .function("address", &TokenizerHandle::address)
       .function("encodeBatch", &TokenizerHandle::encode_batch)
       .function("decode", &TokenizerHandle::decode)
       .function("tokenToId", &TokenizerHandle::token_to_id)

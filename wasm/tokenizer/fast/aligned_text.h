@@ -23,10 +23,19 @@ struct AlignedText {
     align.clear();
   }
   void push(char32_t c, uint32_t start, uint32_t end) {
+    if (c < 0x80) {
+      text.push_back(static_cast<char>(c));
+      align.emplace_back(start, end);
+      return;
+    }
     const size_t before = text.size();
-    if (c < 0x80) text.push_back(static_cast<char>(c));
-    else unicode::append_utf8(text, c);
-    align.insert(align.end(), text.size() - before, {start, end});
+    unicode::append_utf8(text, c);
+    for (size_t k = before; k < text.size(); ++k) align.emplace_back(start, end);
+  }
+  // A char kept as it is in the input: its own bytes, all aligned to them.
+  void push_same(std::string_view bytes, uint32_t start) {
+    text.append(bytes);
+    for (size_t k = 0; k < bytes.size(); ++k) align.emplace_back(start, start + static_cast<uint32_t>(bytes.size()));
   }
   void push_bytes(std::string_view bytes, std::pair<uint32_t, uint32_t> range) {
     text.append(bytes);

@@ -64,6 +64,8 @@ bool BertWordPieceFast::encode(std::string_view text, int32_t type_id, size_t re
     size_t len = 1;
     char32_t c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) c = unicode::decode(text, i, len);  // invalid bytes -> U+FFFD, as the general path
+    // The input's own bytes can be copied when they are this very char (not a repaired sequence).
+    const char32_t original = (c == unicode::kReplacementChar && len != 3) ? 0xFFFFFFFF : c;
     const uint32_t start = static_cast<uint32_t>(i), end = static_cast<uint32_t>(i + len);
     i += len;
     uint8_t cls = classes(c);
@@ -80,13 +82,11 @@ bool BertWordPieceFast::encode(std::string_view text, int32_t type_id, size_t re
       close_word();
       continue;
     }
-    if ((chinese_ && (cls & kChinese)) || (cls & kPunct)) {
-      close_word();
-      norm.push(c, start, end);
-      close_word();
-      continue;
-    }
-    norm.push(c, start, end);
+    const bool isolated = (chinese_ && (cls & kChinese)) || (cls & kPunct);
+    if (isolated) close_word();
+    if (c == original) norm.push_same(text.substr(start, len), start);
+    else norm.push(c, start, end);
+    if (isolated) close_word();
   }
   close_word();
 

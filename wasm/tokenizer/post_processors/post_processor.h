@@ -90,6 +90,16 @@ class TemplateProcessing : public PostProcessor {
 
  private:
   const SpecialToken& special(const std::string& name) const;
+  // The single template flattened for process_single_in_place: the special tokens before and
+  // after $A. Set up when the template has exactly one $A (in_place_ok_).
+  struct Fixed {
+    int32_t id;
+    std::string token;
+    int32_t type_id;
+  };
+  std::vector<Fixed> single_before_, single_after_;
+  int32_t single_type_id_ = 0;
+  bool in_place_ok_ = false;
   std::vector<Piece> single_, pair_;
   std::vector<std::pair<std::string, SpecialToken>> specials_;
   size_t added_single_ = 0, added_pair_ = 0;

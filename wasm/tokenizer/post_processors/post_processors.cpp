@@ -139,6 +139,20 @@ TemplateProcessing::TemplateProcessing(std::vector<Piece> single, std::vector<Pi
     }
     (which == 0 ? added_single_ : added_pair_) = n;
   }
+  size_t sequences = 0;
+  bool consistent = true;
+  for (const Piece& p : single_) {
+    if (p.is_sequence) {
+      ++sequences;
+      single_type_id_ = p.type_id;
+      continue;
+    }
+    const SpecialToken& s = special(p.special);
+    consistent = consistent && s.ids.size() == s.tokens.size();
+    for (size_t k = 0; k < s.ids.size() && k < s.tokens.size(); ++k)
+      (sequences == 0 ? single_before_ : single_after_).push_back(Fixed{s.ids[k], s.tokens[k], p.type_id});
+  }
+  in_place_ok_ = sequences == 1 && consistent;
 }
 
 const TemplateProcessing::SpecialToken& TemplateProcessing::special(const std::string& name) const {
@@ -174,25 +188,13 @@ std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding
 }
 
 bool TemplateProcessing::process_single_in_place(Encoding& e, bool add_special_tokens) const {
-  size_t sequences = 0;
-  for (const Piece& p : single_) sequences += p.is_sequence;
-  if (sequences != 1 || !e.overflowing.empty()) return false;
-  for (const Piece& p : single_) {
-    if (!p.is_sequence && special(p.special).ids.size() != special(p.special).tokens.size()) return false;
-  }
+  if (!in_place_ok_ || !e.overflowing.empty()) return false;
   // Same result as process_encodings + merge: the specials before $A, $A with the template's
   // type id and sequence id 0, the specials after.
-  std::vector<const Piece*> before, after;
-  const Piece* seq = nullptr;
-  for (const Piece& p : single_) {
-    if (p.is_sequence) seq = &p;
-    else if (add_special_tokens) (seq ? after : before).push_back(&p);
-  }
-  std::fill(e.type_ids.begin(), e.type_ids.end(), seq->type_id);
+  std::fill(e.type_ids.begin(), e.type_ids.end(), single_type_id_);
   e.set_sequence_id(0);
-  size_t n_before = 0, n_after = 0;
-  for (const Piece* p : before) n_before += special(p->special).ids.size();
-  for (const Piece* p : after) n_after += special(p->special).ids.size();
+  if (!add_special_tokens) return true;
+  const size_t n_before = single_before_.size(), n_after = single_after_.size();
   if (n_before + n_after == 0) return true;
   const size_t n = e.size();
   // Grow every field once and shift the sequence right by n_before.
@@ -208,23 +210,21 @@ bool TemplateProcessing::process_single_in_place(Encoding& e, bool add_special_t
   place(e.attention_mask, 1);
   place(e.word_ids, -1);
   place(e.sequence_ids, -1);
-  const auto put = [&](const std::vector<const Piece*>& pieces, size_t at) {
-    for (const Piece* p : pieces) {
-      const SpecialToken& s = special(p->special);
-      for (size_t k = 0; k < s.ids.size(); ++k, ++at) {
-        e.ids[at] = s.ids[k];
-        e.tokens[at] = s.tokens[k];
-        e.type_ids[at] = p->type_id;
-        e.offsets[at] = Range{0, 0};
-        e.special_tokens_mask[at] = 1;
-        e.attention_mask[at] = 1;
-        e.word_ids[at] = -1;
-        e.sequence_ids[at] = -1;
-      }
+  const auto put = [&](const std::vector<Fixed>& specials, size_t at) {
+    for (const Fixed& f : specials) {
+      e.ids[at] = f.id;
+      e.tokens[at] = f.token;
+      e.type_ids[at] = f.type_id;
+      e.offsets[at] = Range{0, 0};
+      e.special_tokens_mask[at] = 1;
+      e.attention_mask[at] = 1;
+      e.word_ids[at] = -1;
+      e.sequence_ids[at] = -1;
+      ++at;
     }
   };
-  put(before, 0);
-  put(after, n_before + n);
+  put(single_before_, 0);
+  put(single_after_, n_before + n);
   return true;
 }
 
