@@ -60,7 +60,8 @@ std::vector<std::string> texts() {
       raw.resize(raw.find_last_of(',', cut));
       raw += "}";
     }
-    for (const json& s : json::parse(raw)["strings"]) out.push_back(s["text"].get<std::string>());
+    const json doc = json::parse(raw);
+    for (const json& s : doc["strings"]) out.push_back(s["text"].get<std::string>());
   }
   const std::vector<std::string> pool = {
       "a", "Z", "Hello", "x", "7", "123", " ", " ", "  ", "   ", "\t", "\n", "\r", "\r\n", std::string(1, '\0'), "\x7f",
