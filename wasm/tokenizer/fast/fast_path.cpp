@@ -28,6 +28,7 @@ bool unigram_steps(const Normalizer& n, std::vector<MetaspaceUnigramFast::Step>&
   if (const auto* p = dynamic_cast<const Precompiled*>(&n)) {
     Step s;
     s.kind = Step::kPrecompiled;
+    s.normalizer = p;
     s.precompiled = p;
     steps.push_back(std::move(s));
     return true;
@@ -35,6 +36,7 @@ bool unigram_steps(const Normalizer& n, std::vector<MetaspaceUnigramFast::Step>&
   if (const auto* p = dynamic_cast<const StripNormalizer*>(&n)) {
     Step s;
     s.kind = Step::kStrip;
+    s.normalizer = p;
     s.left = p->left();
     s.right = p->right();
     steps.push_back(std::move(s));
@@ -44,6 +46,7 @@ bool unigram_steps(const Normalizer& n, std::vector<MetaspaceUnigramFast::Step>&
     if (p->regex_pattern() != " {2,}") return false;
     Step s;
     s.kind = Step::kCollapseSpaces;
+    s.normalizer = p;
     s.content = p->content();
     steps.push_back(std::move(s));
     return true;

@@ -1,6 +1,8 @@
 #include "tokenizer/fast/metaspace_unigram.h"
 
 #include "tokenizer/added_vocabulary.h"
+#include "tokenizer/normalized_string.h"
+#include "tokenizer/normalizers/normalizer.h"
 #include "tokenizer/fast/aligned_text.h"
 #include "tokenizer/models/unigram.h"
 #include "tokenizer/normalizers/precompiled.h"
@@ -186,10 +188,21 @@ bool MetaspaceUnigramFast::encode(std::string_view text, int32_t type_id, size_t
   }
   fast::AlignedText* cur = &a;
   fast::AlignedText* other = &b;
-  for (const Step& step : steps_) {
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    const Step& step = steps_[k];
     switch (step.kind) {
       case Step::kPrecompiled:
-        if (!precompiled_is_identity(step, cur->text)) return false;
+        if (!precompiled_is_identity(step, cur->text)) {
+          // The charsmap changes something: run the real normalizers up to this one on a
+          // NormalizedString, then go on from its text and alignments (the rest stays fast).
+          NormalizedString ns(text);
+          for (size_t j = 0; j <= k; ++j) steps_[j].normalizer->normalize(ns);
+          cur->clear();
+          cur->text = ns.get();
+          cur->align.reserve(ns.alignments().size());
+          for (const Range& r : ns.alignments())
+            cur->align.emplace_back(static_cast<uint32_t>(r.first), static_cast<uint32_t>(r.second));
+        }
         break;
       case Step::kStrip:
         strip(*cur, step.left, step.right);

@@ -21,6 +21,7 @@ class MetaspaceUnigramFast : public FastPath {
     bool left = false, right = false;          // kStrip
     std::string content;                       // kCollapseSpaces: what a run of 2+ spaces becomes
     std::vector<uint8_t> chars;                // kPrecompiled: per BMP char, see char_table()
+    const Normalizer* normalizer = nullptr;    // the pipeline part this step stands for
   };
   MetaspaceUnigramFast(std::vector<Step> steps, const Metaspace& metaspace, const Unigram& model,
                        const AddedVocabulary& added);
