@@ -4,9 +4,10 @@
 //   1. tokens/s for single texts and for padded batches of 32 (ids + attention mask as Int32Array);
 //   2. linear-time check: time per byte of one 1 MB line (and 1 MB without spaces) relative to the
 //      10 KB version (1.0 = perfectly linear).
+// Writes the same numbers to bench/results/tokenizer.json.
 // Usage: node bench/tokenizer.bench.js [--quick]
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,9 +124,10 @@ const out = (s = '') => { lines.push(s); console.log(s); };
 
 out(`## Tokenizer throughput (Node ${process.version}, one thread, ${os.cpus().length} cores ${os.cpus()[0]?.model ?? ''}, ${corpus.length} sentences of ../shared/texts)`);
 out();
-out('| tokenizer | implementation | single texts (tokens/s) | batches of 32 (tokens/s) | single vs JS | single vs Rust |');
-out('|---|---|---:|---:|---:|---:|');
+out('| tokenizer | implementation | single texts (tokens/s) | batches of 32 (tokens/s) | single vs JS | batch vs JS | single vs Rust | batch vs Rust |');
+out('|---|---|---:|---:|---:|---:|---:|---:|');
 const longResults = [];
+const throughput = [];
 for (const tk of TOKENIZERS) {
   const impls = await implementations(tk.json);
   const res = {};
@@ -138,11 +140,8 @@ for (const tk of TOKENIZERS) {
   for (const im of impls) {
     const r = res[im.name];
     const vs = (o, k) => (o ? `${(r[k] / o[k]).toFixed(2)}x` : 'n/a');
-    out(`| ${tk.name} | ${im.name} | ${fmt(r.single)} | ${fmt(r.batch)} | ${vs(js, 'single')} | ${vs(rust, 'single')} |`);
-  }
-  if (rust) {
-    const w = res['wasmbed (WASM)'];
-    out(`| ${tk.name} | wasmbed batch vs Rust batch | | ${(w.batch / rust.batch).toFixed(2)}x | | |`);
+    out(`| ${tk.name} | ${im.name} | ${fmt(r.single)} | ${fmt(r.batch)} | ${vs(js, 'single')} | ${vs(js, 'batch')} | ${vs(rust, 'single')} | ${vs(rust, 'batch')} |`);
+    throughput.push({ tokenizer: tk.name, implementation: im.name, singleTokensPerSecond: r.single, batchTokensPerSecond: r.batch });
   }
 
   tk.impls = impls;
@@ -192,3 +191,10 @@ for (const r of longResults) {
   const ms = (size) => bad(size) ?? t[size].toFixed(1);
   out(`| ${r.tk} | ${r.kind} | ${r.impl} | ${ms(10_000)} | ${ms(100_000)} | ${ms(1_000_000)} | ${ratio(100_000)} | ${ratio(1_000_000)} |`);
 }
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(path.join(ROOT, 'bench', 'results', 'tokenizer.json'), JSON.stringify({
+  date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? '', cores: os.cpus().length,
+  loadAverage: os.loadavg(), quick, sentences: corpus.length, throughput, linearTime: longResults,
+}, null, 2) + '\n');

@@ -136,6 +136,11 @@ export interface TokenizerEncoding {
    */
   readonly offsets: [number, number][];
   readonly length: number;
+  /** Every field as plain arrays (the fields above are getters, computed on first access). */
+  toJSON(): {
+    ids: number[]; typeIds: number[]; attentionMask: number[]; specialTokensMask: number[]; sequenceIds: number[];
+    tokens: string[]; offsets: [number, number][];
+  };
 }
 
 export interface BatchEncoding {

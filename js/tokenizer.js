@@ -6,7 +6,7 @@
 // arrays it owns (see wasm/bindings/tokenizer_bindings.cpp); each array is copied out with one
 // TypedArray.slice(), never element by element. Offsets come back as UTF-16 indices of the JS string.
 import { isNode, loadCore } from './core.js';
-import { CapacityError, InvalidArgumentError, UnsupportedError, callCore } from './errors.js';
+import { CapacityError, InvalidArgumentError, UnsupportedError, callCore, fromCore } from './errors.js';
 
 const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
 const utf8Encoder = new TextEncoder();
@@ -18,7 +18,7 @@ const KEEP_SCRATCH_BYTES = 4 << 20; // larger scratch areas are freed after the 
 const scratchByCore = new WeakMap();
 function reserve(core, bytes) {
   let s = scratchByCore.get(core);
-  if (!s) scratchByCore.set(core, (s = { ptr: 0, cap: 0 }));
+  if (!s) scratchByCore.set(core, (s = { ptr: 0, cap: 0, view: null }));
   if (s.cap < bytes) {
     if (s.ptr) core._free(s.ptr);
     s.ptr = 0;
@@ -28,8 +28,16 @@ function reserve(core, bytes) {
     if (!ptr) throw new CapacityError(`cannot allocate ${cap} bytes in the wasm heap for the tokenizer input`);
     s.ptr = ptr;
     s.cap = cap;
+    s.view = null;
   }
   return s.ptr;
+}
+// A Uint8Array over the whole scratch area (after reserve()), kept while the heap is not regrown,
+// so encode() does not create a view per call.
+function scratchView(core) {
+  const s = scratchByCore.get(core);
+  if (!s.view || s.view.buffer !== core.HEAPU8.buffer) s.view = core.HEAPU8.subarray(s.ptr, s.ptr + s.cap);
+  return s.view;
 }
 function releaseLargeScratch(core) {
   const s = scratchByCore.get(core);
@@ -37,6 +45,7 @@ function releaseLargeScratch(core) {
     core._free(s.ptr);
     s.ptr = 0;
     s.cap = 0;
+    s.view = null;
   }
 }
 
@@ -74,35 +83,47 @@ function toBytes(where, bytes) {
   throw new InvalidArgumentError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
 }
 
-/** One encoded input. `tokens` and `offsets` are materialised on first access. */
+/**
+ * One encoded input. The core's result block (see EncodeTable in
+ * wasm/bindings/tokenizer_bindings.cpp) is copied out with ONE slice; each array is a view into
+ * that copy made on first access, and `tokens` / `offsets` are materialised on first access.
+ */
 class TokenizerEncoding {
-  #offsets;
+  #buf;
+  #n;
   #tokenBytes;
-  #tokenUnits;
+  #views = [];
   #tokens = null;
   #pairs = null;
 
-  constructor(ids, typeIds, attentionMask, specialTokensMask, sequenceIds, offsets, tokenBytes, tokenUnits) {
-    this.ids = ids;
-    this.typeIds = typeIds;
-    this.attentionMask = attentionMask;
-    this.specialTokensMask = specialTokensMask;
-    this.sequenceIds = sequenceIds;
-    this.#offsets = offsets;
+  constructor(buf, n, tokenBytes) {
+    this.#buf = buf;
+    this.#n = n;
     this.#tokenBytes = tokenBytes;
-    this.#tokenUnits = tokenUnits;
   }
 
-  get length() { return this.ids.length; }
+  // k-th int32 array of the block (0 ids, 1 type ids, 2 attention, 3 special, 4 sequence ids,
+  // 5 UTF-16 token lengths, 6 offsets as 2n values).
+  #ints(k) {
+    return (this.#views[k] ??= new Int32Array(this.#buf, 4 * k * this.#n, k === 6 ? 2 * this.#n : this.#n));
+  }
+
+  get ids() { return this.#ints(0); }
+  get typeIds() { return this.#ints(1); }
+  get attentionMask() { return this.#ints(2); }
+  get specialTokensMask() { return this.#ints(3); }
+  get sequenceIds() { return this.#ints(4); }
+  get length() { return this.#n; }
 
   get tokens() {
     if (!this.#tokens) {
-      const all = utf8Decoder.decode(this.#tokenBytes);
-      const out = new Array(this.#tokenUnits.length);
+      const units = this.#ints(5);
+      const all = utf8Decoder.decode(new Uint8Array(this.#buf, 32 * this.#n, this.#tokenBytes));
+      const out = new Array(units.length);
       let at = 0;
       for (let i = 0; i < out.length; i++) {
-        out[i] = all.slice(at, at + this.#tokenUnits[i]);
-        at += this.#tokenUnits[i];
+        out[i] = all.slice(at, at + units[i]);
+        at += units[i];
       }
       this.#tokens = out;
     }
@@ -111,35 +132,40 @@ class TokenizerEncoding {
 
   get offsets() {
     if (!this.#pairs) {
-      const o = this.#offsets;
+      const o = this.#ints(6);
       this.#pairs = Array.from({ length: o.length >> 1 }, (_, i) => [o[2 * i], o[2 * i + 1]]);
     }
     return this.#pairs;
+  }
+
+  /** Plain-object form (all fields materialised), e.g. for JSON.stringify / structuredClone. */
+  toJSON() {
+    return {
+      ids: Array.from(this.ids), typeIds: Array.from(this.typeIds), attentionMask: Array.from(this.attentionMask),
+      specialTokensMask: Array.from(this.specialTokensMask), sequenceIds: Array.from(this.sequenceIds),
+      tokens: this.tokens, offsets: this.offsets,
+    };
   }
 }
 
 function readEncoding(core, table) {
   const u32 = core.HEAPU32;
   const t = table >>> 2;
-  const n = u32[t];
-  const i32 = core.HEAP32;
-  const ints = (address, count) => i32.slice(address >>> 2, (address >>> 2) + count);
-  const tokensAt = u32[t + 7];
-  return new TokenizerEncoding(
-    ints(u32[t + 1], n), ints(u32[t + 2], n), ints(u32[t + 3], n), ints(u32[t + 4], n), ints(u32[t + 6], n),
-    ints(u32[t + 5], 2 * n), core.HEAPU8.slice(tokensAt, tokensAt + u32[t + 8]), ints(u32[t + 9], n),
-  );
+  const at = u32[t + 1];
+  return new TokenizerEncoding(core.HEAPU8.slice(at, at + u32[t + 2]).buffer, u32[t], u32[t + 3]);
 }
 
 export class Tokenizer {
   #core;
   #handle;
+  #address; // the C++ object's address, for the direct wasmbed_tokenizer_encode export
 
   /** @private Use Tokenizer.fromJSON / fromSentencePiece / fromFile. */
   constructor(key, core, handle) {
     if (key !== CONSTRUCT) throw new InvalidArgumentError('use Tokenizer.fromJSON(), fromSentencePiece() or fromFile()');
     this.#core = core;
     this.#handle = handle;
+    this.#address = handle.address();
     registry.register(this, handle, this);
   }
 
@@ -214,7 +240,7 @@ export class Tokenizer {
    * came from (`sequenceIds` says which: 0 = text, 1 = pair, -1 = added special token).
    */
   encode(text, { addSpecialTokens = true, maxLength, pair } = {}) {
-    const handle = this.#live('encode');
+    this.#live('encode');
     checkString('Tokenizer.encode', 'text', text);
     const hasPair = pair !== undefined && pair !== null;
     if (hasPair) checkString('Tokenizer.encode', 'pair', pair);
@@ -223,15 +249,20 @@ export class Tokenizer {
     const capA = text.length * 3;
     const capB = hasPair ? pair.length * 3 : 0;
     const base = reserve(core, capA + capB);
-    const heap = core.HEAPU8;
-    const lenA = utf8Encoder.encodeInto(text, heap.subarray(base, base + capA)).written;
-    const lenB = hasPair ? utf8Encoder.encodeInto(pair, heap.subarray(base + lenA, base + lenA + capB)).written : 0;
+    const view = scratchView(core);
+    const lenA = utf8Encoder.encodeInto(text, view).written;
+    const lenB = hasPair ? utf8Encoder.encodeInto(pair, view.subarray(lenA)).written : 0;
+    // No callCore closure on this hot path: the same conversion of core errors, inline.
+    let table;
     try {
-      const table = callCore(() => handle.encode(base, lenA, base + lenA, lenB, hasPair, !!addSpecialTokens, max, false));
-      return readEncoding(core, table);
-    } finally {
+      table = core._wasmbed_tokenizer_encode(this.#address, base, lenA, base + lenA, lenB, hasPair ? 1 : 0, addSpecialTokens ? 1 : 0, max, 0) >>> 0;
+    } catch (err) {
       releaseLargeScratch(core);
+      throw fromCore(err);
     }
+    const enc = readEncoding(core, table);
+    releaseLargeScratch(core);
+    return enc;
   }
 
   /**

@@ -72,6 +72,15 @@ test('ids, tokens and UTF-16 offsets, astral characters included', async () => {
   const lone = tok.encode('x \ud800 y');
   assert.deepEqual(lone.tokens, ['[CLS]', 'x', 'y', '[SEP]']);
   assert.deepEqual(lone.offsets, [[0, 0], [0, 1], [4, 5], [0, 0]]);
+  // Fields are computed on first access from the encoding's own copy of the core's result, so
+  // they stay right after later calls reuse the core's buffers; toJSON gives them all.
+  const later = tok.encode('worlds worlds worlds');
+  assert.deepEqual(Array.from(enc.typeIds), [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(Array.from(enc.sequenceIds), [-1, 0, 0, 0, 0, 0, 0, -1]);
+  assert.equal(enc.length, 8);
+  assert.deepEqual(JSON.parse(JSON.stringify(enc)).tokens, enc.tokens);
+  assert.deepEqual(JSON.parse(JSON.stringify(enc)).ids, Array.from(enc.ids));
+  assert.equal(later.ids.length, 8);
   tok.dispose();
 });
 

@@ -3,13 +3,16 @@
 // Text crosses the boundary as UTF-8 bytes that JS wrote into the wasm heap (TextEncoder.encodeInto,
 // which turns lone surrogates into U+FFFD), or as raw bytes for the byte API (invalid UTF-8 is
 // repaired here with U+FFFD, maximal-subpart rule = what TextDecoder does, so offsets index the
-// string `new TextDecoder().decode(bytes)`). Results are written into vectors owned by the handle
+// string `new TextDecoder().decode(bytes)`). Results are written into buffers owned by the handle
 // and described by a small table of uint32 words whose address is returned: JS reads the table and
-// copies each array out with one TypedArray.slice(), so no per-element crossing happens. The
-// vectors stay valid until the next call on the same handle.
+// copies the results out with TypedArray.slice() (ONE slice for a single encoding: every array
+// and the token strings sit in one block), so no per-element crossing happens. The buffers stay
+// valid until the next call on the same handle.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,10 +47,11 @@ inline size_t utf8_seq_len(unsigned char lead) {
   return 4;
 }
 
-// Maps byte offsets of a valid UTF-8 string to UTF-16 code-unit indices of the same text.
+// Maps byte offsets of a valid UTF-8 string to UTF-16 code-unit indices of the same text. One per
+// handle and sequence, reset per call, so its table is allocated once.
 class Utf16Map {
  public:
-  explicit Utf16Map(std::string_view s) {
+  void reset(std::string_view s) {
     ascii_ = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (ascii_) return;
     map_.assign(s.size() + 1, 0);
@@ -83,18 +87,16 @@ uint32_t utf16_length(std::string_view s) {
   return n;
 }
 
-// Word layout of the table encode() returns (kept in sync with js/tokenizer.js).
+// Word layout of the table encode() returns (kept in sync with js/tokenizer.js). The block holds,
+// for n tokens, int32 arrays of n entries each: ids, type ids, attention mask, special tokens
+// mask, sequence ids (0 / 1, -1 for added specials), UTF-16 length of each token string; then
+// int32[2n] offsets (UTF-16 [start, end) into the sequence the token is from); then the UTF-8
+// bytes of all token strings, concatenated.
 struct EncodeTable {
-  uint32_t length;        // number of tokens
-  uint32_t ids;           // int32[length]
-  uint32_t type_ids;      // int32[length]
-  uint32_t attention;     // int32[length]
-  uint32_t special;       // int32[length]
-  uint32_t offsets;       // int32[2 * length], UTF-16 [start, end) into the sequence the token is from
-  uint32_t sequence_ids;  // int32[length], 0 / 1, -1 for added specials
-  uint32_t tokens;        // UTF-8 bytes of all token strings, concatenated
-  uint32_t tokens_bytes;
-  uint32_t token_units;   // int32[length]: UTF-16 length of each token string
+  uint32_t length;        // n
+  uint32_t block;         // address of the block
+  uint32_t block_bytes;   // its size in bytes (token bytes included)
+  uint32_t tokens_bytes;  // size of the token bytes at the end
 };
 
 struct BatchTable {
@@ -213,6 +215,9 @@ class TokenizerHandle {
     });
   }
 
+  // This object's address, for wasmbed_tokenizer_encode.
+  uintptr_t address() const { return reinterpret_cast<uintptr_t>(this); }
+
   int32_t token_to_id(const std::string& token) const { return guard([&] { return tok_->token_to_id(token); }); }
   std::string id_to_token(int32_t id) const { return guard([&] { return tok_->id_to_token(id); }); }
   size_t vocab_size() const { return tok_->vocab_size(); }
@@ -232,39 +237,50 @@ class TokenizerHandle {
 
   void fill_single(const tok::Encoding& enc, std::string_view a, std::string_view b) {
     const size_t n = enc.size();
-    ids_ = enc.ids;
-    type_ids_ = enc.type_ids;
-    attention_ = enc.attention_mask;
-    special_ = enc.special_tokens_mask;
-    if (attention_.size() != n) attention_.assign(n, 1);
-    if (special_.size() != n) special_.assign(n, 0);
-    if (type_ids_.size() != n) type_ids_.assign(n, 0);
-    sequence_ids_ = enc.sequence_ids;
-    if (sequence_ids_.size() != n) sequence_ids_.assign(n, 0);
-    const Utf16Map map_a(a), map_b(b);
-    offsets_.resize(2 * n);
+    size_t token_bytes = 0;
+    for (const std::string& t : enc.tokens) token_bytes += t.size();
+    block_.resize(8 * n + (token_bytes + 3) / 4);
+    int32_t* ids = block_.data();
+    int32_t* type_ids = ids + n;
+    int32_t* attention = type_ids + n;
+    int32_t* special = attention + n;
+    int32_t* sequence = special + n;
+    int32_t* units = sequence + n;
+    int32_t* offsets = units + n;
+    char* bytes = reinterpret_cast<char*>(offsets + 2 * n);
+    // Encodings from the pipeline always have every field; defaults guard hand-built ones.
+    const auto field = [n](const std::vector<int32_t>& v, int32_t* out, int32_t dflt) {
+      if (v.size() == n) std::copy(v.begin(), v.end(), out);
+      else std::fill_n(out, n, dflt);
+    };
+    std::copy(enc.ids.begin(), enc.ids.end(), ids);
+    field(enc.type_ids, type_ids, 0);
+    field(enc.attention_mask, attention, 1);
+    field(enc.special_tokens_mask, special, 0);
+    field(enc.sequence_ids, sequence, 0);
+    map_a_.reset(a);
+    map_b_.reset(b);
+    const Utf16Map& map_a = map_a_;
+    const Utf16Map& map_b = map_b_;
     for (size_t i = 0; i < n; ++i) {
-      const Utf16Map& m = sequence_ids_[i] == 1 ? map_b : map_a;
-      offsets_[2 * i] = static_cast<int32_t>(m(enc.offsets[i].first));
-      offsets_[2 * i + 1] = static_cast<int32_t>(m(enc.offsets[i].second));
+      const Utf16Map& m = sequence[i] == 1 ? map_b : map_a;
+      offsets[2 * i] = static_cast<int32_t>(m(enc.offsets[i].first));
+      offsets[2 * i + 1] = static_cast<int32_t>(m(enc.offsets[i].second));
+      const std::string& t = enc.tokens[i];
+      units[i] = static_cast<int32_t>(utf16_length(t));
+      std::memcpy(bytes, t.data(), t.size());
+      bytes += t.size();
     }
-    tokens_.clear();
-    token_units_.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      tokens_ += enc.tokens[i];
-      token_units_[i] = static_cast<int32_t>(utf16_length(enc.tokens[i]));
-    }
-    table_ = {static_cast<uint32_t>(n), addr(ids_.data()), addr(type_ids_.data()), addr(attention_.data()),
-              addr(special_.data()), addr(offsets_.data()), addr(sequence_ids_.data()), addr(tokens_.data()),
-              static_cast<uint32_t>(tokens_.size()), addr(token_units_.data())};
+    table_ = {static_cast<uint32_t>(n), addr(block_.data()), static_cast<uint32_t>(32 * n + token_bytes),
+              static_cast<uint32_t>(token_bytes)};
   }
 
   std::unique_ptr<tok::Tokenizer> tok_;
   int32_t pad_id_;
   int32_t pad_type_id_;
   std::optional<tok::PaddingParams> padding_;
-  std::vector<int32_t> ids_, type_ids_, attention_, special_, offsets_, sequence_ids_, token_units_;
-  std::string tokens_;
+  std::vector<int32_t> block_;  // see EncodeTable
+  Utf16Map map_a_, map_b_;
   EncodeTable table_{};
   std::vector<int32_t> b_ids_, b_attention_, b_type_ids_, b_lengths_;
   BatchTable batch_table_{};
@@ -272,11 +288,22 @@ class TokenizerHandle {
 
 }  // namespace
 
+// The single-text encode as a plain wasm export: one direct call from JS, without Embind's
+// per-call argument marshalling (the hot path of Tokenizer.encode; `handle` comes from
+// TokenizerHandle.address()). Errors still reach JS as Errors carrying wasmbedCode (guard()).
+extern "C" EMSCRIPTEN_KEEPALIVE uintptr_t wasmbed_tokenizer_encode(uintptr_t handle, uintptr_t text, size_t len,
+                                                                   uintptr_t pair, size_t pair_len, int has_pair,
+                                                                   int add_special, size_t max_length, int raw_bytes) {
+  return ptr<TokenizerHandle>(handle)->encode(text, len, pair, pair_len, has_pair != 0, add_special != 0, max_length,
+                                              raw_bytes != 0);
+}
+
 EMSCRIPTEN_BINDINGS(wasmbed_tokenizer) {
   class_<TokenizerHandle>("TokenizerHandle")
       .class_function("fromJson", &TokenizerHandle::from_json, allow_raw_pointers())
       .class_function("fromSentencePiece", &TokenizerHandle::from_sentencepiece, allow_raw_pointers())
       .function("encode", &TokenizerHandle::encode)
+      .function("address", &TokenizerHandle::address)
       .function("encodeBatch", &TokenizerHandle::encode_batch)
       .function("decode", &TokenizerHandle::decode)
       .function("tokenToId", &TokenizerHandle::token_to_id)

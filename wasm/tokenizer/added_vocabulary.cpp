@@ -201,6 +201,16 @@ std::vector<NormalizedString> AddedVocabulary::split_with_indices(NormalizedStri
   return out;
 }
 
+bool AddedVocabulary::raw_token_in(std::string_view text) const {
+  if (raw_.empty) return false;
+  for (size_t pos = 0; pos < text.size(); ++pos) {
+    bool hit = false;
+    raw_.trie.common_prefixes(text, pos, [&](size_t, int32_t) { return !(hit = true); });
+    if (hit) return true;
+  }
+  return false;
+}
+
 PreTokenizedString AddedVocabulary::extract_and_normalize(const Normalizer* normalizer, std::string_view text) const {
   PreTokenizedString pre(text);
   // Pieces that are added tokens get their token right away; PreTokenizedString::split drops

@@ -54,6 +54,11 @@ class AddedVocabulary {
   // Splits `text` around added tokens (which get their token), normalizing the other pieces.
   PreTokenizedString extract_and_normalize(const Normalizer* normalizer, std::string_view text) const;
 
+  // For fast paths, which handle only texts without added tokens: whether some token is matched
+  // on normalized text, and whether any raw (normalized=false) token occurs anywhere in `text`.
+  bool has_normalized_tokens() const { return !normalized_.empty; }
+  bool raw_token_in(std::string_view text) const;
+
  private:
   struct Matcher {
     ByteTrie trie;       // pattern -> index into ids

@@ -1,6 +1,7 @@
 #include "tokenizer/encoding.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/error.h"
 
@@ -57,6 +58,34 @@ void append_fields(Encoding& a, const Encoding& b) {
 }
 
 }  // namespace
+
+void Encoding::reserve(size_t n) {
+  ids.reserve(n);
+  type_ids.reserve(n);
+  tokens.reserve(n);
+  offsets.reserve(n);
+  special_tokens_mask.reserve(n);
+  attention_mask.reserve(n);
+  word_ids.reserve(n);
+  sequence_ids.reserve(n);
+}
+
+void Encoding::merge_with(Encoding&& other) {
+  if (!overflowing.empty() || !other.overflowing.empty()) return merge_with(static_cast<const Encoding&>(other));
+  if (empty() && tokens.capacity() < other.size()) {
+    *this = std::move(other);  // nothing to keep here: take the other's buffers
+    return;
+  }
+  auto cat = [](auto& x, const auto& y) { x.insert(x.end(), y.begin(), y.end()); };
+  cat(ids, other.ids);
+  cat(type_ids, other.type_ids);
+  tokens.insert(tokens.end(), std::make_move_iterator(other.tokens.begin()), std::make_move_iterator(other.tokens.end()));
+  cat(offsets, other.offsets);
+  cat(special_tokens_mask, other.special_tokens_mask);
+  cat(attention_mask, other.attention_mask);
+  cat(word_ids, other.word_ids);
+  cat(sequence_ids, other.sequence_ids);
+}
 
 void Encoding::merge_with(const Encoding& other) {
   // HF pairs every overflowing window of one sequence with every window of the other: with a

@@ -39,6 +39,10 @@ struct Encoding {
   // HF Encoding::merge_with(other, growing_offsets = false): appends `other`; the overflowing
   // windows become every combination (ours x other, ours x other's windows, us x other's windows).
   void merge_with(const Encoding& other);
+  // Same; takes `other`'s token strings instead of copying them when neither has overflowing windows.
+  void merge_with(Encoding&& other);
+  // Reserves room for `n` tokens in every per-token field.
+  void reserve(size_t n);
   // All fields except overflowing take `n` entries from `src` starting at `start`.
   static Encoding slice(const Encoding& src, size_t start, size_t stop);
   // Sets every sequence id (HF set_sequence_id), this level only.

@@ -20,12 +20,21 @@ void ensure_onig_initialized() {
 
 const OnigUChar* uchars(const char* p) { return reinterpret_cast<const OnigUChar*>(p); }
 
+// Backtracking budget of one search (one match attempt, and all start positions tried by one
+// onig_search). The patterns tokenizers use need a few steps per char; a catastrophic pattern
+// from a hostile tokenizer.json (e.g. "(a*)*b") would otherwise run for hours on a long input.
+// Past the budget the search fails with a clear error instead.
+constexpr unsigned long kRetryLimitInMatch = 1000000;
+constexpr unsigned long kRetryLimitInSearch = 10000000;
+
 }  // namespace
 
 struct Regex::Impl {
   OnigRegex regex = nullptr;
   OnigRegion* region = nullptr;
+  OnigMatchParam* params = nullptr;
   ~Impl() {
+    if (params) onig_free_match_param(params);
     if (region) onig_region_free(region, 1);
     if (regex) onig_free(regex);
   }
@@ -45,6 +54,11 @@ Regex::Regex(std::string_view pattern) : impl_(std::make_unique<Impl>()), patter
     fail(ErrorCode::kParse, "tokenizer.json: invalid regex '" + pattern_ + "': " + reinterpret_cast<char*>(msg));
   }
   impl_->region = onig_region_new();
+  impl_->params = onig_new_match_param();
+  if (!impl_->region || !impl_->params) fail(ErrorCode::kCapacity, "regex: out of memory");
+  onig_initialize_match_param(impl_->params);
+  onig_set_retry_limit_in_match_of_match_param(impl_->params, kRetryLimitInMatch);
+  onig_set_retry_limit_in_search_of_match_param(impl_->params, kRetryLimitInSearch);
 }
 
 Regex::~Regex() = default;
@@ -63,8 +77,15 @@ std::vector<Range> Regex::find_all(std::string_view text) const {
   // match ended is skipped by advancing one char (no infinite loop, same results as HF).
   while (last_end <= text.size()) {
     onig_region_clear(impl_->region);
-    const int r = onig_search(impl_->regex, str, end, str + last_end, end, impl_->region, ONIG_OPTION_NONE);
+    const int r = onig_search_with_param(impl_->regex, str, end, str + last_end, end, impl_->region, ONIG_OPTION_NONE,
+                                         impl_->params);
     if (r == ONIG_MISMATCH) break;
+    if (r == ONIGERR_RETRY_LIMIT_IN_MATCH_OVER || r == ONIGERR_RETRY_LIMIT_IN_SEARCH_OVER) {
+      fail(ErrorCode::kCapacity, "regex '" + pattern_ + "' needs too much backtracking on this input (more than " +
+                                     std::to_string(r == ONIGERR_RETRY_LIMIT_IN_MATCH_OVER ? kRetryLimitInMatch
+                                                                                          : kRetryLimitInSearch) +
+                                     " steps); the tokenizer.json pattern is unsuitable for this text");
+    }
     if (r < 0) {
       OnigUChar msg[ONIG_MAX_ERROR_MESSAGE_LEN];
       onig_error_code_to_str(msg, r);

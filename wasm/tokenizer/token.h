@@ -18,4 +18,18 @@ struct Token {
   Range offsets{0, 0};
 };
 
+// A token as a model finds it, before its string is built: `id` and the byte range [start, end)
+// of the piece it covers. `kind` says how the model spells it (Model::span_value): the piece's
+// bytes (with WordPiece's continuation prefix after the first piece), the model's unk token, or
+// the byte-fallback piece "<0xXX>" of `byte`. Fast paths collect these into reused buffers and
+// build strings only for the tokens they keep.
+struct TokenSpan {
+  enum Kind : uint8_t { kText, kUnk, kByte };
+  int32_t id = 0;
+  uint32_t start = 0;
+  uint32_t end = 0;
+  Kind kind = kText;
+  uint8_t byte = 0;
+};
+
 }  // namespace wasmbed::tok

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/decoders/decoder.h"
+#include "tokenizer/fast/fast_path.h"
 #include "tokenizer/models/model.h"
 #include "tokenizer/models/model_from_json.h"
 #include "tokenizer/normalizers/normalizer.h"
@@ -19,9 +20,25 @@ namespace wasmbed::tok {
 Tokenizer::Tokenizer() : added_(std::make_unique<AddedVocabulary>()) {}
 Tokenizer::~Tokenizer() = default;
 
-void Tokenizer::set_model(std::unique_ptr<Model> model) { model_ = std::move(model); }
-void Tokenizer::set_normalizer(std::unique_ptr<Normalizer> normalizer) { normalizer_ = std::move(normalizer); }
-void Tokenizer::set_pre_tokenizer(std::unique_ptr<PreTokenizer> pre_tokenizer) { pre_tokenizer_ = std::move(pre_tokenizer); }
+void Tokenizer::set_model(std::unique_ptr<Model> model) {
+  model_ = std::move(model);
+  refresh_fast_path();
+}
+void Tokenizer::set_normalizer(std::unique_ptr<Normalizer> normalizer) {
+  normalizer_ = std::move(normalizer);
+  refresh_fast_path();
+}
+void Tokenizer::set_pre_tokenizer(std::unique_ptr<PreTokenizer> pre_tokenizer) {
+  pre_tokenizer_ = std::move(pre_tokenizer);
+  refresh_fast_path();
+}
+void Tokenizer::refresh_fast_path() {
+  fast_ = fast_enabled_ ? make_fast_path(normalizer_.get(), pre_tokenizer_.get(), model_.get(), added_.get()) : nullptr;
+}
+void Tokenizer::set_fast_path_enabled(bool enabled) {
+  fast_enabled_ = enabled;
+  refresh_fast_path();
+}
 void Tokenizer::set_post_processor(std::unique_ptr<PostProcessor> post_processor) {
   post_processor_ = std::move(post_processor);
 }
@@ -29,6 +46,10 @@ void Tokenizer::set_decoder(std::unique_ptr<Decoder> decoder) { decoder_ = std::
 
 Encoding Tokenizer::encode_sequence(std::string_view text, int32_t type_id) const {
   require_model();
+  if (fast_) {
+    Encoding e;
+    if (fast_->encode(text, type_id, num_special_tokens_to_add(false), e)) return e;
+  }
   PreTokenizedString pre = added_->extract_and_normalize(normalizer_.get(), text);
   if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(pre);
   pre.tokenize([&](const NormalizedString& ns) { return model_->tokenize(ns.get()); });
@@ -45,7 +66,11 @@ Encoding Tokenizer::finish(Encoding first, Encoding* second, const EncodeOptions
     const size_t n_added = opts.add_special_tokens ? num_special_tokens_to_add(second != nullptr) : 0;
     truncate_encodings(first, second, *trunc, n_added);
   }
-  Encoding out = post_process(post_processor_.get(), std::move(first), second, opts.add_special_tokens);
+  Encoding out;
+  if (!second && post_processor_ && post_processor_->process_single_in_place(first, opts.add_special_tokens))
+    out = std::move(first);
+  else
+    out = post_process(post_processor_.get(), std::move(first), second, opts.add_special_tokens);
   if (padding_) {
     size_t target = padding_->fixed_length ? padding_->fixed_length : out.size();
     if (padding_->pad_to_multiple_of > 0 && target % padding_->pad_to_multiple_of != 0)
@@ -100,7 +125,9 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special
 
 size_t Tokenizer::add_tokens(const std::vector<AddedToken>& tokens) {
   if (!model_) fail(ErrorCode::kInternal, "add_tokens needs a model");
-  return added_->add_tokens(tokens, *model_, normalizer_.get());
+  const size_t added = added_->add_tokens(tokens, *model_, normalizer_.get());
+  refresh_fast_path();
+  return added;
 }
 
 int32_t Tokenizer::token_to_id(std::string_view token) const {

@@ -21,6 +21,7 @@ class PostProcessor;
 class Decoder;
 class AddedVocabulary;
 struct AddedToken;
+class FastPath;
 
 enum class SentencePieceFlavor {
   kPlain,       // ids are the .model's piece ids; no special tokens added (spm_encode behaviour)
@@ -100,12 +101,18 @@ class Tokenizer {
     require_model();
     return *model_;
   }
+  // Whether encode() may use a fused fast path (see fast/fast_path.h) when the pipeline has one;
+  // on by default. Off: always the general pipeline (tests compare the two).
+  void set_fast_path_enabled(bool enabled);
+  bool has_fast_path() const { return fast_ != nullptr; }
 
  private:
   void require_model() const;  // throws kInternal when no model was set
   // One sequence through added tokens, normalizer, pre-tokenizer and model.
   Encoding encode_sequence(std::string_view text, int32_t type_id) const;
   Encoding finish(Encoding first, Encoding* second, const EncodeOptions& opts) const;
+  // Rebuilds fast_ after a pipeline part changed.
+  void refresh_fast_path();
 
   std::unique_ptr<Model> model_;
   std::unique_ptr<Normalizer> normalizer_;
@@ -115,6 +122,8 @@ class Tokenizer {
   std::unique_ptr<AddedVocabulary> added_;
   std::optional<TruncationParams> truncation_;
   std::optional<PaddingParams> padding_;
+  std::unique_ptr<FastPath> fast_;  // the fused pipeline for common part combinations, if any
+  bool fast_enabled_ = true;
 };
 
 }  // namespace wasmbed::tok

@@ -50,6 +50,18 @@ void ByteTrie::freeze() {
     }
   }
   first_[n] = static_cast<uint32_t>(labels_.size());
+  dense_at_.assign(n, kNone);
+  dense_.clear();
+  for (size_t node = 1; node < n; ++node) {
+    const uint32_t first = first_[node], count = first_[node + 1] - first;
+    if (count <= kDenseFrom) continue;
+    const uint32_t lo = labels_[first], span = labels_[first + count - 1] - lo + 1u;
+    dense_at_[node] = static_cast<uint32_t>(dense_.size());
+    dense_.push_back(lo);
+    dense_.push_back(span);
+    dense_.resize(dense_.size() + span, kNone);
+    for (uint32_t k = 0; k < count; ++k) dense_[dense_at_[node] + 2 + (labels_[first + k] - lo)] = targets_[first + k];
+  }
   build_head_.clear();
   build_head_.shrink_to_fit();
   build_edges_.clear();

@@ -37,22 +37,21 @@ class ByteTrie {
 
  private:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
+  static constexpr uint32_t kDenseFrom = 8;  // nodes with more children get a direct table
   uint32_t child(uint32_t node, uint8_t byte) const {
     if (node == 0) return root_[byte];
     const uint32_t first = first_[node], n = first_[node + 1] - first;
     const uint8_t* labels = labels_.data() + first;
-    if (n <= 8) {
+    if (n <= kDenseFrom) {
       for (uint32_t k = 0; k < n; ++k)
         if (labels[k] == byte) return targets_[first + k];
       return kNone;
     }
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-      const uint32_t mid = (lo + hi) / 2;
-      if (labels[mid] < byte) lo = mid + 1;
-      else hi = mid;
-    }
-    return (lo < n && labels[lo] == byte) ? targets_[first + lo] : kNone;
+    // Many children (e.g. the second byte of Hangul / CJK chars): a direct table over the
+    // labels' range, dense_[at] = lowest label, dense_[at + 1] = range size, then the targets.
+    const uint32_t at = dense_at_[node];
+    const uint32_t k = static_cast<uint32_t>(byte) - dense_[at];
+    return k < dense_[at + 1] ? dense_[at + 2 + k] : kNone;
   }
 
   // Build-time representation: per node, a singly linked list of children.
@@ -69,6 +68,8 @@ class ByteTrie {
   std::vector<uint32_t> first_;  // size nodes + 1: edges of node n are [first_[n], first_[n+1])
   std::vector<uint8_t> labels_;
   std::vector<uint32_t> targets_;
+  std::vector<uint32_t> dense_at_;  // per node: offset of its table in dense_ (nodes with > kDenseFrom children)
+  std::vector<uint32_t> dense_;
   uint32_t root_[256];
   bool frozen_ = false;
 };

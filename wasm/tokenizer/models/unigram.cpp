@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "common/error.h"
 
@@ -48,10 +49,12 @@ Unigram::Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fall
   min_score_f32_ = FLT_MAX;
   max_score_f32_ = FLT_MIN;  // SentencePiece starts from FLT_MIN (smallest positive), kept on purpose
   score_f32_.resize(pieces_.size());
+  score_f64_.resize(pieces_.size());
   for (size_t id = 0; id < pieces_.size(); ++id) {
     const UnigramPiece& p = pieces_[id];
     vocab_.insert(p.piece, static_cast<int32_t>(id));
     score_f32_[id] = static_cast<float>(p.score);
+    score_f64_[id] = p.score;
     if (spm_) {
       if (p.type == PieceType::kNormal) {
         min_score_f32_ = std::min(min_score_f32_, score_f32_[id]);
@@ -84,41 +87,46 @@ void Unigram::missing_unk() const {
 }
 
 template <typename Real>
-std::vector<Unigram::PathNode> Unigram::best_path(std::string_view text) const {
+void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) const {
   struct Best {
-    int32_t id = -1;
     Real score = 0;
-    size_t start = std::numeric_limits<size_t>::max();  // max: no path ends here yet
+    uint32_t start = std::numeric_limits<uint32_t>::max();  // max: no path ends here yet
+    int32_t id = -1;
   };
-  constexpr size_t kUnset = std::numeric_limits<size_t>::max();
+  constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
+  // Float sums are SentencePiece mode, double sums HF mode (tokenize_spans picks by spm_).
+  constexpr bool kSpm = std::is_same<Real, float>::value;
   const size_t size = text.size();
-  const Real unk_score = spm_ ? static_cast<Real>(min_score_f32_ - static_cast<float>(kUnkPenalty))
+  if (size >= kUnset) fail(ErrorCode::kCapacity, "Unigram: a piece of 4 GiB or more cannot be tokenized");
+  const Real unk_score = kSpm ? static_cast<Real>(min_score_f32_ - static_cast<float>(kUnkPenalty))
                               : static_cast<Real>(min_score_ - kUnkPenalty);
-  std::vector<Best> best(size + 1);
+  // Reused between calls: tokenizing many short words must not allocate a lattice each time.
+  thread_local std::vector<Best> best;
+  best.assign(size + 1, Best{});
   size_t start = 0;
   while (start < size) {
     const Real till_here = best[start].score;
     const size_t mblen = char_len(text, start);
     bool has_single_node = false;
     trie_.common_prefixes(text, start, [&](size_t len, int32_t id) {
-      const UnigramPiece& p = pieces_[id];
       // SentencePiece's EncodeOptimized: `score` is a double there (the user-defined branch
       // `length * max_score_ - 0.1` makes the conditional double), so the candidate is summed
       // and COMPARED in double and only rounded to float when stored. Comparing float sums
       // instead breaks ties differently (e.g. "000" -> "00","0" vs "0","00").
       double score;
-      if (spm_) {
+      if (kSpm) {
+        const UnigramPiece& p = pieces_[id];
         if (p.type == PieceType::kUnused) return true;
         score = p.type == PieceType::kUserDefined ? static_cast<double>(static_cast<float>(len) * max_score_f32_) - 0.1
                                                   : static_cast<double>(score_f32_[id]);
       } else {
-        score = p.score;
+        score = score_f64_[id];
       }
       Best& target = best[start + len];
       const double candidate = score + static_cast<double>(till_here);
       if (target.start == kUnset || candidate > static_cast<double>(target.score)) {
         target.score = static_cast<Real>(candidate);
-        target.start = start;
+        target.start = static_cast<uint32_t>(start);
         target.id = id;
       }
       if (len == mblen) has_single_node = true;
@@ -130,13 +138,13 @@ std::vector<Unigram::PathNode> Unigram::best_path(std::string_view text) const {
       const Real candidate = unk_score + till_here;
       if (target.start == kUnset || candidate > target.score) {
         target.score = candidate;
-        target.start = start;
+        target.start = static_cast<uint32_t>(start);
         target.id = unk_id_;
       }
     }
     start += mblen;
   }
-  std::vector<PathNode> path;
+  path.clear();
   size_t end = size;
   while (end > 0) {
     const Best& node = best[end];
@@ -144,71 +152,87 @@ std::vector<Unigram::PathNode> Unigram::best_path(std::string_view text) const {
     end = node.start;
   }
   std::reverse(path.begin(), path.end());
-  return path;
 }
 
-std::vector<Token> Unigram::tokens_hf(std::string_view text, const std::vector<PathNode>& path) const {
-  // HF encode_optimized: runs of unk nodes are fused into one string (fuse_unk is always on).
-  std::vector<std::pair<size_t, size_t>> strings;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (unk_id_ >= 0 && path[i].id == unk_id_ && !strings.empty() && i > 0 && path[i - 1].id == unk_id_) {
-      strings.back().second = path[i].end;
-    } else {
-      strings.emplace_back(path[i].start, path[i].end);
+void Unigram::spans_hf(std::string_view text, const std::vector<PathNode>& path, std::vector<TokenSpan>& out) const {
+  // HF encode_optimized: runs of unk nodes are fused into one string (fuse_unk is always on),
+  // then every string is looked up again; a piece the lattice matched has the id the trie gave
+  // it (the trie holds exactly the vocabulary's ids), so only unk strings need the lookup.
+  for (size_t i = 0; i < path.size();) {
+    const size_t s = path[i].start;
+    size_t e = path[i].end;
+    int32_t id = path[i].id;
+    const bool unk = unk_id_ >= 0 && id == unk_id_;
+    ++i;
+    if (unk) {
+      while (i < path.size() && path[i].id == unk_id_) e = path[i++].end;
+      id = vocab_.find(text.substr(s, e - s));
     }
-  }
-  std::vector<Token> out;
-  out.reserve(strings.size());
-  for (const auto& [s, e] : strings) {
-    const std::string_view str = text.substr(s, e - s);
-    const int32_t id = vocab_.find(str);
+    const uint32_t s32 = static_cast<uint32_t>(s), e32 = static_cast<uint32_t>(e);
     if (id >= 0) {
-      out.push_back(Token{id, std::string(str), {s, e}});
+      out.push_back(TokenSpan{id, s32, e32, TokenSpan::kText, 0});
       continue;
     }
+    const std::string_view str = text.substr(s, e - s);
     if (byte_fallback_) {
       bool all = true;
       for (unsigned char b : str) all = all && byte_ids_[b] >= 0;
       if (all) {
-        for (unsigned char b : str) out.push_back(Token{byte_ids_[b], byte_piece(b), {s, e}});
+        for (unsigned char b : str) out.push_back(TokenSpan{byte_ids_[b], s32, e32, TokenSpan::kByte, b});
         continue;
       }
     }
     if (unk_id_ < 0) missing_unk();
-    out.push_back(Token{unk_id_, std::string(str), {s, e}});
+    out.push_back(TokenSpan{unk_id_, s32, e32, TokenSpan::kText, 0});
   }
-  return out;
 }
 
-std::vector<Token> Unigram::tokens_spm(std::string_view text, const std::vector<PathNode>& path) const {
+void Unigram::spans_spm(std::string_view text, const std::vector<PathNode>& path, std::vector<TokenSpan>& out) const {
   // sentencepiece_processor.cc PopulateSentencePieceText: unknown pieces become <0xXX> byte
   // pieces with byte_fallback, otherwise consecutive unknowns merge into one unk token.
-  std::vector<Token> out;
-  out.reserve(path.size());
   bool prev_unk = false;
   for (const PathNode& n : path) {
     const bool is_unk = n.id == unk_id_;
-    const std::string_view str = text.substr(n.start, n.end - n.start);
+    const uint32_t s32 = static_cast<uint32_t>(n.start), e32 = static_cast<uint32_t>(n.end);
     if (is_unk && byte_fallback_) {
-      for (unsigned char b : str) {
+      for (size_t k = n.start; k < n.end; ++k) {
+        const auto b = static_cast<unsigned char>(text[k]);
         const int32_t id = byte_ids_[b] >= 0 ? byte_ids_[b] : unk_id_;
-        out.push_back(Token{id, byte_piece(b), {n.start, n.end}});
+        out.push_back(TokenSpan{id, s32, e32, TokenSpan::kByte, b});
       }
     } else if (is_unk && prev_unk) {
-      out.back().value.append(str);
-      out.back().offsets.second = n.end;
+      out.back().end = e32;
     } else {
-      out.push_back(Token{n.id, std::string(str), {n.start, n.end}});
+      out.push_back(TokenSpan{n.id, s32, e32, TokenSpan::kText, 0});
     }
     prev_unk = is_unk;
   }
-  return out;
+}
+
+void Unigram::tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out) const {
+  if (piece.empty()) return;
+  thread_local std::vector<PathNode> path;
+  if (spm_) {
+    best_path<float>(piece, path);
+    spans_spm(piece, path, out);
+  } else {
+    best_path<double>(piece, path);
+    spans_hf(piece, path, out);
+  }
+}
+
+std::string Unigram::span_value(const TokenSpan& span, std::string_view piece) const {
+  if (span.kind == TokenSpan::kByte) return byte_piece(span.byte);
+  return std::string(piece.substr(span.start, span.end - span.start));
 }
 
 std::vector<Token> Unigram::tokenize(std::string_view piece) const {
-  if (piece.empty()) return {};
-  if (spm_) return tokens_spm(piece, best_path<float>(piece));
-  return tokens_hf(piece, best_path<double>(piece));
+  std::vector<TokenSpan> spans;
+  tokenize_spans(piece, spans);
+  std::vector<Token> out;
+  out.reserve(spans.size());
+  for (const TokenSpan& s : spans) out.push_back(Token{s.id, span_value(s, piece), {s.start, s.end}});
+  return out;
 }
 
 }  // namespace wasmbed::tok

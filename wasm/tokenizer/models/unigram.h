@@ -38,6 +38,11 @@ class Unigram : public Model {
   static std::unique_ptr<Unigram> sentencepiece(std::vector<UnigramPiece> pieces, int32_t unk_id, bool byte_fallback);
 
   std::vector<Token> tokenize(std::string_view piece) const override;
+  // Appends the tokens of `piece` to `out` (offsets relative to piece), no strings built; the
+  // lattice buffers are reused across calls (one set per thread).
+  void tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out) const;
+  // The token string tokenize() gives for a span of `piece`.
+  std::string span_value(const TokenSpan& span, std::string_view piece) const;
   int32_t token_to_id(std::string_view token) const override { return vocab_.find(token); }
   std::string id_to_token(int32_t id, bool& found) const override;
   size_t vocab_size() const override { return pieces_.size(); }
@@ -53,14 +58,16 @@ class Unigram : public Model {
     size_t start, end;
   };
   Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback, bool spm);
+  // The best segmentation into `path` (cleared first), in text order.
   template <typename Real>
-  std::vector<PathNode> best_path(std::string_view text) const;
-  std::vector<Token> tokens_hf(std::string_view text, const std::vector<PathNode>& path) const;
-  std::vector<Token> tokens_spm(std::string_view text, const std::vector<PathNode>& path) const;
+  void best_path(std::string_view text, std::vector<PathNode>& path) const;
+  void spans_hf(std::string_view text, const std::vector<PathNode>& path, std::vector<TokenSpan>& out) const;
+  void spans_spm(std::string_view text, const std::vector<PathNode>& path, std::vector<TokenSpan>& out) const;
   [[noreturn]] void missing_unk() const;
 
   std::vector<UnigramPiece> pieces_;
   std::vector<float> score_f32_;  // SentencePiece mode: scores as the float the .model stores
+  std::vector<double> score_f64_;  // HF mode: the scores alone, dense for the Viterbi loop
   Vocab vocab_;
   ByteTrie trie_;
   int32_t unk_id_;

@@ -25,51 +25,55 @@ std::string WordPiece::id_to_token(int32_t id, bool& found) const {
   return t ? *t : std::string();
 }
 
-std::vector<Token> WordPiece::unk(std::string_view piece) const {
+int32_t WordPiece::unk_id() const {
   const int32_t id = vocab_.find(unk_token_);
   if (id < 0)
     fail(ErrorCode::kInvalidArgument, "WordPiece: the unk token '" + unk_token_ + "' is not in the vocabulary");
-  return {Token{id, unk_token_, {0, piece.size()}}};
+  return id;
 }
 
-std::vector<Token> WordPiece::tokenize(std::string_view piece) const {
+void WordPiece::tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out) const {
+  const auto whole_unk = [&] { out.push_back(TokenSpan{unk_id(), 0, static_cast<uint32_t>(piece.size()), TokenSpan::kUnk, 0}); };
   size_t chars = 0;
   for (unsigned char c : piece) chars += (c & 0xC0) != 0x80;
-  if (chars > max_chars_) return unk(piece);
+  if (chars > max_chars_) return whole_unk();
 
-  std::vector<Token> out;
+  const size_t first = out.size();
   size_t start = 0;
   while (start < piece.size()) {
     size_t best_len = 0;
     int32_t best_id = -1;
     // HF tries candidates [start, end) from the longest end down and takes the first in the
     // vocabulary: that is the longest key of the trie that prefixes the rest.
-    if (start == 0) {
-      initial_.common_prefixes(piece, 0, [&](size_t len, int32_t id) {
-        best_len = len;
-        best_id = id;
-        return true;
-      });
-    } else if (prefix_.empty()) {
-      initial_.common_prefixes(piece, start, [&](size_t len, int32_t id) {
-        best_len = len;
-        best_id = id;
-        return true;
-      });
-    } else {
-      continuation_.common_prefixes(piece, start, [&](size_t len, int32_t id) {
-        best_len = len;
-        best_id = id;
-        return true;
-      });
+    const ByteTrie& trie = (start == 0 || prefix_.empty()) ? initial_ : continuation_;
+    trie.common_prefixes(piece, start, [&](size_t len, int32_t id) {
+      best_len = len;
+      best_id = id;
+      return true;
+    });
+    if (best_id < 0) {
+      out.resize(first);  // any unmatchable rest makes the whole word one unk
+      return whole_unk();
     }
-    if (best_id < 0) return unk(piece);
-    // A match must end on a char boundary (vocabulary strings are valid UTF-8, so it does).
-    std::string value = (start == 0 || prefix_.empty()) ? std::string() : prefix_;
-    value.append(piece.substr(start, best_len));
-    out.push_back(Token{best_id, std::move(value), {start, start + best_len}});
+    // A match ends on a char boundary (vocabulary strings are valid UTF-8).
+    out.push_back(TokenSpan{best_id, static_cast<uint32_t>(start), static_cast<uint32_t>(start + best_len), TokenSpan::kText, 0});
     start += best_len;
   }
+}
+
+std::string WordPiece::span_value(const TokenSpan& span, std::string_view piece) const {
+  if (span.kind == TokenSpan::kUnk) return unk_token_;
+  std::string value = (span.start == 0 || prefix_.empty()) ? std::string() : prefix_;
+  value.append(piece.substr(span.start, span.end - span.start));
+  return value;
+}
+
+std::vector<Token> WordPiece::tokenize(std::string_view piece) const {
+  std::vector<TokenSpan> spans;
+  tokenize_spans(piece, spans);
+  std::vector<Token> out;
+  out.reserve(spans.size());
+  for (const TokenSpan& s : spans) out.push_back(Token{s.id, span_value(s, piece), {s.start, s.end}});
   return out;
 }
 

@@ -3,6 +3,7 @@
 // any unmatchable rest becomes the single unk token.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "tokenizer/models/model.h"
 #include "tokenizer/models/trie.h"
@@ -16,6 +17,10 @@ class WordPiece : public Model {
             size_t max_input_chars_per_word);
 
   std::vector<Token> tokenize(std::string_view piece) const override;
+  // Appends the tokens of `piece` to `out` (offsets relative to piece), no strings built.
+  void tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out) const;
+  // The token string tokenize() gives for a span of `piece`.
+  std::string span_value(const TokenSpan& span, std::string_view piece) const;
   int32_t token_to_id(std::string_view token) const override { return vocab_.find(token); }
   std::string id_to_token(int32_t id, bool& found) const override;
   size_t vocab_size() const override { return vocab_.size(); }
@@ -24,7 +29,7 @@ class WordPiece : public Model {
   const std::string& continuing_subword_prefix() const { return prefix_; }
 
  private:
-  std::vector<Token> unk(std::string_view piece) const;
+  int32_t unk_id() const;
 
   Vocab vocab_;
   std::string unk_token_;

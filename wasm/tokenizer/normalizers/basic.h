@@ -19,6 +19,8 @@ class StripNormalizer : public Normalizer {
  public:
   StripNormalizer(bool left, bool right) : left_(left), right_(right) {}
   void normalize(NormalizedString& s) const override;
+  bool left() const { return left_; }
+  bool right() const { return right_; }
 
  private:
   bool left_;
@@ -37,6 +39,9 @@ class ReplaceNormalizer : public Normalizer {
   static std::unique_ptr<ReplaceNormalizer> literal(std::string pattern, std::string content);
   static std::unique_ptr<ReplaceNormalizer> regex(std::string_view pattern, std::string content);
   void normalize(NormalizedString& s) const override;
+  // The regex pattern ("" for a literal pattern) and the replacement.
+  std::string_view regex_pattern() const { return regex_ ? std::string_view(regex_->pattern()) : std::string_view(); }
+  const std::string& content() const { return content_; }
 
  private:
   ReplaceNormalizer(std::string literal, std::unique_ptr<Regex> regex, std::string content)
@@ -75,6 +80,7 @@ class SequenceNormalizer : public Normalizer {
   void normalize(NormalizedString& s) const override {
     for (const auto& n : normalizers_) n->normalize(s);
   }
+  const std::vector<std::unique_ptr<Normalizer>>& normalizers() const { return normalizers_; }
 
  private:
   std::vector<std::unique_ptr<Normalizer>> normalizers_;

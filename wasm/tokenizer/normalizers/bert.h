@@ -16,6 +16,11 @@ class BertNormalizer : public Normalizer {
         strip_accents_(strip_accents),
         lowercase_(lowercase) {}
   void normalize(NormalizedString& s) const override;
+  bool clean_text() const { return clean_text_; }
+  bool handle_chinese_chars() const { return handle_chinese_chars_; }
+  // The effective setting (JSON null follows lowercase).
+  bool strip_accents() const { return strip_accents_.value_or(lowercase_); }
+  bool lowercase() const { return lowercase_; }
 
  private:
   bool clean_text_;

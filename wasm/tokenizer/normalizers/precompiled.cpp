@@ -99,6 +99,22 @@ size_t Precompiled::common_prefix_search(std::string_view key, uint32_t* values,
   return found;
 }
 
+Precompiled::Effect Precompiled::char_effect(std::string_view ch) const {
+  if (trie_.empty()) return Effect::kNever;
+  size_t node_pos = unit_offset(trie_[0]);
+  for (const char b : ch) {
+    const auto c = static_cast<unsigned char>(b);
+    if (c == 0) return Effect::kMay;  // transform() stops at NUL: not worth reasoning about
+    node_pos ^= c;
+    if (node_pos >= trie_.size()) return Effect::kNever;
+    const uint32_t unit = trie_[node_pos];
+    if (unit_label(unit) != c) return Effect::kNever;  // no key continues with this byte
+    node_pos ^= unit_offset(unit);
+    if (node_pos >= trie_.size() || unit_has_leaf(unit)) return Effect::kMay;
+  }
+  return Effect::kInCluster;  // only longer keys start with the whole char
+}
+
 std::string_view Precompiled::entry(uint32_t index) const {
   if (index >= normalized_.size()) return {};
   const char* start = normalized_.data() + index;

@@ -38,6 +38,14 @@ class Precompiled : public Normalizer {
   // {replacement, consumed bytes}. Unmatched valid char -> itself; invalid byte -> U+FFFD, 1 byte.
   std::pair<std::string, size_t> normalize_prefix(std::string_view input) const;
 
+  // What normalize() may do to the char `ch` (its UTF-8 bytes), for callers that skip it when
+  // it would do nothing: kNever: no key of the charsmap starts with the char, so neither a
+  // grapheme starting with it nor the char itself has a replacement; kInCluster: only keys
+  // longer than the char start with it, so it is unchanged when it is a grapheme of its own;
+  // kMay: the char itself (or a prefix of it) is a key.
+  enum class Effect { kNever, kInCluster, kMay };
+  Effect char_effect(std::string_view ch) const;
+
  private:
   Precompiled() = default;
   // Darts-clone DoubleArray::commonPrefixSearch: values of all trie keys that prefix `key`,

@@ -19,6 +19,10 @@ class PostProcessor {
   // Number of special tokens added to a single / pair input.
   virtual size_t added_tokens(bool is_pair) const = 0;
   virtual std::vector<Encoding> process_encodings(std::vector<Encoding> encodings, bool add_special_tokens) const = 0;
+  // Shortcut for one sequence without overflowing windows: does what post_process() would, in
+  // `e` itself (no temporary encodings). False when this processor has none (or it does not
+  // apply); `e` is untouched then.
+  virtual bool process_single_in_place(Encoding& /*e*/, bool /*add_special_tokens*/) const { return false; }
 };
 
 // HF PostProcessor::process (or default_process when `processor` is null): sets sequence ids,
@@ -82,9 +86,20 @@ class TemplateProcessing : public PostProcessor {
                      std::vector<std::pair<std::string, SpecialToken>> special_tokens);
   size_t added_tokens(bool is_pair) const override { return is_pair ? added_pair_ : added_single_; }
   std::vector<Encoding> process_encodings(std::vector<Encoding> encodings, bool add_special_tokens) const override;
+  bool process_single_in_place(Encoding& e, bool add_special_tokens) const override;
 
  private:
   const SpecialToken& special(const std::string& name) const;
+  // The single template flattened for process_single_in_place: the special tokens before and
+  // after $A. Set up when the template has exactly one $A (in_place_ok_).
+  struct Fixed {
+    int32_t id;
+    std::string token;
+    int32_t type_id;
+  };
+  std::vector<Fixed> single_before_, single_after_;
+  int32_t single_type_id_ = 0;
+  bool in_place_ok_ = false;
   std::vector<Piece> single_, pair_;
   std::vector<std::pair<std::string, SpecialToken>> specials_;
   size_t added_single_ = 0, added_pair_ = 0;

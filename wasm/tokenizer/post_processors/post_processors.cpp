@@ -35,7 +35,7 @@ Encoding wrap(Encoding e, const std::pair<std::string, int32_t>* before, const s
     if (before) out = special_encoding({before->second}, {before->first}, special_type);
     Encoding content = std::move(x);
     content.overflowing.clear();
-    out.merge_with(content);
+    out.merge_with(std::move(content));
     out.merge_with(special_encoding({after.second}, {after.first}, special_type));
     return out;
   };
@@ -55,8 +55,21 @@ Encoding post_process(const PostProcessor* processor, Encoding first, Encoding* 
   for (size_t i = 0; i < encodings.size(); ++i) encodings[i].set_sequence_id(static_cast<int32_t>(i));
   if (processor) encodings = processor->process_encodings(std::move(encodings), add_special_tokens);
   if (encodings.empty()) return Encoding();
-  Encoding out = std::move(encodings[0]);
-  for (size_t i = 1; i < encodings.size(); ++i) out.merge_with(encodings[i]);
+  bool windows = false;
+  size_t total = 0;
+  for (const Encoding& e : encodings) {
+    windows = windows || !e.overflowing.empty();
+    total += e.size();
+  }
+  Encoding out;
+  if (windows) {
+    out = std::move(encodings[0]);
+  } else {
+    // No overflowing windows (the usual case): merging is plain appending, into one allocation.
+    out.reserve(total);
+    out.merge_with(std::move(encodings[0]));
+  }
+  for (size_t i = 1; i < encodings.size(); ++i) out.merge_with(std::move(encodings[i]));
   return out;
 }
 
@@ -126,6 +139,20 @@ TemplateProcessing::TemplateProcessing(std::vector<Piece> single, std::vector<Pi
     }
     (which == 0 ? added_single_ : added_pair_) = n;
   }
+  size_t sequences = 0;
+  bool consistent = true;
+  for (const Piece& p : single_) {
+    if (p.is_sequence) {
+      ++sequences;
+      single_type_id_ = p.type_id;
+      continue;
+    }
+    const SpecialToken& s = special(p.special);
+    consistent = consistent && s.ids.size() == s.tokens.size();
+    for (size_t k = 0; k < s.ids.size() && k < s.tokens.size(); ++k)
+      (sequences == 0 ? single_before_ : single_after_).push_back(Fixed{s.ids[k], s.tokens[k], p.type_id});
+  }
+  in_place_ok_ = sequences == 1 && consistent;
 }
 
 const TemplateProcessing::SpecialToken& TemplateProcessing::special(const std::string& name) const {
@@ -138,11 +165,16 @@ const TemplateProcessing::SpecialToken& TemplateProcessing::special(const std::s
 std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding> encodings, bool add_special_tokens) const {
   const std::vector<Piece>& tpl = encodings.size() == 2 ? pair_ : single_;
   std::vector<Encoding> out;
-  for (const Piece& p : tpl) {
+  out.reserve(tpl.size());
+  for (size_t k = 0; k < tpl.size(); ++k) {
+    const Piece& p = tpl[k];
     if (p.is_sequence) {
       const size_t i = p.sequence == 0 ? 0 : 1;
       if (i >= encodings.size()) fail(ErrorCode::kInvalidArgument, "TemplateProcessing: template needs $B but no pair was given");
-      Encoding e = encodings[i];
+      // The last use of a sequence takes it; earlier ones (a template may repeat $A) copy.
+      bool used_again = false;
+      for (size_t j = k + 1; j < tpl.size(); ++j) used_again = used_again || (tpl[j].is_sequence && tpl[j].sequence == p.sequence);
+      Encoding e = used_again ? encodings[i] : std::move(encodings[i]);
       // HF set_type_ids / set_sequence_id touch this level only, not the overflowing windows.
       std::fill(e.type_ids.begin(), e.type_ids.end(), p.type_id);
       e.set_sequence_id(static_cast<int32_t>(i));
@@ -153,6 +185,47 @@ std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding
     }
   }
   return out;
+}
+
+bool TemplateProcessing::process_single_in_place(Encoding& e, bool add_special_tokens) const {
+  if (!in_place_ok_ || !e.overflowing.empty()) return false;
+  // Same result as process_encodings + merge: the specials before $A, $A with the template's
+  // type id and sequence id 0, the specials after.
+  std::fill(e.type_ids.begin(), e.type_ids.end(), single_type_id_);
+  e.set_sequence_id(0);
+  if (!add_special_tokens) return true;
+  const size_t n_before = single_before_.size(), n_after = single_after_.size();
+  if (n_before + n_after == 0) return true;
+  const size_t n = e.size();
+  // Grow every field once and shift the sequence right by n_before.
+  const auto place = [&](auto& v, auto fill) {
+    v.resize(n + n_before + n_after, fill);
+    if (n_before) std::move_backward(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.begin() + static_cast<std::ptrdiff_t>(n + n_before));
+  };
+  place(e.ids, 0);
+  place(e.type_ids, 0);
+  place(e.tokens, std::string());
+  place(e.offsets, Range{0, 0});
+  place(e.special_tokens_mask, 1);
+  place(e.attention_mask, 1);
+  place(e.word_ids, -1);
+  place(e.sequence_ids, -1);
+  const auto put = [&](const std::vector<Fixed>& specials, size_t at) {
+    for (const Fixed& f : specials) {
+      e.ids[at] = f.id;
+      e.tokens[at] = f.token;
+      e.type_ids[at] = f.type_id;
+      e.offsets[at] = Range{0, 0};
+      e.special_tokens_mask[at] = 1;
+      e.attention_mask[at] = 1;
+      e.word_ids[at] = -1;
+      e.sequence_ids[at] = -1;
+      ++at;
+    }
+  };
+  put(single_before_, 0);
+  put(single_after_, n_before + n);
+  return true;
 }
 
 size_t SequenceProcessing::added_tokens(bool is_pair) const {
