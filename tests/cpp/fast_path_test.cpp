@@ -24,30 +24,15 @@
 #include "tokenizer/regex.h"
 #include "tokenizer/sentencepiece_model.h"
 #include "tokenizer/tokenizer.h"
+#include "test_files.h"
 
 using nlohmann::json;
+using wasmbed::testing::read_file;
+using wasmbed::testing::shared_dir;
+using wasmbed::testing::source_dir;
 using namespace wasmbed::tok;
 
 namespace {
-
-std::string source_dir() {
-  if (const char* s = std::getenv("WASMBED_SOURCE_DIR")) return s;
-  return WASMBED_SOURCE_DIR;
-}
-
-std::string shared_dir() {
-  if (const char* s = std::getenv("WASMBED_SHARED_DIR")) return s;
-  return source_dir() + "/../shared";
-}
-
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 // Texts: hostile strings, random strings from a pool of interesting pieces, shared corpus lines.
 std::vector<std::string> texts() {
