@@ -4,7 +4,7 @@
 //   'sparse' documents and queries are sparse weight vectors { ids, weights } such as BGE-M3's
 //            lexical weights; score = sum of query weight x document weight over shared ids.
 // Works before any neural model is loaded: only a tokenizer is needed to make token ids.
-import { loadCore } from './core.js';
+import { loadCore, withHeapCopy } from './core.js';
 import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
 import { HeapScratch, bitsetFromIds, copyIn, readHits } from './heap-scratch.js';
 import { checkId } from './vector-index.js';
@@ -70,14 +70,7 @@ export class LexicalIndex {
   static async load(bytes) {
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('LexicalIndex.load: bytes must be a Uint8Array');
     const core = await loadCore();
-    const scratch = new HeapScratch(core);
-    try {
-      const address = scratch.ensure(bytes.length);
-      copyIn(core, address, bytes);
-      return new LexicalIndex(core, callCore(() => core.LexicalIndexCore.load(address, bytes.length)));
-    } finally {
-      scratch.free();
-    }
+    return withHeapCopy(core, bytes, (address) => new LexicalIndex(core, callCore(() => core.LexicalIndexCore.load(address, bytes.length))));
   }
 
   #live() {

@@ -1,6 +1,6 @@
 // Dense vector index backed by the C++ core (wasm/index/vector_index.h): exact top-k over float32,
 // int8 or binary rows with SIMD scans, stable uint32 ids, tags, filters, save/load.
-import { loadCore } from './core.js';
+import { loadCore, withHeapCopy } from './core.js';
 import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
 import { HeapScratch, bitsetFromIds, copyIn, readHits } from './heap-scratch.js';
 
@@ -79,14 +79,7 @@ export class VectorIndex {
   static async load(bytes) {
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('VectorIndex.load: bytes must be a Uint8Array');
     const core = await loadCore();
-    const scratch = new HeapScratch(core);
-    try {
-      const address = scratch.ensure(bytes.length);
-      copyIn(core, address, bytes);
-      return new VectorIndex(core, callCore(() => core.VectorIndexCore.load(address, bytes.length)));
-    } finally {
-      scratch.free();
-    }
+    return withHeapCopy(core, bytes, (address) => new VectorIndex(core, callCore(() => core.VectorIndexCore.load(address, bytes.length))));
   }
 
   #live() {
