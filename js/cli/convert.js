@@ -1,6 +1,6 @@
 // `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors -> browser-ready ONNX folder
 // without Python (see js/convert/convert.js).
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
 
@@ -19,19 +19,14 @@ xlm-roberta. BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetens
 `;
 
 export async function run(argv, { stdout, stderr }) {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { help: { type: 'boolean' }, dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' } },
-    });
-  } catch (err) {
-    stderr.write(`convert: ${err.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('convert', argv, {
+    allowPositionals: true,
+    usage: USAGE,
+    options: { dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' } },
+  }, { stdout, stderr });
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { args } = parsed;
   const v = args.values;
-  if (v.help) { stdout.write(USAGE); return 0; }
   if (args.positionals.length !== 2) { stderr.write(`convert: expected SOURCE and OUT_DIR\n${USAGE}`); return 2; }
   const [source, outDir] = args.positionals;
   const { convertModel } = await import('../convert/convert.js');

@@ -1,5 +1,5 @@
 // `wasmbed embed --model SOURCE`: embeds UTF-8 lines from stdin, one output per line, in order.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 import { createInterface } from 'node:readline';
 
 const USAGE = `usage: wasmbed embed --model SOURCE [options] < lines.txt
@@ -21,22 +21,17 @@ Reads UTF-8 text lines on stdin and writes one embedding per line, in order.
 const CHUNK = 256; // lines embedded per call: bounded memory on long inputs, batching still full
 
 export async function run(argv, { stdin, stdout, stderr }) {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean' }, model: { type: 'string' }, prompt: { type: 'string' }, dtype: { type: 'string' },
-        device: { type: 'string' }, format: { type: 'string' }, dimensions: { type: 'string' }, 'max-length': { type: 'string' },
-        'batch-size': { type: 'string' }, 'cache-dir': { type: 'string' }, offline: { type: 'boolean' }, outputs: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    stderr.write(`embed: ${err.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('embed', argv, {
+    usage: USAGE,
+    options: {
+      model: { type: 'string' }, prompt: { type: 'string' }, dtype: { type: 'string' },
+      device: { type: 'string' }, format: { type: 'string' }, dimensions: { type: 'string' }, 'max-length': { type: 'string' },
+      'batch-size': { type: 'string' }, 'cache-dir': { type: 'string' }, offline: { type: 'boolean' }, outputs: { type: 'string' },
+    },
+  }, { stdout, stderr });
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { args } = parsed;
   const v = args.values;
-  if (v.help) { stdout.write(USAGE); return 0; }
   if (!v.model) { stderr.write(`embed: --model is required\n${USAGE}`); return 2; }
   const format = v.format ?? 'json';
   if (format !== 'json' && format !== 'f32') { stderr.write(`embed: --format must be json or f32\n`); return 2; }

@@ -1,6 +1,6 @@
 // `wasmbed make-model OUT_DIR --preset NAME`: writes a test model in the Hub layout (config,
 // tokenizer, sentence-transformers files, onnx/model.onnx with seeded random weights).
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed make-model OUT_DIR [options]
 
@@ -21,25 +21,20 @@ all-MiniLM-L6-v2, ko-sroberta-multitask, multilingual-e5-small, bge-m3 (real sha
 `;
 
 export async function run(argv, { stdout, stderr }) {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: 'boolean' }, preset: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' },
-        layers: { type: 'string' }, hidden: { type: 'string' }, heads: { type: 'string' }, intermediate: { type: 'string' },
-        vocab: { type: 'string' }, positions: { type: 'string' }, pooling: { type: 'string' },
-        normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': { type: 'string' },
-        prompt: { type: 'string', multiple: true }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    stderr.write(`make-model: ${err.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('make-model', argv, {
+    allowPositionals: true,
+    usage: USAGE,
+    options: {
+      preset: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' },
+      layers: { type: 'string' }, hidden: { type: 'string' }, heads: { type: 'string' }, intermediate: { type: 'string' },
+      vocab: { type: 'string' }, positions: { type: 'string' }, pooling: { type: 'string' },
+      normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': { type: 'string' },
+      prompt: { type: 'string', multiple: true }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
+    },
+  }, { stdout, stderr });
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { args } = parsed;
   const v = args.values;
-  if (v.help) { stdout.write(USAGE); return 0; }
   if (args.positionals.length !== 1) { stderr.write(`make-model: expected one OUT_DIR\n${USAGE}`); return 2; }
   const int = (name) => {
     if (v[name] === undefined) return undefined;

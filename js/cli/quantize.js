@@ -1,7 +1,7 @@
 // `wasmbed quantize IN.onnx OUT.onnx --format q8|q4|int8-dynamic`: weight quantization as an ONNX
 // graph rewrite (see js/quantize/quantize.js), optionally with an accuracy report.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed quantize IN.onnx OUT.onnx [options]
 
@@ -30,23 +30,18 @@ to OUT.onnx_data.
 `;
 
 export async function run(argv, { stdout, stderr }) {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: 'boolean' }, format: { type: 'string' }, block: { type: 'string' }, rounding: { type: 'string' }, 'embedding-bits': { type: 'string' },
-        'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
-        'eval-limit': { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    stderr.write(`quantize: ${err.message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('quantize', argv, {
+    allowPositionals: true,
+    usage: USAGE,
+    options: {
+      format: { type: 'string' }, block: { type: 'string' }, rounding: { type: 'string' }, 'embedding-bits': { type: 'string' },
+      'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
+      'eval-limit': { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' },
+    },
+  }, { stdout, stderr });
+  if (parsed.exit !== undefined) return parsed.exit;
+  const { args } = parsed;
   const v = args.values;
-  if (v.help) { stdout.write(USAGE); return 0; }
   if (args.positionals.length !== 2) { stderr.write(`quantize: expected IN.onnx and OUT.onnx\n${USAGE}`); return 2; }
   const [input, output] = args.positionals;
   const block = v.block === undefined ? 32 : Number(v.block);
