@@ -12,12 +12,6 @@ size_t count_chars(std::string_view s) {
   return n;
 }
 
-size_t char_len(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  return n < s.size() - i ? n : s.size() - i;
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -40,7 +34,7 @@ std::pair<std::string, size_t> SentencePieceNormalizer::normalize_prefix(std::st
   });
   if (user_len > 0) return {std::string(input.substr(0, user_len)), user_len};
   if (charsmap_) return charsmap_->normalize_prefix(input);
-  const size_t len = char_len(input, 0);
+  const size_t len = unicode::char_len_at(input, 0);
   return {std::string(input.substr(0, len)), len};
 }
 

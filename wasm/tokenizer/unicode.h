@@ -21,6 +21,20 @@ std::string to_utf8(char32_t c);
 // Number of UTF-8 bytes `c` encodes to.
 size_t utf8_len(char32_t c);
 
+// Length of the UTF-8 char whose lead byte is s[i], from the lead byte alone (for text already
+// known to be valid UTF-8), clamped to the end of `s`.
+inline size_t char_len_at(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return n < s.size() - i ? n : s.size() - i;
+}
+
+// SentencePiece's name of a byte-fallback piece: "<0xAB>".
+inline std::string byte_fallback_piece(unsigned char b) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  return std::string{'<', '0', 'x', kHex[b >> 4], kHex[b & 15], '>'};
+}
+
 // True when `s` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view s);
 // Replaces every invalid sequence with U+FFFD (maximal-subpart rule, as decode()).

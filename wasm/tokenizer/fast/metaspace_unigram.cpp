@@ -14,11 +14,6 @@ namespace wasmbed::tok {
 
 namespace {
 
-size_t char_len_at(const std::string& s, size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-}
-
 // NormalizedString::lrstrip: whole leading / trailing whitespace chars go, the rest keep their
 // alignments (an all-whitespace text becomes empty).
 void strip(fast::AlignedText& t, bool left, bool right) {
@@ -237,7 +232,7 @@ bool MetaspaceUnigramFast::encode(std::string_view text, int32_t type_id, size_t
         fast::emit_word(model_, t, piece_start, i, word++, tokens);
         piece_start = i;
       }
-      i += char_len_at(s, i);
+      i += unicode::char_len_at(s, i);
     }
   }
   if (t.text.size() > piece_start) fast::emit_word(model_, t, piece_start, t.text.size(), word, tokens);

@@ -1,25 +1,13 @@
 #include "tokenizer/models/bpe.h"
 
-#include <cstdio>
 #include <queue>
 
 #include "common/error.h"
+#include "tokenizer/unicode.h"
 
 namespace wasmbed::tok {
 
 namespace {
-
-std::string byte_piece(unsigned char b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "<0x%02X>", b);
-  return buf;
-}
-
-size_t char_len(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  return n < s.size() - i ? n : s.size() - i;
-}
 
 struct Symbol {
   int32_t id;
@@ -56,7 +44,7 @@ BPE::BPE(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& me
     if (inew < 0) fail(ErrorCode::kParse, "BPE: merged token '" + merged + "' is not in the vocabulary");
     merges_[key(ia, ib)] = MergeValue{static_cast<uint32_t>(rank), inew};
   }
-  for (int b = 0; b < 256; ++b) byte_ids_[b] = vocab_.find(byte_piece(static_cast<unsigned char>(b)));
+  for (int b = 0; b < 256; ++b) byte_ids_[b] = vocab_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
 }
 
 std::string BPE::id_to_token(int32_t id, bool& found) const {
@@ -78,7 +66,7 @@ void BPE::merge_word(std::string_view w, std::vector<std::pair<int32_t, size_t>>
   size_t unk_len = 0;
   std::string s;
   for (size_t i = 0; i < w.size();) {
-    const size_t len = char_len(w, i);
+    const size_t len = unicode::char_len_at(w, i);
     const bool is_first = i == 0, is_last = i + len == w.size();
     s.clear();
     if (!is_first && options_.continuing_subword_prefix) s += *options_.continuing_subword_prefix;

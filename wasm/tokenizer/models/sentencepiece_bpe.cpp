@@ -1,28 +1,12 @@
 #include "tokenizer/models/sentencepiece_bpe.h"
 
-#include <cstdio>
 #include <queue>
 #include <unordered_map>
 
 #include "common/error.h"
+#include "tokenizer/unicode.h"
 
 namespace wasmbed::tok {
-
-namespace {
-
-std::string byte_piece(unsigned char b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "<0x%02X>", b);
-  return buf;
-}
-
-size_t char_len(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  return n < s.size() - i ? n : s.size() - i;
-}
-
-}  // namespace
 
 SentencePieceBpe::SentencePieceBpe(std::vector<UnigramPiece> pieces, int32_t unk_id, bool byte_fallback)
     : pieces_(std::move(pieces)), unk_id_(unk_id), byte_fallback_(byte_fallback) {
@@ -39,7 +23,7 @@ SentencePieceBpe::SentencePieceBpe(std::vector<UnigramPiece> pieces, int32_t unk
     if (p.type == PieceType::kUserDefined) user_defined_.insert(p.piece, id);
   }
   user_defined_.freeze();
-  for (int b = 0; b < 256; ++b) byte_ids_[b] = all_.find(byte_piece(static_cast<unsigned char>(b)));
+  for (int b = 0; b < 256; ++b) byte_ids_[b] = all_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
 }
 
 std::string SentencePieceBpe::id_to_token(int32_t id, bool& found) const {
@@ -80,7 +64,7 @@ std::vector<Token> SentencePieceBpe::tokenize(std::string_view text) const {
       return true;
     });
     const bool freeze = len > 0;
-    if (!freeze) len = char_len(text, pos);
+    if (!freeze) len = unicode::char_len_at(text, pos);
     const int64_t index = static_cast<int64_t>(symbols.size());
     symbols.push_back(Symbol{index - 1, pos + len < text.size() ? index + 1 : -1, freeze, pos, len});
     pos += len;
@@ -120,7 +104,7 @@ std::vector<Token> SentencePieceBpe::tokenize(std::string_view text) const {
   for (Token& t : raw) {
     const bool is_unk = t.id == unk_id_;
     if (is_unk && byte_fallback_) {
-      for (unsigned char b : t.value) out.push_back(Token{byte_ids_[b] >= 0 ? byte_ids_[b] : unk_id_, byte_piece(b), t.offsets});
+      for (unsigned char b : t.value) out.push_back(Token{byte_ids_[b] >= 0 ? byte_ids_[b] : unk_id_, unicode::byte_fallback_piece(b), t.offsets});
     } else if (is_unk && prev_unk) {
       out.back().value += t.value;
       out.back().offsets.second = t.offsets.second;

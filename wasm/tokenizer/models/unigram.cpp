@@ -3,31 +3,18 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <memory>
 #include <type_traits>
 
 #include "common/error.h"
+#include "tokenizer/unicode.h"
 
 namespace wasmbed::tok {
 
 namespace {
 
 constexpr double kUnkPenalty = 10.0;
-
-std::string byte_piece(unsigned char b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "<0x%02X>", b);
-  return buf;
-}
-
-// Length of the UTF-8 char starting at s[i] (input is valid UTF-8; clamp for safety).
-size_t char_len(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  return std::min(n, s.size() - i);
-}
 
 }  // namespace
 
@@ -74,7 +61,7 @@ Unigram::Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fall
     trie_.insert(p.piece, static_cast<int32_t>(id));
   }
   trie_.freeze();
-  for (int b = 0; b < 256; ++b) byte_ids_[b] = vocab_.find(byte_piece(static_cast<unsigned char>(b)));
+  for (int b = 0; b < 256; ++b) byte_ids_[b] = vocab_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
 }
 
 std::string Unigram::id_to_token(int32_t id, bool& found) const {
@@ -106,7 +93,7 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
   size_t start = 0;
   while (start < size) {
     const Real till_here = best[start].score;
-    const size_t mblen = char_len(text, start);
+    const size_t mblen = unicode::char_len_at(text, start);
     bool has_single_node = false;
     trie_.common_prefixes(text, start, [&](size_t len, int32_t id) {
       // SentencePiece's EncodeOptimized: `score` is a double there (the user-defined branch
@@ -222,7 +209,7 @@ void Unigram::tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out
 }
 
 std::string Unigram::span_value(const TokenSpan& span, std::string_view piece) const {
-  if (span.kind == TokenSpan::kByte) return byte_piece(span.byte);
+  if (span.kind == TokenSpan::kByte) return unicode::byte_fallback_piece(span.byte);
   return std::string(piece.substr(span.start, span.end - span.start));
 }
 
