@@ -1,6 +1,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "tokenizer/json_fields.h"
 #include "tokenizer/post_processors/post_processor.h"
 
 namespace wasmbed::tok {
@@ -9,27 +10,20 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void bad(const std::string& what) { fail(ErrorCode::kParse, "tokenizer.json: post_processor." + what); }
+const JsonFields kFields("tokenizer.json: post_processor.");
 
 std::pair<std::string, int32_t> token_pair(const json& j, const char* key, std::pair<std::string, int32_t> dflt) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return dflt;
   if (!it->is_array() || it->size() != 2 || !(*it)[0].is_string() || !(*it)[1].is_number_unsigned())
-    bad(std::string(key) + " must be [token, id]");
+    kFields.bad(std::string(key) + " must be [token, id]");
   return {(*it)[0].get<std::string>(), static_cast<int32_t>((*it)[1].get<uint32_t>())};
-}
-
-bool get_bool(const json& j, const char* key, bool dflt) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return dflt;
-  if (!it->is_boolean()) bad(std::string(key) + " must be a boolean");
-  return it->get<bool>();
 }
 
 int32_t type_id_of(const json& j) {
   auto it = j.find("type_id");
   if (it == j.end() || it->is_null()) return 0;
-  if (!it->is_number_unsigned()) bad("type_id must be a non-negative integer");
+  if (!it->is_number_unsigned()) kFields.bad("type_id must be a non-negative integer");
   return static_cast<int32_t>(it->get<uint32_t>());
 }
 
@@ -53,7 +47,7 @@ TemplateProcessing::Piece piece_from_string(const std::string& s) {
       p.sequence = 0;
       p.type_id = std::stoi(id);
     } else {
-      bad("template piece '" + s + "' is not $A / $B");
+      kFields.bad("template piece '" + s + "' is not $A / $B");
     }
   } else {
     p.special = body;
@@ -77,21 +71,21 @@ std::vector<TemplateProcessing::Piece> template_from_json(const json& j, const c
     }
     return out;
   }
-  if (!it->is_array()) bad(std::string(key) + " must be an array of template pieces");
+  if (!it->is_array()) kFields.bad(std::string(key) + " must be an array of template pieces");
   for (const json& e : *it) {
     if (e.is_string()) {
       out.push_back(piece_from_string(e.get<std::string>()));
     } else if (e.is_object() && e.contains("Sequence") && e["Sequence"].is_object()) {
       const json& s = e["Sequence"];
       const std::string id = s.value("id", "A");
-      if (id != "A" && id != "B") bad(std::string(key) + ": Sequence id must be \"A\" or \"B\"");
+      if (id != "A" && id != "B") kFields.bad(std::string(key) + ": Sequence id must be \"A\" or \"B\"");
       out.push_back(TemplateProcessing::Piece{true, id == "A" ? 0 : 1, "", type_id_of(s)});
     } else if (e.is_object() && e.contains("SpecialToken") && e["SpecialToken"].is_object()) {
       const json& s = e["SpecialToken"];
-      if (!s.contains("id") || !s["id"].is_string()) bad(std::string(key) + ": SpecialToken.id must be a string");
+      if (!s.contains("id") || !s["id"].is_string()) kFields.bad(std::string(key) + ": SpecialToken.id must be a string");
       out.push_back(TemplateProcessing::Piece{false, 0, s["id"].get<std::string>(), type_id_of(s)});
     } else {
-      bad(std::string(key) + " has an element that is neither Sequence nor SpecialToken");
+      kFields.bad(std::string(key) + " has an element that is neither Sequence nor SpecialToken");
     }
   }
   return out;
@@ -103,16 +97,16 @@ std::unique_ptr<PostProcessor> template_processing(const json& j) {
     auto add = [&](const std::string& name, const json& v) {
       TemplateProcessing::SpecialToken t;
       if (!v.is_object() || !v.contains("ids") || !v["ids"].is_array() || !v.contains("tokens") || !v["tokens"].is_array())
-        bad("special_tokens['" + name + "'] must have ids and tokens arrays");
+        kFields.bad("special_tokens['" + name + "'] must have ids and tokens arrays");
       for (const json& id : v["ids"]) {
-        if (!id.is_number_unsigned()) bad("special_tokens['" + name + "'].ids must be non-negative integers");
+        if (!id.is_number_unsigned()) kFields.bad("special_tokens['" + name + "'].ids must be non-negative integers");
         t.ids.push_back(static_cast<int32_t>(id.get<uint32_t>()));
       }
       for (const json& tok : v["tokens"]) {
-        if (!tok.is_string()) bad("special_tokens['" + name + "'].tokens must be strings");
+        if (!tok.is_string()) kFields.bad("special_tokens['" + name + "'].tokens must be strings");
         t.tokens.push_back(tok.get<std::string>());
       }
-      if (t.ids.size() != t.tokens.size()) bad("special_tokens['" + name + "'] has as many ids as tokens");
+      if (t.ids.size() != t.tokens.size()) kFields.bad("special_tokens['" + name + "'] has as many ids as tokens");
       std::string key = name;
       if (v.contains("id") && v["id"].is_string()) key = v["id"].get<std::string>();
       specials.emplace_back(key, std::move(t));
@@ -122,7 +116,7 @@ std::unique_ptr<PostProcessor> template_processing(const json& j) {
     } else if (it->is_array()) {
       for (const json& e : *it) add(e.is_object() && e.contains("id") && e["id"].is_string() ? e["id"].get<std::string>() : "", e);
     } else {
-      bad("special_tokens must be an object");
+      kFields.bad("special_tokens must be an object");
     }
   }
   std::vector<TemplateProcessing::Piece> single = template_from_json(j, "single");
@@ -140,19 +134,19 @@ std::unique_ptr<PostProcessor> template_processing(const json& j) {
 std::unique_ptr<PostProcessor> post_processor_from_json(const json& j) {
   if (j.is_null()) return nullptr;
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: post_processor must be an object or null");
-  if (!j.contains("type") || !j["type"].is_string()) bad("type must be a string");
+  if (!j.contains("type") || !j["type"].is_string()) kFields.bad("type must be a string");
   const std::string type = j["type"].get<std::string>();
   if (type == "TemplateProcessing") return template_processing(j);
   if (type == "BertProcessing")
     return std::make_unique<BertProcessing>(token_pair(j, "sep", {"[SEP]", 102}), token_pair(j, "cls", {"[CLS]", 101}));
   if (type == "RobertaProcessing")
     return std::make_unique<RobertaProcessing>(token_pair(j, "sep", {"</s>", 2}), token_pair(j, "cls", {"<s>", 0}),
-                                               get_bool(j, "trim_offsets", true), get_bool(j, "add_prefix_space", true));
+                                               kFields.get_bool(j, "trim_offsets", true), kFields.get_bool(j, "add_prefix_space", true));
   if (type == "ByteLevel")
-    return std::make_unique<ByteLevelProcessing>(get_bool(j, "trim_offsets", true), get_bool(j, "add_prefix_space", true));
+    return std::make_unique<ByteLevelProcessing>(kFields.get_bool(j, "trim_offsets", true), kFields.get_bool(j, "add_prefix_space", true));
   if (type == "Sequence") {
     auto it = j.find("processors");
-    if (it == j.end() || !it->is_array()) bad("processors must be an array");
+    if (it == j.end() || !it->is_array()) kFields.bad("processors must be an array");
     std::vector<std::unique_ptr<PostProcessor>> list;
     for (const json& e : *it) {
       auto p = post_processor_from_json(e);
