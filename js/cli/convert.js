@@ -1,5 +1,6 @@
 // `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors -> browser-ready ONNX folder
 // without Python (see js/convert/convert.js).
+import { readFile } from 'node:fs/promises';
 import { parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
@@ -16,25 +17,42 @@ xlm-roberta. BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetens
   --block N              quantization block size (default 32)
   --revision REV         Hub branch, tag or commit (default main)
   --external-data        always store weights in onnx/model.onnx_data
+  --calibrate TEXTS_FILE bias correction of q8/q4 from these texts (one a line; default: built-in
+                         texts; the float32 model is written first, temporarily if not asked for)
+  --no-calibration       plain rounding, no bias correction
 `;
 
 export async function run(argv, { stdout, stderr }) {
   const parsed = parseCommandArgs('convert', argv, {
     allowPositionals: true,
     usage: USAGE,
-    options: { dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' } },
+    options: {
+      dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' },
+      calibrate: { type: 'string' }, 'no-calibration': { type: 'boolean' },
+    },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
   const { args } = parsed;
   const v = args.values;
   if (args.positionals.length !== 2) { stderr.write(`convert: expected SOURCE and OUT_DIR\n${USAGE}`); return 2; }
   const [source, outDir] = args.positionals;
+  if (v.calibrate && v['no-calibration']) { stderr.write('convert: --calibrate and --no-calibration exclude each other\n'); return 2; }
+  let calibration = v['no-calibration'] ? false : 'auto';
+  if (v.calibrate) {
+    const lines = (await readFile(v.calibrate, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    if (!lines.length) { stderr.write(`convert: ${v.calibrate} has no texts\n`); return 2; }
+    calibration = { texts: lines };
+  }
   const { convertModel } = await import('../convert/convert.js');
   const r = await convertModel(source, outDir, {
     dtype: (v.dtype ?? 'fp32').split(',').map((d) => d.trim()).filter(Boolean), block: v.block === undefined ? 32 : Number(v.block), revision: v.revision,
-    externalData: v['external-data'] ? true : 'auto',
-    onProgress: (p) => { if (p.stage === 'file') stderr.write(`convert: writing ${p.file} (${p.dtype})\n`); },
+    externalData: v['external-data'] ? true : 'auto', calibration,
+    onProgress: (p) => {
+      if (p.stage === 'file') stderr.write(`convert: writing ${p.file} (${p.dtype})\n`);
+      if (p.stage === 'calibrate' && p.done === 1) stderr.write(`convert: calibrating on ${p.total} texts\n`);
+    },
   });
+  if (r.calibration?.skipped) stderr.write(`convert: bias correction skipped: ${r.calibration.skipped}\n`);
   stdout.write(`${outDir}: ${r.config.model_type}, ${r.config.num_hidden_layers} layers, hidden ${r.config.hidden_size}; ${Object.values(r.onnx).join(', ')}; copied ${r.files.join(', ')}\n`);
   return 0;
 }

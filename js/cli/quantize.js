@@ -22,6 +22,11 @@ to OUT.onnx_data.
   --keep-embeddings             leave the word-embedding table in float32 (needed by
                                 onnxruntime-web's ort.webgpu bundle on its WASM backend)
   --external-data               always write weights to OUT.onnx_data
+  --calibrate TEXTS_FILE        bias correction from these texts (one a line; default: built-in
+                                multilingual texts): the float32 model runs on them and each
+                                q8/q4 layer's mean output shift, E[x]·(Wq - W), is removed
+                                from its bias. Needs the model folder's tokenizer.
+  --no-calibration              plain rounding, no bias correction
   --eval TEXTS_FILE             embed the texts (one a line) with IN and OUT and report the mean
                                 and minimum cosine (OUT must be inside the model folder)
   --eval-limit N                use the first N texts (default 256)
@@ -37,6 +42,7 @@ export async function run(argv, { stdout, stderr }) {
       format: { type: 'string' }, block: { type: 'string' }, rounding: { type: 'string' }, 'embedding-bits': { type: 'string' },
       'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
       'eval-limit': { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' },
+      calibrate: { type: 'string' }, 'no-calibration': { type: 'boolean' },
     },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
@@ -54,9 +60,20 @@ export async function run(argv, { stdout, stderr }) {
     texts = (await readFile(v.eval, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, limit);
     if (!texts.length) { stderr.write(`quantize: ${v.eval} has no texts\n`); return 2; }
   }
+  if (v.calibrate && v['no-calibration']) { stderr.write('quantize: --calibrate and --no-calibration exclude each other\n'); return 2; }
+  let calibration = v['no-calibration'] ? false : 'auto';
+  if (v.calibrate) {
+    const lines = (await readFile(v.calibrate, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    if (!lines.length) { stderr.write(`quantize: ${v.calibrate} has no texts\n`); return 2; }
+    calibration = { texts: lines };
+  }
   const result = await quantizeModel(input, output, {
+    calibration,
     format: v.format ?? 'q8', block, rounding: v.rounding ?? 'auto', embeddingBits, embeddings: !v['keep-embeddings'], perChannel: !v['per-tensor'], externalData: v['external-data'] ? true : 'auto',
-    onProgress: v.json ? undefined : (p) => { if (p.stage === 'start') stderr.write(`quantize: ${p.matmuls} MatMul weights${p.embedding ? ` + embedding table ${p.embedding}` : ''}\n`); },
+    onProgress: v.json ? undefined : (p) => {
+      if (p.stage === 'calibrate' && p.done === 1) stderr.write(`quantize: calibrating on ${p.total} texts\n`);
+      if (p.stage === 'start') stderr.write(`quantize: ${p.matmuls} MatMul weights${p.embedding ? ` + embedding table ${p.embedding}` : ''}\n`);
+    },
   });
   if (texts) {
     const { compareModels } = await import('../quantize/evaluate.js');
@@ -69,6 +86,9 @@ export async function run(argv, { stdout, stderr }) {
   const mb = (n) => `${(n / 2 ** 20).toFixed(2)} MB`;
   stdout.write(`${output}: ${result.format}${result.block ? ` (block ${result.block})` : ''}, ${mb(result.inBytes)} -> ${mb(result.outBytes)} (${((100 * result.outBytes) / result.inBytes).toFixed(1)}%)` +
     `${result.external ? ', weights in external data' : ''}\n  operators: ${result.ops.join(', ')}\n`);
+  const c = result.calibration;
+  if (c?.skipped) stdout.write(`  bias correction skipped: ${c.skipped}\n`);
+  else if (c) stdout.write(`  bias correction: ${result.biasCorrected} MatMuls, means over ${c.tokens} tokens of ${c.texts} texts (${c.device}, ${c.seconds.toFixed(1)} s)\n`);
   if (result.accuracy) {
     const a = result.accuracy;
     stdout.write(`  accuracy over ${a.count} texts: mean cosine ${a.mean.toFixed(6)}, min ${a.min.toFixed(6)}\n`);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ARCHITECTURES } from '../../models/generator/architecture.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
 import { openModelSource } from '../loader/index.js';
-import { quantizeGraph } from '../quantize/quantize.js';
+import { calibrate, describeCalibration, quantizeGraph } from '../quantize/quantize.js';
 import { checkpointGraphSource } from './checkpoint-graph.js';
 import { openSafetensors } from './safetensors-reader.js';
 import { readTorchStateDict } from '../bge-m3/pt-reader.js';
@@ -74,8 +74,10 @@ function checkConfig(config) {
  * Converts `source` (local folder, Hub id or URL, as Embedder.load accepts) into `outDir`.
  * options: dtype 'fp32' | 'q8' | 'q4' or a list of them (default 'fp32'; each dtype writes its
  * file straight from the checkpoint: q8 / q4 without a float32 model.onnx unless 'fp32' is listed
- * too), block, externalData, onProgress, and openModelSource options (revision, hubHost, cacheDir, ...).
- * Returns { outDir, files, config, onnx: { [dtype]: 'onnx/<file>' } }.
+ * too), block, externalData, calibration (bias correction of q8 / q4, as quantizeModel: 'auto'
+ * (default), true, false or { texts, ... }; it writes the float32 model first, temporarily when
+ * fp32 is not asked for), onProgress, and openModelSource options (revision, hubHost, cacheDir, ...).
+ * Returns { outDir, files, config, onnx: { [dtype]: 'onnx/<file>' }, calibration }.
  */
 export async function convertModel(source, outDir, options = {}) {
   const { dtype = 'fp32', block = 32, externalData = 'auto', onProgress = () => {} } = options;
@@ -121,20 +123,35 @@ export async function convertModel(source, outDir, options = {}) {
     // Missing tensors and shape mismatches fail here, before any ONNX file is started.
     const graphSource = checkpointGraphSource(config, ckpt, String(source));
     const onnx = {};
-    for (const d of dtypes) {
-      const file = path.join(tmp, 'onnx', DTYPE_FILE[d]);
-      onProgress({ stage: 'file', dtype: d, file: `onnx/${DTYPE_FILE[d]}` });
+    const writeDtype = async (d, file, activationMeans = null) => {
+      onProgress({ stage: 'file', dtype: d, file: path.relative(tmp, file).split(path.sep).join('/') });
       await quantizeGraph(graphSource, file, {
-        format: d === 'fp32' ? null : d, block, externalData,
+        format: d === 'fp32' ? null : d, block, externalData, activationMeans,
         onProgress: (p) => { if (p.stage === 'write') onProgress({ stage: 'weights', dtype: d, tensor: p.tensor, done: p.done, total: p.total }); },
       });
+    };
+    // Bias correction (see js/quantize/calibrate.js) runs the float32 model on calibration texts:
+    // it is written first, as onnx/model.onnx when asked for, else as a temporary file.
+    let calibration = null;
+    const quantized = dtypes.filter((d) => d !== 'fp32');
+    if (quantized.length && options.calibration !== false) {
+      const keep = dtypes.includes('fp32');
+      const fp32 = path.join(tmp, 'onnx', keep ? DTYPE_FILE.fp32 : '.calibration-model.onnx');
+      await writeDtype('fp32', fp32);
+      if (keep) onnx.fp32 = `onnx/${DTYPE_FILE.fp32}`;
+      calibration = await calibrate(fp32, graphSource.graph, quantized[0], { calibration: options.calibration, onProgress });
+      if (!keep) await Promise.all([rm(fp32, { force: true }), rm(`${fp32}_data`, { force: true })]);
+    }
+    for (const d of dtypes) {
+      if (onnx[d]) continue;
+      await writeDtype(d, path.join(tmp, 'onnx', DTYPE_FILE[d]), calibration?.means ?? null);
       onnx[d] = `onnx/${DTYPE_FILE[d]}`;
     }
     await ckpt.close();
     await rm(outDir, { recursive: true, force: true }); // empty or absent (checked above)
     await rename(tmp, outDir);
     onProgress({ stage: 'done' });
-    return { outDir, files, config, onnx };
+    return { outDir, files, config, onnx, calibration: describeCalibration(calibration) };
   } catch (err) {
     await ckpt.close().catch(() => {});
     await rm(tmp, { recursive: true, force: true });

@@ -98,8 +98,11 @@ const packedLength = (n, bits) => Math.ceil((n * bits) / 8);
  * MatMul weight W [K, N] (row-major, as the ONNX MatMul B operand) -> MatMulNBits inputs:
  * B uint8 [N, kBlocks, blob], scales float [N * kBlocks], zero_points uint8 [N * ceil(kBlocks * bits / 8)].
  * Blocks run along K (the reduction axis), one column of W at a time.
+ * With `mean` (E[x], length K: the mean input row, see calibrate.js) it also returns
+ * shift = mean · (dequantized W - W), length N: the systematic output error that bias correction
+ * subtracts from the layer's bias.
  */
-export function quantizeMatMulWeight(w, K, N, bits, block, rounding = 'minmax') {
+export function quantizeMatMulWeight(w, K, N, bits, block, rounding = 'minmax', mean = null) {
   const kBlocks = Math.ceil(K / block);
   const blob = (block * bits) / 8;
   const zpRow = packedLength(kBlocks, bits);
@@ -109,19 +112,23 @@ export function quantizeMatMulWeight(w, K, N, bits, block, rounding = 'minmax') 
   const zeroPoints = new Uint8Array(N * zpRow);
   const codes = new Uint8Array(block);
   const v = new Float32Array(block);
+  const shift = mean ? new Float32Array(N) : null;
   for (let n = 0; n < N; n++) {
+    let err = 0;
     for (let b = 0; b < kBlocks; b++) {
       const k0 = b * block;
       const count = Math.min(block, K - k0);
       for (let i = 0; i < count; i++) v[i] = w[(k0 + i) * N + n];
       const { scale, zp } = quantizeBlock(v, count, block, bits, rounding, codes, 0);
+      if (mean) for (let i = 0; i < count; i++) err += mean[k0 + i] * ((codes[i] - zp) * scale - v[i]);
       scales[n * kBlocks + b] = scale;
       zpCodes[b] = zp;
       packCodes(codes, 0, block, bits, data, (n * kBlocks + b) * blob);
     }
     packCodes(zpCodes, 0, kBlocks, bits, zeroPoints, n * zpRow);
+    if (shift) shift[n] = err;
   }
-  return { data, scales, zeroPoints, kBlocks, blob, zpRow };
+  return { data, scales, zeroPoints, kBlocks, blob, zpRow, shift };
 }
 
 /**

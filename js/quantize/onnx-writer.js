@@ -22,7 +22,9 @@ export function rawField(m, field, wire, bytes) {
 /**
  * Output tensor description: { name, dataType, dims, byteLength, header?, write(sink) } where
  * `header` holds extra passthrough fields and `write` streams exactly byteLength bytes
- * (byteLength 0 and no write: the header carries the values, e.g. packed int64_data).
+ * (byteLength 0 and no write: the header carries the values, e.g. packed int64_data), or
+ * `external: { location, offset }` (no write: the bytes already lie in that file, next to the model;
+ * js/quantize/calibrate.js points a probe graph at the original model's payloads this way).
  */
 function tensorMessage(t, external) {
   const m = new Message();
@@ -94,7 +96,7 @@ export async function writeOnnx(outFile, { modelFields, opsets, graphFields, nod
       if (f.message) graph.message(f.field, f.message);
       else rawField(graph, f.field, f.wire, f.bytes);
     }
-    for (const t of tensors) graph.message(5, tensorMessage(t, placements.get(t)));
+    for (const t of tensors) graph.message(5, tensorMessage(t, placements.get(t) ?? t.external));
     const model = new Message();
     for (const f of modelFields) {
       if (f.message) model.message(f.field, f.message);

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { node as makeNode, DataType } from '../../models/generator/onnx.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
 import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
+import { activationMeans } from './calibrate.js';
 import { closeModel, fileGraphSource, readOnnxModel } from './onnx-reader.js';
 import { writeOnnx } from './onnx-writer.js';
 
@@ -68,25 +69,95 @@ function shared(compute, uses) {
   };
 }
 
-/** MatMul weight -> MatMulNBits node + tensors. */
+/**
+ * MatMul weight -> MatMulNBits node + tensors; with bias correction (`ctx.means` holds E[x] for the
+ * MatMul's input and the weight has no other user), also the corrected bias: the original bias
+ * minus E[x] · (dequantized W - W), written in place of the bias the graph adds to this MatMul's
+ * output, or as a new Add after it when there is none.
+ */
 function rewriteMatMulNBits(n, w, bits, block, ctx) {
   const [K, N] = w.dims;
   const base = w.name;
+  const mean = ctx.means?.get(n.input[0]) ?? null;
+  const correct = Boolean(mean) && ctx.uses.get(base) === 1;
+  if (mean && mean.length !== K) throw new InvalidArgumentError(`activation mean for '${n.input[0]}' has ${mean.length} values, the weight '${base}' needs ${K}`);
+  const out = n.output[0];
+  const bias = correct ? ctx.biases.get(out) : null;
   if (!ctx.done.has(base)) {
     const kBlocks = Math.ceil(K / block), blob = (block * bits) / 8, zpRow = Math.ceil((kBlocks * bits) / 8);
-    const get = shared(async () => quantizeMatMulWeight(await w.readFloats(), K, N, bits, block, roundingFor(ctx.rounding, bits)), 3);
+    const get = shared(async () => quantizeMatMulWeight(await w.readFloats(), K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null), correct ? 4 : 3);
     ctx.tensors.push(
       newTensor(`${base}_Q${bits}`, DataType.UINT8, [N, kBlocks, blob], N * kBlocks * blob, async (s) => s.write((await get()).data)),
       newTensor(`${base}_scales`, DataType.FLOAT, [N * kBlocks], N * kBlocks * 4, async (s) => s.write(asBytes((await get()).scales))),
       newTensor(`${base}_zp`, DataType.UINT8, [N * zpRow], N * zpRow, async (s) => s.write((await get()).zeroPoints)),
     );
+    if (correct) {
+      // The bias is written from the same quantization result (4th use), whatever the order.
+      const corrected = async (s) => {
+        const { shift } = await get();
+        const b = bias ? Float32Array.from(await bias.readFloats()) : new Float32Array(N);
+        for (let i = 0; i < N; i++) b[i] -= shift[i];
+        await s.write(asBytes(b));
+      };
+      ctx.tensors.push(newTensor(bias ? bias.name : `${base}_bias_correction`, DataType.FLOAT, [N], N * 4, corrected));
+      if (bias) ctx.correctedBiases.add(bias.name);
+      ctx.corrected++;
+    }
     ctx.done.add(base);
   }
   const attrs = { K, N, bits, block_size: block };
   // accuracy_level 4: ORT's CPU/WASM kernel quantizes A to int8 per block and uses integer dot
   // products (faster, slightly less exact); WebGPU ignores it. 0 / unset: float compute.
   if (ctx.accuracyLevel) attrs.accuracy_level = ctx.accuracyLevel;
-  return makeNode('MatMulNBits', [n.input[0], `${base}_Q${bits}`, `${base}_scales`, `${base}_zp`], n.output, attrs, n.name || `${n.output[0]}_MatMulNBits`, MS_DOMAIN);
+  const inputs = [n.input[0], `${base}_Q${bits}`, `${base}_scales`, `${base}_zp`];
+  const name = n.name || `${out}_MatMulNBits`;
+  if (!correct || bias) return [makeNode('MatMulNBits', inputs, n.output, attrs, name, MS_DOMAIN)];
+  return [
+    makeNode('MatMulNBits', inputs, [`${out}_uncorrected`], attrs, name, MS_DOMAIN),
+    makeNode('Add', [`${out}_uncorrected`, `${base}_bias_correction`], [out], {}, `${out}_bias_correction`),
+  ];
+}
+
+/**
+ * MatMul output name -> the bias initializer an Add node adds to it: a 1-D float tensor of the
+ * MatMul's width that nothing else reads (so it can be rewritten for bias correction).
+ */
+function findBiases(nodes, inits, uses) {
+  const producedBy = new Set(nodes.filter((n) => n.opType === 'MatMul' && isDefaultDomain(n.domain)).map((n) => n.output[0]));
+  const biases = new Map();
+  for (const n of nodes) {
+    if (n.opType !== 'Add' || !isDefaultDomain(n.domain) || n.input.length !== 2) continue;
+    for (const [a, b] of [n.input, [...n.input].reverse()]) {
+      const t = inits.get(b);
+      if (!producedBy.has(a) || uses.get(a) !== 1 || !t || t.dataType !== DataType.FLOAT || t.dims.length !== 1 || !t.hasPayload || uses.get(b) !== 1) continue;
+      biases.set(a, t);
+    }
+  }
+  return biases;
+}
+
+/** Whether MatMul node `n` has a constant float [K, N] weight the quantizer rewrites. */
+function quantizableWeight(n, inits, minWeightElements) {
+  if (n.opType !== 'MatMul' || !isDefaultDomain(n.domain)) return null;
+  const w = inits.get(n.input[1]);
+  const ok = w && !inits.has(n.input[0]) && w.dataType === DataType.FLOAT && w.dims.length === 2 && w.hasPayload && w.dims[0] * w.dims[1] >= minWeightElements;
+  return ok ? w : null;
+}
+
+/**
+ * The activations whose means bias correction needs: the inputs of the MatMuls the quantizer
+ * rewrites (each weight read by one MatMul only). graph: as quantizeGraph's source.graph.
+ */
+export function calibrationTargets(graph, { minWeightElements = 0 } = {}) {
+  const inits = new Map(graph.initializers.map((t) => [t.name, t]));
+  const uses = new Map();
+  for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const names = new Set();
+  for (const n of graph.nodes) {
+    const w = quantizableWeight(n, inits, minWeightElements);
+    if (w && uses.get(w.name) === 1) names.add(n.input[0]);
+  }
+  return [...names];
 }
 
 /** MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8). */
@@ -189,6 +260,37 @@ function pickEmbedding(nodes, inits) {
   return best;
 }
 
+const CALIBRATED_FORMATS = ['q8', 'q4'];
+
+/** What a result says about calibration: { texts, tokens, device, seconds } or { skipped }. */
+export const describeCalibration = (c) => (!c ? null : c.skipped ? { skipped: c.skipped } : { texts: c.texts, tokens: c.tokens, device: c.device, seconds: c.seconds });
+
+/**
+ * Activation means for bias correction, per options.calibration:
+ *   'auto' (default)  the built-in texts through the model folder's tokenizer; skipped (with the
+ *                     reason) when the folder has no tokenizer or the graph has inputs other than
+ *                     input_ids / attention_mask / token_type_ids.
+ *   true | { texts, tokenizer, maxLength, device, threads }  required: failures are errors.
+ *   false             none (plain round-to-nearest, as data-free as before).
+ * Returns activationMeans()'s result, { skipped }, or null (off, or a format without it).
+ */
+export async function calibrate(onnxFile, graph, format, options = {}) {
+  const setting = options.calibration ?? 'auto';
+  if (setting === false || !CALIBRATED_FORMATS.includes(format)) return null;
+  if (setting !== 'auto' && setting !== true && (typeof setting !== 'object' || setting === null || Array.isArray(setting))) {
+    throw new InvalidArgumentError(`calibration must be 'auto', true, false or { texts, tokenizer, maxLength, device } (got ${JSON.stringify(setting)})`);
+  }
+  const names = calibrationTargets(graph, options);
+  const settings = typeof setting === 'object' ? setting : {};
+  const onProgress = options.onProgress ?? (() => {});
+  try {
+    return await activationMeans(onnxFile, names, { ...settings, onProgress });
+  } catch (err) {
+    if (setting !== 'auto' || !(err instanceof InvalidArgumentError || err instanceof UnsupportedError)) throw err;
+    return { skipped: err.message };
+  }
+}
+
 /**
  * Quantizes the ONNX model at `inPath` into `outPath`.
  * options: format 'q8' | 'q4' | 'int8-dynamic' (default q8), block (32; MatMulNBits /
@@ -199,8 +301,11 @@ function pickEmbedding(nodes, inits) {
  * minWeightElements (MatMuls with fewer weight values stay float; default 0 = all),
  * perChannel (int8-dynamic: one weight scale per output column, default true; false = per tensor),
  * accuracyLevel (MatMulNBits accuracy_level: 0 = unset/float compute, 4 = int8 compute on CPU/WASM),
+ * calibration ('auto' | true | false | { texts, tokenizer, maxLength, device }: bias correction of
+ * q8 / q4 MatMuls from activation means, see calibrate() and calibrate.js; default 'auto'),
  * externalData ('auto' | true | false), onProgress({ stage, ... }).
- * Returns { format, bits, block, inBytes, outBytes, matmuls, embedding, external, ops }.
+ * Returns { format, bits, block, inBytes, outBytes, matmuls, biasCorrected, calibration, embedding,
+ * external, ops }.
  */
 export async function quantizeModel(inPath, outPath, options = {}) {
   const format = options.format ?? 'q8'; // (format null, a plain copy, is for js/convert only)
@@ -208,7 +313,10 @@ export async function quantizeModel(inPath, outPath, options = {}) {
   if (path.resolve(inPath) === path.resolve(outPath)) throw new InvalidArgumentError('quantize: the output path must differ from the input path');
   const model = await readOnnxModel(inPath);
   try {
-    return await quantizeGraph(fileGraphSource(model), outPath, { ...options, format });
+    const source = fileGraphSource(model);
+    const calibration = await calibrate(inPath, source.graph, format, options);
+    const result = await quantizeGraph(source, outPath, { ...options, format, activationMeans: calibration?.means ?? null });
+    return { ...result, calibration: describeCalibration(calibration) };
   } catch (err) {
     if (err instanceof RangeError) throw new ParseError(`${inPath}: ${err.message}`, { cause: err });
     throw err;
@@ -222,7 +330,8 @@ export async function quantizeModel(inPath, outPath, options = {}) {
  * see onnx-reader parseNode), fields, initializers (tensor handles, see fileGraphSource) }, inBytes() }.
  * `quantizeModel` passes an opened ONNX file; js/convert passes the encoder graph with tensors
  * read straight from safetensors, so conversion and quantization happen in one streamed pass.
- * Options and result as quantizeModel. format null writes the graph unchanged (float32).
+ * Options and result as quantizeModel, except that calibration is not run here: pass its means as
+ * `activationMeans` (a Map, see calibrate()). format null writes the graph unchanged (float32).
  */
 export async function quantizeGraph(source, outPath, options = {}) {
   const { format = 'q8', block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, rounding = 'auto', onProgress = () => {} } = options;
@@ -242,19 +351,20 @@ export async function quantizeGraph(source, outPath, options = {}) {
     if (b !== 4 && b !== 8) throw new InvalidArgumentError(`matmulBits('${name}') must return 4 or 8 (got ${b})`);
     return b;
   };
-  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding };
+  const means = format === null || format === 'int8-dynamic' ? null : (options.activationMeans ?? null);
+  if (means != null && !(means instanceof Map)) throw new InvalidArgumentError('activationMeans must be a Map (activation name -> Float32Array), as calibrate.js activationMeans() returns');
+  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding, means, uses, biases: means ? findBiases(graph.nodes, inits, uses) : new Map(), correctedBiases: new Set(), corrected: 0 };
   const replaced = new Map(); // initializer name -> uses rewritten
   const outNodes = [];
   let matmuls = 0;
   const embedding = embeddings && format !== null ? pickEmbedding(graph.nodes, inits) : null;
   if (embedding && embeddingBits === 4 && embedding.dims[1] % 2) throw new UnsupportedError(`${label}: 4-bit embedding table '${embedding.name}' needs an even width (got ${embedding.dims[1]})`);
   for (const n of graph.nodes) {
-    const w = format !== null && n.opType === 'MatMul' && isDefaultDomain(n.domain) ? inits.get(n.input[1]) : null;
-    const quantizable = w && !inits.has(n.input[0]) && w.dataType === DataType.FLOAT && w.dims.length === 2 && w.hasPayload && w.dims[0] * w.dims[1] >= minWeightElements;
-    if (quantizable) {
+    const w = format !== null ? quantizableWeight(n, inits, minWeightElements) : null;
+    if (w) {
       await w.check();
       if (format === 'int8-dynamic') outNodes.push(...rewriteMatMulInteger(n, w, ctx));
-      else outNodes.push(rewriteMatMulNBits(n, w, matmulBits(w.name, w.dims), block, ctx));
+      else outNodes.push(...rewriteMatMulNBits(n, w, matmulBits(w.name, w.dims), block, ctx));
       replaced.set(w.name, (replaced.get(w.name) ?? 0) + 1);
       matmuls++;
       continue;
@@ -271,7 +381,7 @@ export async function quantizeGraph(source, outPath, options = {}) {
   }
   // Keep a float initializer while some node still reads it (a weight shared with an op we left alone).
   const stillUsed = (name) => replaced.get(name) < (uses.get(name) ?? 0);
-  const kept = graph.initializers.filter((t) => !replaced.has(t.name) || stillUsed(t.name)).map(passthrough);
+  const kept = graph.initializers.filter((t) => (!replaced.has(t.name) || stillUsed(t.name)) && !ctx.correctedBiases.has(t.name)).map(passthrough);
   const opsets = [...source.opsets];
   if (ctx.tensors.length && format !== 'int8-dynamic' && !opsets.some((o) => o.domain === MS_DOMAIN)) opsets.push({ domain: MS_DOMAIN, version: 1 });
   const tensors = [...kept, ...ctx.tensors];
@@ -289,5 +399,5 @@ export async function quantizeGraph(source, outPath, options = {}) {
   onProgress({ stage: 'done', outBytes });
   const ops = format === null ? [] : format === 'int8-dynamic' ? ['DynamicQuantizeLinear', 'MatMulInteger', ...(embedding ? ['DequantizeLinear'] : [])] : ['com.microsoft.MatMulNBits', ...(embedding ? ['com.microsoft.GatherBlockQuantized'] : [])];
   const isInt8 = format === 'int8-dynamic';
-  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, embedding: embedding?.name ?? null, external: out.external, ops };
+  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, biasCorrected: ctx.corrected, embedding: embedding?.name ?? null, external: out.external, ops };
 }

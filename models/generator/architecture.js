@@ -76,11 +76,14 @@ export function buildGraph(cfg, { heads = false } = {}) {
   const nodes = [], constants = [];
   let counter = 0;
   const tmp = (hint) => `/${hint}_${counter++}`;
-  const constant = (name, type, dims, values) => { constants.push(tensor(name, type, dims, values)); return name; };
+  const declared = new Set();
+  const constant = (name, type, dims, values) => {
+    if (!declared.has(name)) { declared.add(name); constants.push(tensor(name, type, dims, values)); }
+    return name;
+  };
   const op = (type, inputs, attrs = {}, out = tmp(type)) => { nodes.push(node(type, inputs, [out], attrs, out.slice(1))); return out; };
 
   const I64 = DataType.INT64, F32 = DataType.FLOAT;
-  constant('const_zero_i64', I64, [], [0]);
   constant('const_one_i64', I64, [], [1]);
   constant('const_axes_12', I64, [2], [1, 2]);
   constant('const_one_f', F32, [], [1]);
@@ -100,7 +103,7 @@ export function buildGraph(cfg, { heads = false } = {}) {
     constant('const_axes_0', I64, [1], [0]);
     const shape = op('Shape', ['input_ids']);
     const seqLen = op('Gather', [shape, 'const_one_i64'], { axis: 0 });
-    const range = op('Range', ['const_zero_i64', seqLen, 'const_one_i64']);
+    const range = op('Range', [constant('const_zero_i64', I64, [], [0]), seqLen, 'const_one_i64']);
     positionIds = op('Unsqueeze', [range, 'const_axes_0']);
   } else {
     // create_position_ids_from_input_ids, as PyTorch exports it: mask = (ids != pad).int();
@@ -172,7 +175,7 @@ export function buildGraph(cfg, { heads = false } = {}) {
     constant('const_eps_f', F32, [], [1e-12]);
     const hs = 'last_hidden_state';
     const unitRows = (t) => op('Div', [t, op('Max', [op('ReduceL2', [t], { axes: [-1], keepdims: 1 }), 'const_eps_f'])]);
-    const cls = op('Gather', [hs, 'const_zero_i64'], { axis: 1 });
+    const cls = op('Gather', [hs, constant('const_zero_i64', I64, [], [0])], { axis: 1 });
     nodes.push(node('Identity', [unitRows(cls)], ['dense_vecs'], {}, 'dense_identity'));
     const sparse = op('Relu', [op('Add', [op('MatMul', [hs, 'sparse_linear.weight']), 'sparse_linear.bias'])]);
     nodes.push(node('Identity', [sparse], ['sparse_vecs'], {}, 'sparse_identity'));

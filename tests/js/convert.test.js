@@ -101,17 +101,26 @@ for (const preset of ['tiny-bert', 'tiny-xlm-roberta']) {
     const texts = evalTexts();
     const fp32Dir = path.join(tmp, `oq-fp32-${preset}`);
     await convertModel(gen[preset], fp32Dir, { localFilesOnly: true });
-    for (const [dtype, file, floor] of [['q8', 'model_quantized.onnx', 0.999], ['q4', 'model_q4.onnx', 0.99]]) {
-      const out = path.join(tmp, `oq-${dtype}-${preset}`);
+    const runs = [['q8', 'model_quantized.onnx', 0.999, 'auto'], ['q4', 'model_q4.onnx', 0.99, 'auto'], ['q4', 'model_q4.onnx', 0.99, false]];
+    for (const [dtype, file, floor, calibration] of runs) {
+      const out = path.join(tmp, `oq-${dtype}-${calibration}-${preset}`);
       const events = [];
-      const r = await convertModel(gen[preset], out, { dtype, localFilesOnly: true, onProgress: (e) => events.push(e) });
+      const r = await convertModel(gen[preset], out, { dtype, calibration, localFilesOnly: true, onProgress: (e) => events.push(e) });
       assert.deepEqual(r.onnx, { [dtype]: `onnx/${file}` });
-      // No float32 ONNX is written on the way: the only ONNX file is the quantized one.
+      // The only ONNX file left is the quantized one. Without calibration no float32 ONNX is
+      // written at all; with it (bias correction runs the float32 model) one is, temporarily.
       assert.deepEqual(readdirSync(path.join(out, 'onnx')), [file]);
-      assert.deepEqual(events.filter((e) => e.stage === 'file').map((e) => e.dtype), [dtype]);
+      const files = events.filter((e) => e.stage === 'file').map((e) => e.file);
+      if (calibration) {
+        assert.deepEqual(files, ['onnx/.calibration-model.onnx', `onnx/${file}`]);
+        assert.ok(r.calibration.tokens > 0 && events.some((e) => e.stage === 'calibrate'), JSON.stringify(r.calibration));
+      } else {
+        assert.deepEqual(files, [`onnx/${file}`]);
+        assert.equal(r.calibration, null);
+      }
       // The same quantizer run on the converted float32 file gives the very same bytes.
       const twoStep = path.join(fp32Dir, 'onnx', `two-step-${file}`);
-      await quantizeModel(path.join(fp32Dir, 'onnx/model.onnx'), twoStep, { format: dtype });
+      await quantizeModel(path.join(fp32Dir, 'onnx/model.onnx'), twoStep, { format: dtype, calibration });
       assert.ok(readFileSync(path.join(out, 'onnx', file)).equals(readFileSync(twoStep)), `${dtype}: one-pass and two-step files differ`);
       // Vectors through the real Embedder (WASM) against the generator's own float32 ONNX.
       cpSync(path.join(gen[preset], 'onnx/model.onnx'), path.join(out, 'onnx/generator-fp32.onnx'));

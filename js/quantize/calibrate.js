@@ -1,0 +1,138 @@
+// Activation means for quantization bias correction.
+//
+// Rounding a weight matrix W adds an error dW, and a layer's output error x·dW has a systematic
+// part E[x]·dW that is the same for every token. In transformer encoders E[x] is far from zero
+// (GELU outputs are mostly positive; hidden states share common directions), so at 4 bits this
+// shift is most of the error and it adds up over layers and tokens. Bias correction (Nagel et al.
+// 2019, "Data-Free Quantization Through Weight Equalization and Bias Correction"; OpenVINO NNCF
+// applies it by default) folds -E[x]·dW into the layer's bias, which stays float32. E[x] is measured
+// here: the float32 model runs on calibration texts with the MatMul inputs as extra graph outputs,
+// and their per-token means are returned. The quantizer (quantize.js) does the folding.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Message } from '../../models/generator/protobuf.js';
+import { InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { createSession, pickDevice } from '../embedder/backend.js';
+import { Tokenizer } from '../tokenizer.js';
+import { CALIBRATION_TEXTS } from './calibration-texts.js';
+import { modelDirOf } from './evaluate.js';
+import { closeModel, readOnnxModel, tensorSource } from './onnx-reader.js';
+import { writeOnnx } from './onnx-writer.js';
+
+export { CALIBRATION_TEXTS };
+const FLOAT = 1;
+const INLINE_BELOW = 4096;
+const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
+
+/** graph.output entry for `name`: a float tensor of any shape. */
+function floatOutput(name) {
+  const tensorType = new Message().int(1, FLOAT);
+  return { field: 12, message: new Message().string(1, name).message(2, new Message().message(1, tensorType)) };
+}
+
+/**
+ * Writes, next to `model.file`, a copy of its graph with `names` as extra outputs. The copy holds
+ * no weights: every initializer points at its bytes where they already are (inside the original
+ * .onnx, or its external data file), so probing a 2 GB model writes a few KB.
+ */
+async function writeProbe(model, names) {
+  const dir = path.dirname(model.file);
+  const file = path.join(dir, `.${path.basename(model.file)}.calibration-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
+  const locations = new Set();
+  const tensors = model.graph.initializers.map((t) => {
+    const base = { name: t.name, dataType: t.dataType, dims: t.dims, header: t.header };
+    if (!t.data) return { ...base, byteLength: 0 };
+    // Small constants (shapes, axes) stay inline: ONNX shape inference cannot read external data.
+    if (t.data.length < INLINE_BELOW) {
+      return { ...base, byteLength: t.data.length, write: async (sink) => sink.write(await (await tensorSource(model, t)).read(t.data.offset, t.data.length)) };
+    }
+    const location = t.data.kind === 'inline' ? path.basename(model.file) : t.data.location;
+    locations.add(location);
+    return { ...base, byteLength: t.data.length, external: { location, offset: t.data.offset } };
+  });
+  await writeOnnx(file, {
+    modelFields: model.modelFields,
+    opsets: model.opsets,
+    graphFields: [...model.graph.fields, ...names.map(floatOutput)],
+    nodes: model.graph.nodes.map((n) => n.bytes),
+    tensors,
+  }, { externalData: false });
+  return { file, locations: [...locations] };
+}
+
+async function loadTokenizer(tokenizer, onnxFile) {
+  if (tokenizer instanceof Tokenizer) return { tok: tokenizer, owned: false };
+  let file = tokenizer;
+  if (file == null) {
+    const dir = modelDirOf(onnxFile);
+    if (!dir) throw new InvalidArgumentError(`${onnxFile}: calibration needs the model's tokenizer (no tokenizer.json or sentencepiece.bpe.model next to it or in the folder above); pass one, or turn calibration off`);
+    file = ['tokenizer.json', 'sentencepiece.bpe.model'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  }
+  return { tok: await Tokenizer.fromFile(file), owned: true };
+}
+
+/**
+ * Per-token means of the float tensors `names` of the ONNX model `onnxFile`, over calibration
+ * texts. options: texts (strings; default CALIBRATION_TEXTS), tokenizer (Tokenizer or file; default
+ * the model folder's), maxLength (128), device ('auto': onnxruntime-node when installed, else
+ * onnxruntime-web WASM), threads, onProgress({ stage: 'calibrate', done, total }).
+ * Returns { means: Map(name -> Float32Array), texts, tokens, device, seconds }.
+ */
+export async function activationMeans(onnxFile, names, options = {}) {
+  const { texts = CALIBRATION_TEXTS, maxLength = 128, threads, onProgress = () => {} } = options;
+  if (!Array.isArray(texts) || !texts.length || !texts.every((t) => typeof t === 'string' && t.length)) {
+    throw new InvalidArgumentError('calibration texts must be a non-empty array of non-empty strings');
+  }
+  if (!names.length) return { means: new Map(), texts: 0, tokens: 0, device: null, seconds: 0 };
+  const t0 = performance.now();
+  const { device } = await pickDevice(options.device ?? 'auto');
+  const { tok, owned } = await loadTokenizer(options.tokenizer, onnxFile);
+  const model = await readOnnxModel(onnxFile);
+  let probe = null, session = null;
+  try {
+    probe = await writeProbe(model, names);
+    const externalData = device === 'cpu' ? undefined : probe.locations.map((loc) => ({ path: loc, data: path.join(path.dirname(onnxFile), loc) }));
+    session = await createSession(device, { path: probe.file, name: onnxFile, externalData }, { threads });
+    const unknown = session.inputNames.filter((n) => !KNOWN_INPUTS.has(n));
+    if (unknown.length || !session.inputNames.includes('input_ids')) {
+      throw new UnsupportedError(`${onnxFile}: calibration feeds input_ids, attention_mask and token_type_ids; the model also needs ${unknown.join(', ') || 'input_ids'}`);
+    }
+    const { Tensor } = session.ort;
+    const sums = new Map(names.map((n) => [n, null]));
+    let tokens = 0;
+    // One text per run: no padding, so every row of every output is a real token.
+    for (const [i, text] of texts.entries()) {
+      const e = tok.encode(text, { maxLength });
+      const S = e.length;
+      if (!S) continue;
+      const int64 = (a) => new Tensor('int64', BigInt64Array.from(a, BigInt), [1, S]);
+      const feeds = { input_ids: int64(e.ids) };
+      if (session.inputNames.includes('attention_mask')) feeds.attention_mask = int64(e.attentionMask);
+      if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(e.typeIds);
+      const out = await session.run(feeds);
+      for (const n of names) {
+        const t = out[n];
+        if (!t || t.type !== 'float32' || t.dims[0] !== 1 || t.dims[1] !== S) {
+          throw new UnsupportedError(`${onnxFile}: activation '${n}' is not a float [1, ${S}, K] tensor (got ${t?.type} [${t?.dims}]); calibration supports token-wise MatMul inputs only`);
+        }
+        const d = t.data, K = d.length / S;
+        let acc = sums.get(n);
+        if (!acc) sums.set(n, (acc = new Float64Array(K)));
+        for (let s = 0; s < S; s++) for (let k = 0, o = s * K; k < K; k++) acc[k] += d[o + k];
+        t.dispose?.();
+      }
+      tokens += S;
+      onProgress({ stage: 'calibrate', done: i + 1, total: texts.length });
+    }
+    const means = new Map();
+    for (const [n, acc] of sums) means.set(n, Float32Array.from(acc, (v) => v / tokens));
+    return { means, texts: texts.length, tokens, device, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await session?.release();
+    if (probe) await rm(probe.file, { force: true });
+    await closeModel(model);
+    if (owned) tok.dispose();
+  }
+}
