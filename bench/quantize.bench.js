@@ -25,7 +25,8 @@
 // --accuracy: instead, q8 and q4 with and without bias correction (min-max vs MSE scales; built-in
 // vs held-out shared calibration texts), on onnxruntime-node (CPU) over the shared texts: size,
 // quantization time, mean / min cosine to fp32. Models from --models (default
-// e5-small,ko-sroberta,bge-m3-8k). Writes bench/results/quantize-accuracy.json.
+// e5-small,ko-sroberta,bge-m3-8k), --variants (indexes into ACCURACY_VARIANTS), --device cpu|wasm
+// (onnxruntime-node, default, or onnxruntime-web WASM). Writes bench/results/quantize-accuracy[-wasm].json.
 // Writes bench/results/quantize.json and prints a markdown table. Models are generated on first
 // use into models/generated/quant-<name>/ (gitignored); the quantized files are remade each run.
 import { spawnSync } from 'node:child_process';
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean' }, texts: { type: 'string' }, models: { type: 'string' }, 'bge-m3': { type: 'boolean' },
     threads: { type: 'string', default: '1' }, 'no-browser': { type: 'boolean' }, 'tjs-cpu': { type: 'boolean' }, 'own-browser-runner': { type: 'boolean' },
     'convert-memory': { type: 'string' }, child: { type: 'string' }, accuracy: { type: 'boolean' },
+    device: { type: 'string', default: 'cpu' }, variants: { type: 'string' },
   },
 });
 
@@ -141,11 +143,11 @@ async function convertChild(job) {
   const { convertModel } = await import('../js/convert/convert.js');
   rmSync(job.out, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = await convertModel(job.src, job.out, { dtype: job.dtype, localFilesOnly: true });
+  const r = await convertModel(job.src, job.out, { dtype: job.dtype, calibration: job.calibration ?? 'auto', localFilesOnly: true });
   const seconds = (performance.now() - t0) / 1000;
   const bytes = Object.values(r.onnx).reduce((a, f) => a + onnxBytes(path.join(job.out, f)), 0);
   rmSync(job.out, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ dtype: job.dtype, seconds, outBytes: bytes, peakMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ dtype: job.dtype, calibration: r.calibration, seconds, outBytes: bytes, peakMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
 async function convertMemory(name) {
@@ -167,10 +169,12 @@ async function convertMemory(name) {
     const { renameSync } = await import('node:fs');
     renameSync(path.join(src, 'model.safetensors.partial'), path.join(src, 'model.safetensors'));
   }
+  // A tokenizer makes the default bias correction run (it runs the float32 model: see README).
+  if (!existsSync(path.join(src, 'tokenizer.json'))) writeFileSync(path.join(src, 'tokenizer.json'), readFileSync(await spec.tokenizer()));
   const inBytes = statSync(path.join(src, 'model.safetensors')).size;
   const rows = [];
-  for (const dtype of ['q8', 'q4', 'fp32']) {
-    const job = { src, out: path.join(GEN, `st-${name}-out-${dtype}`), dtype };
+  for (const [dtype, calibration] of [['q8', 'auto'], ['q4', 'auto'], ['q8', false], ['q4', false], ['fp32', 'auto']]) {
+    const job = { src, out: path.join(GEN, `st-${name}-out-${dtype}`), dtype, calibration };
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify({ convert: job })], { encoding: 'utf8' });
     const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
     if (r.status !== 0 || !line) throw new Error(`convert --dtype ${dtype} failed: ${r.stderr.slice(-1000)}`);
@@ -179,7 +183,7 @@ async function convertMemory(name) {
   }
   const mib = (b) => (b / 2 ** 20).toFixed(0);
   console.log(`\n| wasmbed convert (${name} shape, ${mib(inBytes)} MiB safetensors) | output | time (s) | peak RSS (MiB) |\n|---|---|---|---|`);
-  for (const r of rows) console.log(`| --dtype ${r.dtype} | ${mib(r.outBytes)} MiB | ${r.seconds.toFixed(0)} | ${r.peakMiB.toFixed(0)} |`);
+  for (const r of rows) console.log(`| --dtype ${r.dtype}${r.dtype !== 'fp32' && !r.calibration ? ' --no-calibration' : ''} | ${mib(r.outBytes)} MiB | ${r.seconds.toFixed(0)} | ${r.peakMiB.toFixed(0)} |`);
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench', 'results', 'quantize-convert.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: os.loadavg(), rows }, null, 2) + '\n');
 }
@@ -430,7 +434,7 @@ async function prepareModel(name) {
 /** Vectors of `texts` from one ONNX file of a model folder (onnxruntime-node, the real Embedder). */
 async function embedWith(dir, file, texts) {
   const { Embedder } = await import('../js/embedder.js');
-  const model = await Embedder.load(dir, { device: 'cpu', modelFile: `onnx/${path.basename(file)}`, localFilesOnly: true });
+  const model = await Embedder.load(dir, { device: args.device, modelFile: `onnx/${path.basename(file)}`, localFilesOnly: true });
   try {
     const vs = await model.embed(texts, { batchSize: 16 });
     const flat = new Float32Array(vs.length * vs[0].length);
@@ -463,7 +467,9 @@ async function accuracySweep() {
     }
     rows.push({ model: name, variant: 'fp32', bytes: onnxBytes(fp32) });
     const { flat: ref, dims } = await embedWith(dir, fp32, texts);
+    const only = args.variants ? args.variants.split(',').map(Number) : null;
     for (const [i, v] of ACCURACY_VARIANTS.entries()) {
+      if (only && !only.includes(i)) continue;
       const out = path.join(dir, 'onnx', `model_accuracy_${i}.onnx`);
       const t0 = performance.now();
       const r = await quantizeModel(fp32, out, { ...v.quantize, ...(v.calibration === 'shared' ? { calibration: { texts: heldOut } } : {}) });
@@ -476,8 +482,9 @@ async function accuracySweep() {
     }
   }
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results', 'quantize-accuracy.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: os.loadavg(), texts: texts.length, rows }, null, 2) + '\n');
-  console.log(`\n| model | variant | size (MiB) | quantize (s) | cosine vs fp32 mean / min (${texts.length} texts, onnxruntime-node) |`);
+  const suffix = args.device === 'cpu' ? '' : `-${args.device}`;
+  writeFileSync(path.join(ROOT, 'bench', 'results', `quantize-accuracy${suffix}.json`), JSON.stringify({ date: new Date().toISOString(), loadavg: os.loadavg(), device: args.device, texts: texts.length, rows }, null, 2) + '\n');
+  console.log(`\n| model | variant | size (MiB) | quantize (s) | cosine vs fp32 mean / min (${texts.length} texts, ${args.device === 'cpu' ? 'onnxruntime-node' : `onnxruntime-web ${args.device}`}) |`);
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.model} | ${r.variant} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.quantizeSeconds?.toFixed(1) ?? '–'} | ${r.cosine ? `${r.cosine.mean.toFixed(5)} / ${r.cosine.min.toFixed(5)}` : '(reference)'} |`);

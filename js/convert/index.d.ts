@@ -1,22 +1,27 @@
 // Types for `wasmbed/convert` (Node only).
+import type { CalibrationOptions } from '../quantize/index.js';
 
 export interface ConvertOptions {
   /**
    * Which ONNX files to write (default 'fp32'): 'fp32' onnx/model.onnx, 'q8' onnx/model_quantized.onnx,
    * 'q4' onnx/model_q4.onnx (MatMulNBits + GatherBlockQuantized), or a list. Quantized files are
-   * written straight from the checkpoint in one streamed pass, with no float32 ONNX in between.
+   * written straight from the checkpoint in one streamed pass; with calibration (the default) the
+   * float32 model is written first to compute the activation means (temporarily, unless 'fp32' is
+   * listed).
    */
   dtype?: 'fp32' | 'q8' | 'q4' | Array<'fp32' | 'q8' | 'q4'>;
   /** Quantization block size (default 32). */
   block?: number;
   /** 'auto' (default: external data above ~1.9 GB), true, or false. */
   externalData?: 'auto' | boolean;
+  /** Bias correction of q8 / q4, as QuantizeOptions.calibration (default 'auto'). */
+  calibration?: 'auto' | boolean | CalibrationOptions;
   /** Hub source options (see openModelSource). */
   revision?: string;
   hubHost?: string;
   cacheDir?: string;
   localFilesOnly?: boolean;
-  onProgress?(event: { stage: 'file' | 'weights' | 'done'; dtype?: 'fp32' | 'q8' | 'q4'; [key: string]: unknown }): void;
+  onProgress?(event: { stage: 'file' | 'weights' | 'calibrate' | 'done'; dtype?: 'fp32' | 'q8' | 'q4'; [key: string]: unknown }): void;
 }
 
 /** ONNX file name per dtype, as Embedder.load({ dtype }) looks them up under onnx/. */
@@ -36,7 +41,13 @@ export function convertModel(
   source: string,
   outDir: string,
   options?: ConvertOptions,
-): Promise<{ outDir: string; files: string[]; config: Record<string, unknown>; onnx: { fp32: string; q8?: string; q4?: string } }>;
+): Promise<{
+  outDir: string;
+  files: string[];
+  config: Record<string, unknown>;
+  onnx: { fp32?: string; q8?: string; q4?: string };
+  calibration: { texts: number; tokens: number; device: string; seconds: number } | { skipped: string } | null;
+}>;
 
 /** Opens and validates a .safetensors file (tensor index only; payloads are read on demand). */
 export function openSafetensors(file: string): Promise<{

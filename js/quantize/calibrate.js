@@ -52,13 +52,19 @@ async function writeProbe(model, names) {
     locations.add(location);
     return { ...base, byteLength: t.data.length, external: { location, offset: t.data.offset } };
   });
-  await writeOnnx(file, {
-    modelFields: model.modelFields,
-    opsets: model.opsets,
-    graphFields: [...model.graph.fields, ...names.map(floatOutput)],
-    nodes: model.graph.nodes.map((n) => n.bytes),
-    tensors,
-  }, { externalData: false });
+  try {
+    await writeOnnx(file, {
+      modelFields: model.modelFields,
+      opsets: model.opsets,
+      graphFields: [...model.graph.fields, ...names.map(floatOutput)],
+      nodes: model.graph.nodes.map((n) => n.bytes),
+      tensors,
+    }, { externalData: false });
+  } catch (err) {
+    if (!err.code) throw err;
+    // ONNX Runtime resolves external data next to the graph, so the probe must live there.
+    throw new UnsupportedError(`calibration writes a small probe graph next to ${model.file} and cannot (${err.code}); make the folder writable or turn calibration off`, { cause: err });
+  }
   return { file, locations: [...locations] };
 }
 
@@ -70,7 +76,9 @@ async function loadTokenizer(tokenizer, onnxFile) {
     if (!dir) throw new InvalidArgumentError(`${onnxFile}: calibration needs the model's tokenizer (no tokenizer.json or sentencepiece.bpe.model next to it or in the folder above); pass one, or turn calibration off`);
     file = ['tokenizer.json', 'sentencepiece.bpe.model'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
   }
-  return { tok: await Tokenizer.fromFile(file), owned: true };
+  // sentencepiece.bpe.model is the XLM-R repositories' file: load it as the Embedder does.
+  const flavor = path.basename(file) === 'sentencepiece.bpe.model' ? 'xlm-roberta' : undefined;
+  return { tok: await Tokenizer.fromFile(file, { flavor }), owned: true };
 }
 
 /**

@@ -2,3 +2,4 @@
 // (Kept out of the main entry: it reads and writes files with node:fs.)
 export { quantizeModel, FORMATS } from './quantize.js';
 export { compareModels } from './evaluate.js';
+export { CALIBRATION_TEXTS } from './calibration-texts.js';

@@ -19,7 +19,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { node as makeNode, DataType } from '../../models/generator/onnx.js';
-import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
+import { InvalidArgumentError, ParseError, UnsupportedError, WasmbedError } from '../errors.js';
 import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
 import { activationMeans } from './calibrate.js';
 import { closeModel, fileGraphSource, readOnnxModel } from './onnx-reader.js';
@@ -268,8 +268,8 @@ export const describeCalibration = (c) => (!c ? null : c.skipped ? { skipped: c.
 /**
  * Activation means for bias correction, per options.calibration:
  *   'auto' (default)  the built-in texts through the model folder's tokenizer; skipped (with the
- *                     reason) when the folder has no tokenizer or the graph has inputs other than
- *                     input_ids / attention_mask / token_type_ids.
+ *                     reason) when that fails: no tokenizer, inputs other than input_ids /
+ *                     attention_mask / token_type_ids, no probe can be written next to the model.
  *   true | { texts, tokenizer, maxLength, device, threads }  required: failures are errors.
  *   false             none (plain round-to-nearest, as data-free as before).
  * Returns activationMeans()'s result, { skipped }, or null (off, or a format without it).
@@ -286,7 +286,9 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
   try {
     return await activationMeans(onnxFile, names, { ...settings, onProgress });
   } catch (err) {
-    if (setting !== 'auto' || !(err instanceof InvalidArgumentError || err instanceof UnsupportedError)) throw err;
+    // 'auto' must not turn a quantization that works into a failure: any error of ours (no or a
+    // broken tokenizer, inputs it cannot feed, a graph ONNX Runtime will not load) skips it, with why.
+    if (setting !== 'auto' || !(err instanceof WasmbedError)) throw err;
     return { skipped: err.message };
   }
 }

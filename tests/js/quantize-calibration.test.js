@@ -84,6 +84,10 @@ describe('activation means', () => {
       worst = Math.max(worst, Math.abs(v - mz[c]));
     }
     assert.ok(worst < 1e-4, `max |mean(z) - mean(x)·W - b| = ${worst}`);
+    // onnxruntime-web WASM (Node without onnxruntime-node) reads the same probe and weights.
+    const web = await activationMeans(fp32, [add.output[0]], { texts: TEXTS, device: 'wasm' });
+    assert.equal(web.device, 'wasm');
+    assert.ok(web.means.get(add.output[0]).every((v, i) => Math.abs(v - mz[i]) < 1e-5), 'WASM and default-device means differ');
     // The probe graph is removed: the model folder holds what it held before.
     assert.deepEqual(readdirSync(path.join(dir, 'onnx')), ['model.onnx']);
   });
