@@ -36,6 +36,20 @@ class JsonFields {
     return v->get<std::string>();
   }
 
+  // A string that must be present.
+  std::string require_string(const json& j, const char* key) const {
+    const json* v = find(j, key);
+    if (!v || !v->is_string()) bad(std::string(key) + " must be a string");
+    return v->get<std::string>();
+  }
+
+  std::optional<bool> get_opt_bool(const json& j, const char* key) const {
+    const json* v = find(j, key);
+    if (!v) return std::nullopt;
+    if (!v->is_boolean()) bad(std::string(key) + " must be a boolean or null");
+    return v->get<bool>();
+  }
+
   bool get_bool(const json& j, const char* key, bool dflt) const {
     const json* v = find(j, key);
     if (!v) return dflt;
