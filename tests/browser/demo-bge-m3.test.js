@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { startDemoServer } from '../../demo/serve.js';
 import { makeModel } from '../../models/generator/index.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { searchDemo, waitDemoReady } from '../helpers/demo-page.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const skip = await browserSkipReason();
@@ -29,7 +30,7 @@ before(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   await page.goto(`${server.url}/demo/`);
-  await page.waitForFunction(() => window.__demo?.model?.state === 'ready' && !window.__demo.indexing, null, { timeout: 60_000 });
+  await waitDemoReady(page);
 });
 
 after(async () => {
@@ -54,21 +55,7 @@ function scaleSparseHead(file, factor) {
   writeFileSync(file, bytes);
 }
 
-async function search(query, mode) {
-  await page.check(`input[name=mode][value=${mode}]`);
-  await page.fill('#q', query);
-  // Enter runs the search at once (the input handler is debounced): after it, state.seq is this
-  // query's sequence number, and any older response (e.g. the mode change's search of the previous
-  // query) is dropped by the page, so waiting for exactly this seq cannot see stale results.
-  await page.press('#q', 'Enter');
-  const seq = await page.evaluate(() => window.__demo.seq);
-  await page.waitForFunction((s) => window.__demo.shownSeq === s, seq, { timeout: 15_000 });
-  return page.$$eval('#results .result', (items) => items.map((li) => ({
-    title: li.querySelector('.result-title').textContent,
-    score: li.querySelector('.result-score').textContent,
-    passage: li.querySelector('.result-passage').textContent,
-  })));
-}
+const search = (query, mode) => searchDemo(page, query, mode);
 
 test('demo bge-m3 mode: a document\'s exact text ranks it first', { skip, timeout: 180_000 }, async () => {
   await page.click('#load-sample');
@@ -92,7 +79,7 @@ test('demo bge-m3 mode: the ColBERT index survives a reload', { skip, timeout: 1
   const docs = await page.evaluate(() => window.__demo.docs);
   assert.equal(docs, SAMPLE.length);
   await page.reload();
-  await page.waitForFunction(() => window.__demo?.model?.state === 'ready' && !window.__demo.indexing, null, { timeout: 60_000 });
+  await waitDemoReady(page);
   const state = await page.evaluate(() => ({ docs: window.__demo.docs, restored: window.__demo.restored, m3: window.__demo.model.m3 }));
   assert.deepEqual(state, { docs, restored: true, m3: true });
   for (const [i, doc] of probes.entries()) {

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { startDemoServer } from '../../demo/serve.js';
 import { makeModel } from '../../models/generator/index.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { searchDemo, waitDemoReady } from '../helpers/demo-page.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const skip = await browserSkipReason();
@@ -43,32 +44,13 @@ after(async () => {
 
 const demoState = () => page.evaluate(() => ({ ...window.__demo }));
 
-async function waitReady(timeout = 60_000) {
-  await page.waitForFunction(() => window.__demo?.model?.state === 'ready' && !window.__demo.indexing, null, { timeout });
-}
+const waitReady = (timeout) => waitDemoReady(page, timeout);
 
 async function waitIndexed(docs, timeout = 60_000) {
   await page.waitForFunction((n) => window.__demo.docs === n && !window.__demo.indexing, docs, { timeout });
 }
 
-async function search(query, mode) {
-  await page.check(`input[name=mode][value=${mode}]`);
-  await page.fill('#q', query);
-  // Enter runs the search at once (the input handler is debounced): after it, state.seq is this
-  // query's sequence number, and any older response (e.g. the mode change's search of the previous
-  // query) is dropped by the page, so waiting for exactly this seq cannot see stale results.
-  await page.press('#q', 'Enter');
-  const seq = await page.evaluate(() => window.__demo.seq);
-  await page.waitForFunction((s) => window.__demo.shownSeq === s, seq, { timeout: 15_000 });
-  return page.$$eval('#results .result', (items) => items.map((li) => ({
-    title: li.querySelector('.result-title').textContent,
-    docId: li.dataset.docId,
-    score: li.querySelector('.result-score').textContent,
-    where: li.querySelector('.result-where').textContent,
-    passage: li.querySelector('.result-passage').textContent,
-    marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
-  })));
-}
+const search = (query, mode) => searchDemo(page, query, mode);
 
 async function addPaste(text) {
   const { docs } = await demoState();
