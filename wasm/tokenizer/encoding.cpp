@@ -29,45 +29,36 @@ Encoding Encoding::from_tokens(const std::vector<Token>& tokens, int32_t type_id
 
 void Encoding::set_sequence_id(int32_t id) { std::fill(sequence_ids.begin(), sequence_ids.end(), id); }
 
-Encoding Encoding::slice(const Encoding& src, size_t start, size_t stop) {
-  Encoding e;
-  auto cut = [&](const auto& v, auto& out) { out.assign(v.begin() + start, v.begin() + stop); };
-  cut(src.ids, e.ids);
-  cut(src.type_ids, e.type_ids);
-  cut(src.tokens, e.tokens);
-  cut(src.offsets, e.offsets);
-  cut(src.special_tokens_mask, e.special_tokens_mask);
-  cut(src.attention_mask, e.attention_mask);
-  cut(src.word_ids, e.word_ids);
-  cut(src.sequence_ids, e.sequence_ids);
-  return e;
-}
-
 namespace {
 
+// Calls f(a's field, b's field) for every per-token field: the one list of them that slicing,
+// appending and reserving share, so a new field cannot be forgotten in one of them.
+template <typename F>
+void zip_fields(Encoding& a, const Encoding& b, F&& f) {
+  f(a.ids, b.ids);
+  f(a.type_ids, b.type_ids);
+  f(a.tokens, b.tokens);
+  f(a.offsets, b.offsets);
+  f(a.special_tokens_mask, b.special_tokens_mask);
+  f(a.attention_mask, b.attention_mask);
+  f(a.word_ids, b.word_ids);
+  f(a.sequence_ids, b.sequence_ids);
+}
+
 void append_fields(Encoding& a, const Encoding& b) {
-  auto cat = [](auto& x, const auto& y) { x.insert(x.end(), y.begin(), y.end()); };
-  cat(a.ids, b.ids);
-  cat(a.type_ids, b.type_ids);
-  cat(a.tokens, b.tokens);
-  cat(a.offsets, b.offsets);
-  cat(a.special_tokens_mask, b.special_tokens_mask);
-  cat(a.attention_mask, b.attention_mask);
-  cat(a.word_ids, b.word_ids);
-  cat(a.sequence_ids, b.sequence_ids);
+  zip_fields(a, b, [](auto& x, const auto& y) { x.insert(x.end(), y.begin(), y.end()); });
 }
 
 }  // namespace
 
+Encoding Encoding::slice(const Encoding& src, size_t start, size_t stop) {
+  Encoding e;
+  zip_fields(e, src, [&](auto& out, const auto& v) { out.assign(v.begin() + start, v.begin() + stop); });
+  return e;
+}
+
 void Encoding::reserve(size_t n) {
-  ids.reserve(n);
-  type_ids.reserve(n);
-  tokens.reserve(n);
-  offsets.reserve(n);
-  special_tokens_mask.reserve(n);
-  attention_mask.reserve(n);
-  word_ids.reserve(n);
-  sequence_ids.reserve(n);
+  zip_fields(*this, *this, [n](auto& x, const auto&) { x.reserve(n); });
 }
 
 void Encoding::merge_with(Encoding&& other) {
