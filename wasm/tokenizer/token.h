@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace wasmbed::tok {
 
@@ -31,5 +33,17 @@ struct TokenSpan {
   Kind kind = kText;
   uint8_t byte = 0;
 };
+
+// Model::tokenize for a span-based model M (tokenize_spans + span_value): the spans, then their
+// strings, for the general pipeline.
+template <typename M>
+std::vector<Token> tokens_from_spans(const M& model, std::string_view piece) {
+  std::vector<TokenSpan> spans;
+  model.tokenize_spans(piece, spans);
+  std::vector<Token> out;
+  out.reserve(spans.size());
+  for (const TokenSpan& s : spans) out.push_back(Token{s.id, model.span_value(s, piece), {s.start, s.end}});
+  return out;
+}
 
 }  // namespace wasmbed::tok

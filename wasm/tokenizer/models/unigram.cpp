@@ -213,13 +213,6 @@ std::string Unigram::span_value(const TokenSpan& span, std::string_view piece) c
   return std::string(piece.substr(span.start, span.end - span.start));
 }
 
-std::vector<Token> Unigram::tokenize(std::string_view piece) const {
-  std::vector<TokenSpan> spans;
-  tokenize_spans(piece, spans);
-  std::vector<Token> out;
-  out.reserve(spans.size());
-  for (const TokenSpan& s : spans) out.push_back(Token{s.id, span_value(s, piece), {s.start, s.end}});
-  return out;
-}
+std::vector<Token> Unigram::tokenize(std::string_view piece) const { return tokens_from_spans(*this, piece); }
 
 }  // namespace wasmbed::tok

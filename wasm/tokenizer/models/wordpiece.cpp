@@ -68,13 +68,6 @@ std::string WordPiece::span_value(const TokenSpan& span, std::string_view piece)
   return value;
 }
 
-std::vector<Token> WordPiece::tokenize(std::string_view piece) const {
-  std::vector<TokenSpan> spans;
-  tokenize_spans(piece, spans);
-  std::vector<Token> out;
-  out.reserve(spans.size());
-  for (const TokenSpan& s : spans) out.push_back(Token{s.id, span_value(s, piece), {s.start, s.end}});
-  return out;
-}
+std::vector<Token> WordPiece::tokenize(std::string_view piece) const { return tokens_from_spans(*this, piece); }
 
 }  // namespace wasmbed::tok
