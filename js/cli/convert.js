@@ -1,7 +1,6 @@
 // `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors -> browser-ready ONNX folder
 // without Python (see js/convert/convert.js).
-import { readFile } from 'node:fs/promises';
-import { parseCommandArgs } from './args.js';
+import { CALIBRATION_OPTIONS, calibrationOption, parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
 
@@ -28,7 +27,7 @@ export async function run(argv, { stdout, stderr }) {
     usage: USAGE,
     options: {
       dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' },
-      calibrate: { type: 'string' }, 'no-calibration': { type: 'boolean' },
+      ...CALIBRATION_OPTIONS,
     },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
@@ -36,13 +35,9 @@ export async function run(argv, { stdout, stderr }) {
   const v = args.values;
   if (args.positionals.length !== 2) { stderr.write(`convert: expected SOURCE and OUT_DIR\n${USAGE}`); return 2; }
   const [source, outDir] = args.positionals;
-  if (v.calibrate && v['no-calibration']) { stderr.write('convert: --calibrate and --no-calibration exclude each other\n'); return 2; }
-  let calibration = v['no-calibration'] ? false : 'auto';
-  if (v.calibrate) {
-    const lines = (await readFile(v.calibrate, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    if (!lines.length) { stderr.write(`convert: ${v.calibrate} has no texts\n`); return 2; }
-    calibration = { texts: lines };
-  }
+  const cal = await calibrationOption('convert', v, stderr);
+  if (cal.exit !== undefined) return cal.exit;
+  const { calibration } = cal;
   const { convertModel } = await import('../convert/convert.js');
   const r = await convertModel(source, outDir, {
     dtype: (v.dtype ?? 'fp32').split(',').map((d) => d.trim()).filter(Boolean), block: v.block === undefined ? 32 : Number(v.block), revision: v.revision,

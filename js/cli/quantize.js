@@ -1,7 +1,6 @@
 // `wasmbed quantize IN.onnx OUT.onnx --format q8|q4|int8-dynamic`: weight quantization as an ONNX
 // graph rewrite (see js/quantize/quantize.js), optionally with an accuracy report.
-import { readFile } from 'node:fs/promises';
-import { parseCommandArgs } from './args.js';
+import { CALIBRATION_OPTIONS, calibrationOption, parseCommandArgs, readTextLines } from './args.js';
 
 const USAGE = `usage: wasmbed quantize IN.onnx OUT.onnx [options]
 
@@ -42,7 +41,7 @@ export async function run(argv, { stdout, stderr }) {
       format: { type: 'string' }, block: { type: 'string' }, rounding: { type: 'string' }, 'embedding-bits': { type: 'string' },
       'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
       'eval-limit': { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' },
-      calibrate: { type: 'string' }, 'no-calibration': { type: 'boolean' },
+      ...CALIBRATION_OPTIONS,
     },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
@@ -57,16 +56,12 @@ export async function run(argv, { stdout, stderr }) {
   const { quantizeModel } = await import('../quantize/quantize.js');
   let texts = null;
   if (v.eval) {
-    texts = (await readFile(v.eval, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, limit);
+    texts = (await readTextLines(v.eval)).slice(0, limit);
     if (!texts.length) { stderr.write(`quantize: ${v.eval} has no texts\n`); return 2; }
   }
-  if (v.calibrate && v['no-calibration']) { stderr.write('quantize: --calibrate and --no-calibration exclude each other\n'); return 2; }
-  let calibration = v['no-calibration'] ? false : 'auto';
-  if (v.calibrate) {
-    const lines = (await readFile(v.calibrate, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    if (!lines.length) { stderr.write(`quantize: ${v.calibrate} has no texts\n`); return 2; }
-    calibration = { texts: lines };
-  }
+  const cal = await calibrationOption('quantize', v, stderr);
+  if (cal.exit !== undefined) return cal.exit;
+  const { calibration } = cal;
   const result = await quantizeModel(input, output, {
     calibration,
     format: v.format ?? 'q8', block, rounding: v.rounding ?? 'auto', embeddingBits, embeddings: !v['keep-embeddings'], perChannel: !v['per-tensor'], externalData: v['external-data'] ? true : 'auto',

@@ -3,22 +3,7 @@
 // torch._utils._rebuild_tensor_v2 calls over persistent storages), <name>/data/<i> (raw
 // little-endian storages, 64-byte aligned), <name>/version, all stored uncompressed. No Python is
 // needed to produce test checkpoints that exercise the .pt reader exactly as a real one would.
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from '../../js/crc32.js';
 
 class Pickler {
   constructor() { this.parts = []; this.memo = 0; }
