@@ -131,23 +131,22 @@ std::unique_ptr<Tokenizer> converted_unigram(const std::string& model_path) {
   return tok;
 }
 
+// compare_paths on ../shared/tokenizers/<name>/tokenizer.json; skips the test when ../shared is absent.
+void compare_shared_tokenizer(const std::string& name) {
+  std::string json_text;
+  if (!read_file(shared_dir() + "/tokenizers/" + name + "/tokenizer.json", json_text))
+    GTEST_SKIP() << "../shared is absent (set WASMBED_SHARED_DIR): skipping " << name;
+  auto tok = Tokenizer::from_json(json_text);
+  compare_paths(*tok, name);
+}
+
 }  // namespace
 
-TEST(FastPath, BertWordPieceCasedEqualsGeneralPipeline) {
-  std::string json_text;
-  if (!read_file(shared_dir() + "/tokenizers/klue-roberta-base/tokenizer.json", json_text))
-    GTEST_SKIP() << "../shared is absent (set WASMBED_SHARED_DIR): skipping klue-roberta-base";
-  auto tok = Tokenizer::from_json(json_text);
-  compare_paths(*tok, "klue-roberta-base");
-}
+TEST(FastPath, BertWordPieceCasedEqualsGeneralPipeline) { compare_shared_tokenizer("klue-roberta-base"); }
 
 TEST(FastPath, BertWordPieceUncasedEqualsGeneralPipeline) {
   // lowercase + strip_accents: the fast path takes ASCII-only texts, the rest must decline.
-  std::string json_text;
-  if (!read_file(shared_dir() + "/tokenizers/all-MiniLM-L6-v2/tokenizer.json", json_text))
-    GTEST_SKIP() << "../shared is absent (set WASMBED_SHARED_DIR): skipping all-MiniLM-L6-v2";
-  auto tok = Tokenizer::from_json(json_text);
-  compare_paths(*tok, "all-MiniLM-L6-v2");
+  compare_shared_tokenizer("all-MiniLM-L6-v2");
 }
 
 TEST(FastPath, MetaspaceUnigramEqualsGeneralPipeline) {
