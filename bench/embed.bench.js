@@ -36,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { xlmrTokenizer } from './helpers/xlmr-tokenizer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GEN = path.join(ROOT, 'models', 'generated');
@@ -53,18 +54,6 @@ const MODELS = {
   'e5-small': { preset: 'multilingual-e5-small', tokenizer: xlmrTokenizer },
 };
 function SHARED() { return process.env.WASMBED_SHARED ?? path.resolve(ROOT, '..', 'shared'); }
-
-function xlmrTokenizer() {
-  const file = path.join(GEN, 'xlmr-uni-all-8000.tokenizer.json');
-  return import('../scripts/tokenizer-fixtures/spm-convert.js').then(({ convertSentencePiece }) => {
-    if (!existsSync(file)) {
-      const model = readFileSync(path.join(ROOT, 'tests', 'fixtures', 'tokenizers', 'spm', 'uni-all-8000-bf.model'));
-      mkdirSync(GEN, { recursive: true });
-      writeFileSync(file, JSON.stringify(convertSentencePiece(model, 'xlm-roberta')));
-    }
-    return file;
-  });
-}
 
 /** All shared Korean sentences (KorSTS + KLUE-STS, both sentences of each pair), or the first n. */
 async function koreanTexts(n) {

@@ -35,6 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { xlmrTokenizer } from './helpers/xlmr-tokenizer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GEN = path.join(ROOT, 'models', 'generated');
@@ -82,18 +83,6 @@ const VARIANTS = [
   { variant: 'q4', file: 'model_nbits_q4.onnx', quantize: { format: 'q4', block: 32 }, tjsDtype: null },
   { variant: 'int8-dynamic', file: 'model_quantized.onnx', quantize: { format: 'int8-dynamic' }, tjsDtype: 'q8' },
 ];
-
-/** A SentencePiece (XLM-R layout) tokenizer.json trained on ko+ru+en, from the test fixtures. */
-async function xlmrTokenizer() {
-  const file = path.join(GEN, 'xlmr-uni-all-8000.tokenizer.json');
-  if (!existsSync(file)) {
-    const { convertSentencePiece } = await import('../scripts/tokenizer-fixtures/spm-convert.js');
-    const model = readFileSync(path.join(ROOT, 'tests', 'fixtures', 'tokenizers', 'spm', 'uni-all-8000-bf.model'));
-    mkdirSync(GEN, { recursive: true });
-    writeFileSync(file, JSON.stringify(convertSentencePiece(model, 'xlm-roberta')));
-  }
-  return file;
-}
 
 /** The shared STS sentences, the four corpora interleaved (ko, ko, ru, en, ...), first n. */
 async function mixedTexts(n) {
@@ -231,28 +220,40 @@ async function child() {
     const pooling = JSON.parse(readFileSync(path.join(dir, '1_Pooling', 'config.json'), 'utf8')).pooling_mode_cls_token ? 'cls' : 'mean';
     const normalize = existsSync(path.join(dir, '2_Normalize'));
     first = () => extractor([texts[0]], { pooling, normalize });
-    embedAll = async () => {
-      const parts = [];
-      let dims = 0;
-      for (let i = 0; i < texts.length; i += 32) {
-        const out = await extractor(texts.slice(i, i + 32), { pooling, normalize });
-        dims = out.dims[1];
-        parts.push(out.data);
-      }
-      const data = new Float32Array(texts.length * dims);
-      let at = 0;
-      for (const p of parts) { data.set(p, at); at += p.length; }
-      return { data, dims, count: texts.length };
-    };
+    embedAll = () => tjsEmbedAll(extractor, texts, { pooling, normalize });
   }
+  const { data, ...timing } = await timeJob(t0, first, embedAll);
+  writeFileSync(job.vectors, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  const peakMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ ...timing, peakMiB, runtime }) + '\n');
+}
+
+// The two functions below run in Node and, serialized into pageHtml, in the bench page: both
+// sides batch and time transformers.js the same way. They use nothing outside themselves.
+
+/** A transformers.js feature-extraction pipeline over `texts` in batches of 32: { data, dims, count }. */
+async function tjsEmbedAll(extractor, texts, options) {
+  const parts = [];
+  let dims = 0;
+  for (let i = 0; i < texts.length; i += 32) {
+    const out = await extractor(texts.slice(i, i + 32), options);
+    dims = out.dims[1];
+    parts.push(out.data);
+  }
+  const data = new Float32Array(texts.length * dims);
+  let at = 0;
+  for (const p of parts) { data.set(p, at); at += p.length; }
+  return { data, dims, count: texts.length };
+}
+
+/** Load time (from t0 to the first embedding), then the timed run of all(); keeps its vectors. */
+async function timeJob(t0, first, all) {
   await first();
   const loadMs = performance.now() - t0;
   const t1 = performance.now();
-  const out = await embedAll();
+  const out = await all();
   const seconds = (performance.now() - t1) / 1000;
-  writeFileSync(job.vectors, new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength));
-  const peakMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ loadMs, seconds, textsPerSec: out.count / seconds, count: out.count, dims: out.dims, peakMiB, runtime }) + '\n');
+  return { loadMs, seconds, textsPerSec: out.count / seconds, count: out.count, dims: out.dims, data: out.data };
 }
 
 function runChild(job) {
@@ -271,6 +272,8 @@ function runChild(job) {
 const pageHtml = (imports) => `<!doctype html><meta charset="utf-8"><title>quantize bench</title>
 <script type="importmap">${JSON.stringify({ imports })}</script>
 <script type="module">
+${tjsEmbedAll.toString()}
+${timeJob.toString()}
 window.runJob = async (job, texts) => {
   const t0 = performance.now();
   let first, all;
@@ -289,20 +292,10 @@ window.runJob = async (job, texts) => {
     const extractor = await pipeline('feature-extraction', 'gen/' + job.name, { dtype: job.tjsDtype, device: 'wasm' });
     const o = { pooling: job.pooling, normalize: job.normalize };
     first = () => extractor([texts[0]], o);
-    all = async () => {
-      const parts = []; let dims = 0;
-      for (let i = 0; i < texts.length; i += 32) { const out = await extractor(texts.slice(i, i + 32), o); dims = out.dims[1]; parts.push(out.data); }
-      const data = new Float32Array(texts.length * dims); let at = 0;
-      for (const p of parts) { data.set(p, at); at += p.length; }
-      return { data, dims, count: texts.length };
-    };
+    all = () => tjsEmbedAll(extractor, texts, o);
   }
-  await first();
-  const loadMs = performance.now() - t0;
-  const t1 = performance.now();
-  const out = await all();
-  const seconds = (performance.now() - t1) / 1000;
-  return { loadMs, seconds, textsPerSec: out.count / seconds, count: out.count, dims: out.dims, data: Array.from(out.data) };
+  const { data, ...timing } = await timeJob(t0, first, all);
+  return { ...timing, data: Array.from(data) };
 };
 window.ready = true;
 </script>`;
