@@ -16,6 +16,7 @@ import { Message } from '../../models/generator/protobuf.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { createSession, pickDevice } from '../embedder/backend.js';
 import { Tokenizer } from '../tokenizer.js';
+import { probeFeeds } from '../webgpu-guard.js';
 import { CALIBRATION_TEXTS } from './calibration-texts.js';
 import { modelDirOf } from './evaluate.js';
 import { closeModel, readOnnxModel, tensorSource } from './onnx-reader.js';
@@ -115,10 +116,9 @@ export async function activationMeans(onnxFile, names, options = {}) {
       const e = tok.encode(text, { maxLength });
       const S = e.length;
       if (!S) continue;
-      const int64 = (a) => new Tensor('int64', BigInt64Array.from(a, BigInt), [1, S]);
-      const feeds = { input_ids: int64(e.ids) };
-      if (session.inputNames.includes('attention_mask')) feeds.attention_mask = int64(e.attentionMask);
-      if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(e.typeIds);
+      // One unpadded single-sequence text: mask all ones, token types all zeros, as probeFeeds makes.
+      const feeds = probeFeeds(Tensor, [Array.from(e.ids)], { tokenTypes: session.inputNames.includes('token_type_ids') });
+      if (!session.inputNames.includes('attention_mask')) delete feeds.attention_mask;
       const out = await session.run(feeds);
       for (const n of names) {
         const t = out[n];

@@ -79,7 +79,7 @@ function rewriteMatMulNBits(n, w, bits, block, ctx) {
   const [K, N] = w.dims;
   const base = w.name;
   const mean = ctx.means?.get(n.input[0]) ?? null;
-  const correct = Boolean(mean) && ctx.uses.get(base) === 1;
+  const correct = Boolean(mean) && correctable(w, ctx.uses);
   if (mean && mean.length !== K) throw new InvalidArgumentError(`activation mean for '${n.input[0]}' has ${mean.length} values, the weight '${base}' needs ${K}`);
   const out = n.output[0];
   const bias = correct ? ctx.biases.get(out) : null;
@@ -136,6 +136,17 @@ function findBiases(nodes, inits, uses) {
   return biases;
 }
 
+/** A graph's initializers by name and how many node inputs read each value. */
+function indexGraph(graph) {
+  const inits = new Map(graph.initializers.map((t) => [t.name, t]));
+  const uses = new Map();
+  for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+  return { inits, uses };
+}
+
+/** Bias correction needs one input per weight: a weight shared by several MatMuls is left as is. */
+const correctable = (w, uses) => uses.get(w.name) === 1;
+
 /** Whether MatMul node `n` has a constant float [K, N] weight the quantizer rewrites. */
 function quantizableWeight(n, inits, minWeightElements) {
   if (n.opType !== 'MatMul' || !isDefaultDomain(n.domain)) return null;
@@ -149,13 +160,11 @@ function quantizableWeight(n, inits, minWeightElements) {
  * rewrites (each weight read by one MatMul only). graph: as quantizeGraph's source.graph.
  */
 export function calibrationTargets(graph, { minWeightElements = 0 } = {}) {
-  const inits = new Map(graph.initializers.map((t) => [t.name, t]));
-  const uses = new Map();
-  for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const { inits, uses } = indexGraph(graph);
   const names = new Set();
   for (const n of graph.nodes) {
     const w = quantizableWeight(n, inits, minWeightElements);
-    if (w && uses.get(w.name) === 1) names.add(n.input[0]);
+    if (w && correctable(w, uses)) names.add(n.input[0]);
   }
   return [...names];
 }
@@ -342,9 +351,7 @@ export async function quantizeGraph(source, outPath, options = {}) {
   if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new InvalidArgumentError(`accuracyLevel must be 0..4 (got ${accuracyLevel})`);
   const { graph, label } = source;
   if (graph.nodes.some((n) => n.hasSubgraph)) throw new UnsupportedError(`${label}: graphs with subgraphs (If/Loop/Scan) are not supported by the quantizer`);
-  const inits = new Map(graph.initializers.map((t) => [t.name, t]));
-  const uses = new Map();
-  for (const n of graph.nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const { inits, uses } = indexGraph(graph);
   const bits = BITS[format] ?? 8;
   const embeddingBits = options.embeddingBits ?? bits;
   if (![4, 8].includes(embeddingBits)) throw new InvalidArgumentError(`embeddingBits must be 4 or 8 (got ${embeddingBits})`);
