@@ -8,7 +8,8 @@ Reads a model repository (local folder, or Hub id such as org/name) with config.
 model.safetensors (or sharded safetensors + model.safetensors.index.json) and writes a
 Hub-layout folder: config, tokenizer and sentence-transformers files and the ONNX file of each
 requested dtype (external data over 2 GB). Quantized files are written straight from the
-checkpoint in one streamed pass (no float32 ONNX in between). Architectures: bert, roberta,
+checkpoint in one streamed pass (bias correction first writes the float32 model, see
+--calibrate; with --no-calibration there is no float32 ONNX in between). Architectures: bert, roberta,
 xlm-roberta. BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetensors files. OUT_DIR must not exist or be empty; nothing is left behind on failure.
 
   --dtype LIST           comma-separated fp32, q8, q4 (default fp32): onnx/model.onnx,

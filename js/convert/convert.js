@@ -14,6 +14,7 @@ import { openModelSource } from '../loader/index.js';
 import { calibrate, describeCalibration, quantizeGraph } from '../quantize/quantize.js';
 import { checkpointGraphSource } from './checkpoint-graph.js';
 import { openSafetensors } from './safetensors-reader.js';
+import { tokenizerFileFor } from '../quantize/calibrate.js';
 import { readTorchStateDict } from '../bge-m3/pt-reader.js';
 import { writeSafetensors } from '../../models/generator/safetensors.js';
 
@@ -132,11 +133,14 @@ export async function convertModel(source, outDir, options = {}) {
     };
     // Bias correction (see js/quantize/calibrate.js) runs the float32 model on calibration texts:
     // it is written first, as onnx/model.onnx when asked for, else as a temporary file.
+    // Under 'auto' without a tokenizer it would be skipped anyway: then no float32 file is written.
     let calibration = null;
     const quantized = dtypes.filter((d) => d !== 'fp32');
-    if (quantized.length && options.calibration !== false) {
-      const keep = dtypes.includes('fp32');
-      const fp32 = path.join(tmp, 'onnx', keep ? DTYPE_FILE.fp32 : '.calibration-model.onnx');
+    const keep = dtypes.includes('fp32');
+    const fp32 = path.join(tmp, 'onnx', keep ? DTYPE_FILE.fp32 : '.calibration-model.onnx');
+    if (quantized.length && (options.calibration ?? 'auto') === 'auto' && !tokenizerFileFor(fp32)) {
+      calibration = { skipped: 'the source has no tokenizer.json or sentencepiece.bpe.model to run calibration texts through' };
+    } else if (quantized.length && options.calibration !== false) {
       await writeDtype('fp32', fp32);
       if (keep) onnx.fp32 = `onnx/${DTYPE_FILE.fp32}`;
       calibration = await calibrate(fp32, graphSource.graph, quantized[0], { calibration: options.calibration, onProgress });

@@ -69,14 +69,20 @@ async function writeProbe(model, names) {
   return { file, locations: [...locations] };
 }
 
+/**
+ * The tokenizer calibration uses for a model file by default: tokenizer.json or
+ * sentencepiece.bpe.model next to it or in the folder above (the file itself need not exist yet).
+ * null when there is none.
+ */
+export function tokenizerFileFor(onnxFile) {
+  const dir = modelDirOf(onnxFile);
+  return (dir && ['tokenizer.json', 'sentencepiece.bpe.model'].map((f) => path.join(dir, f)).find((f) => existsSync(f))) ?? null;
+}
+
 async function loadTokenizer(tokenizer, onnxFile) {
   if (tokenizer instanceof Tokenizer) return { tok: tokenizer, owned: false };
-  let file = tokenizer;
-  if (file == null) {
-    const dir = modelDirOf(onnxFile);
-    if (!dir) throw new InvalidArgumentError(`${onnxFile}: calibration needs the model's tokenizer (no tokenizer.json or sentencepiece.bpe.model next to it or in the folder above); pass one, or turn calibration off`);
-    file = ['tokenizer.json', 'sentencepiece.bpe.model'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
-  }
+  const file = tokenizer ?? tokenizerFileFor(onnxFile);
+  if (!file) throw new InvalidArgumentError(`${onnxFile}: calibration needs the model's tokenizer (no tokenizer.json or sentencepiece.bpe.model next to it or in the folder above); pass one, or turn calibration off`);
   // sentencepiece.bpe.model is the XLM-R repositories' file: load it as the Embedder does.
   const flavor = path.basename(file) === 'sentencepiece.bpe.model' ? 'xlm-roberta' : undefined;
   return { tok: await Tokenizer.fromFile(file, { flavor }), owned: true };

@@ -133,6 +133,18 @@ for (const preset of ['tiny-bert', 'tiny-xlm-roberta']) {
   });
 }
 
+test('a source without a tokenizer: default bias correction is skipped without writing a float32 model', async () => {
+  const src = path.join(tmp, 'no-tokenizer');
+  cpSync(gen['tiny-bert'], src, { recursive: true });
+  rmSync(path.join(src, 'tokenizer.json'));
+  const out = path.join(tmp, 'out-no-tokenizer');
+  const events = [];
+  const r = await convertModel(src, out, { dtype: 'q4', localFilesOnly: true, onProgress: (e) => events.push(e) });
+  assert.match(r.calibration.skipped, /tokenizer/);
+  assert.deepEqual(events.filter((e) => e.stage === 'file').map((e) => e.file), ['onnx/model_q4.onnx']);
+  assert.deepEqual(readdirSync(path.join(out, 'onnx')), ['model_q4.onnx']);
+});
+
 test('a failure during the quantized write (tensor data shorter than its header says) leaves no output folder', async () => {
   // The header is valid, but the file is cut inside the last tensor after validation: reading it
   // mid-write fails, and the partial folder must be removed.
