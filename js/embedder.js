@@ -3,8 +3,8 @@
 import { loadCore } from './core.js';
 import { AbortError, InvalidArgumentError, ModelLoadError, ParseError, UnsupportedError } from './errors.js';
 import { openModelSource } from './loader/index.js';
-import { Tokenizer } from './tokenizer.js';
 import { DTYPE_FILES, createSession, pickDevice } from './embedder/backend.js';
+import { buildTokenizer, readTokenizerFile } from './embedder/tokenizer-files.js';
 import { packBatch, planBatches } from './embedder/batching.js';
 import { manifestFor, positionLimit, readModelSettings, resolveSettings } from './embedder/config.js';
 import { halfArrayToFloat32 } from './float16.js';
@@ -37,17 +37,6 @@ async function findModelFile(src, dtype, explicit) {
     if (await src.exists(candidate)) return candidate;
   }
   throw new ModelLoadError(`the model has no ${dtype} ONNX file (looked for onnx/${name} and ${name})`, { file: `onnx/${name}` });
-}
-
-/** The tokenizer file's bytes (read first, so a missing tokenizer fails before the model is fetched). */
-async function readTokenizerFile(src) {
-  if (await src.exists('tokenizer.json')) return { kind: 'json', bytes: await src.bytes('tokenizer.json') };
-  if (await src.exists('sentencepiece.bpe.model')) return { kind: 'spm', bytes: await src.bytes('sentencepiece.bpe.model') };
-  throw new ModelLoadError('the model has no tokenizer.json (nor sentencepiece.bpe.model)', { file: 'tokenizer.json' });
-}
-
-function buildTokenizer({ kind, bytes }) {
-  return kind === 'json' ? Tokenizer.fromJSON(bytes) : Tokenizer.fromSentencePiece(bytes, { flavor: 'xlm-roberta' });
 }
 
 /**

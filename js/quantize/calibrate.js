@@ -10,11 +10,12 @@
 // and their per-token means are returned. The quantizer (quantize.js) does the folding.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Message } from '../../models/generator/protobuf.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { createSession, pickDevice } from '../embedder/backend.js';
+import { buildTokenizer, TOKENIZER_FILES } from '../embedder/tokenizer-files.js';
 import { Tokenizer } from '../tokenizer.js';
 import { probeFeeds } from '../webgpu-guard.js';
 import { CALIBRATION_TEXTS } from './calibration-texts.js';
@@ -76,16 +77,22 @@ async function writeProbe(model, names) {
  */
 export function tokenizerFileFor(onnxFile) {
   const dir = modelDirOf(onnxFile);
-  return (dir && ['tokenizer.json', 'sentencepiece.bpe.model'].map((f) => path.join(dir, f)).find((f) => existsSync(f))) ?? null;
+  return (dir && TOKENIZER_FILES.map((f) => path.join(dir, f)).find((f) => existsSync(f))) ?? null;
 }
 
 async function loadTokenizer(tokenizer, onnxFile) {
   if (tokenizer instanceof Tokenizer) return { tok: tokenizer, owned: false };
   const file = tokenizer ?? tokenizerFileFor(onnxFile);
   if (!file) throw new InvalidArgumentError(`${onnxFile}: calibration needs the model's tokenizer (no tokenizer.json or sentencepiece.bpe.model next to it or in the folder above); pass one, or turn calibration off`);
-  // sentencepiece.bpe.model is the XLM-R repositories' file: load it as the Embedder does.
-  const flavor = path.basename(file) === 'sentencepiece.bpe.model' ? 'xlm-roberta' : undefined;
-  return { tok: await Tokenizer.fromFile(file, { flavor }), owned: true };
+  if (tokenizer != null) return { tok: await Tokenizer.fromFile(file), owned: true };
+  // The model folder's own file: loaded as the Embedder loads it.
+  let bytes;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new InvalidArgumentError(`calibration cannot read the tokenizer ${file}: ${err.message}`, { cause: err });
+  }
+  return { tok: await buildTokenizer({ kind: file.endsWith('.json') ? 'json' : 'spm', bytes }), owned: true };
 }
 
 /**

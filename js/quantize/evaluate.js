@@ -4,12 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
+import { TOKENIZER_FILES } from '../embedder/tokenizer-files.js';
 
 /** The model folder (holding tokenizer.json) that contains an ONNX file: its folder or the one above. */
 export function modelDirOf(onnxFile) {
   let dir = path.dirname(path.resolve(onnxFile));
   for (let i = 0; i < 2; i++) {
-    if (existsSync(path.join(dir, 'tokenizer.json')) || existsSync(path.join(dir, 'sentencepiece.bpe.model'))) return dir;
+    if (TOKENIZER_FILES.some((f) => existsSync(path.join(dir, f)))) return dir;
     dir = path.dirname(dir);
   }
   return null;
