@@ -111,9 +111,9 @@ export async function activationMeans(onnxFile, names, options = {}) {
   const t0 = performance.now();
   const { device } = await pickDevice(options.device ?? 'auto');
   const { tok, owned } = await loadTokenizer(options.tokenizer, onnxFile);
-  const model = await readOnnxModel(onnxFile);
-  let probe = null, session = null;
+  let model = null, probe = null, session = null;
   try {
+    model = await readOnnxModel(onnxFile);
     probe = await writeProbe(model, names);
     const externalData = device === 'cpu' ? undefined : probe.locations.map((loc) => ({ path: loc, data: path.join(path.dirname(onnxFile), loc) }));
     session = await createSession(device, { path: probe.file, name: onnxFile, externalData }, { threads });
@@ -147,13 +147,14 @@ export async function activationMeans(onnxFile, names, options = {}) {
       tokens += S;
       onProgress({ stage: 'calibrate', done: i + 1, total: texts.length });
     }
+    if (!tokens) throw new InvalidArgumentError('calibration texts gave no tokens with this tokenizer');
     const means = new Map();
     for (const [n, acc] of sums) means.set(n, Float32Array.from(acc, (v) => v / tokens));
     return { means, texts: texts.length, tokens, device, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await session?.release();
     if (probe) await rm(probe.file, { force: true });
-    await closeModel(model);
+    if (model) await closeModel(model);
     if (owned) tok.dispose();
   }
 }
