@@ -22,8 +22,22 @@ export function parseCommandArgs(name, argv, { options, allowPositionals = false
   return { args };
 }
 
-/** The non-empty lines of a UTF-8 text file, trimmed: one text each. */
-export const readTextLines = async (file) => (await readFile(file, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+/**
+ * The texts of a `--flag FILE` option: the file's non-empty lines, trimmed, one text each, as
+ * { texts }; or { exit: 2 } after a usage error on stderr (unreadable file, or no texts in it).
+ */
+export async function readTextsOption(name, flag, file, stderr) {
+  let text;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    stderr.write(`${name}: cannot read ${flag} ${file}: ${err.code ?? err.message}\n`);
+    return { exit: 2 };
+  }
+  const texts = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (!texts.length) { stderr.write(`${name}: ${file} has no texts\n`); return { exit: 2 }; }
+  return { texts };
+}
 
 /** Options --calibrate TEXTS_FILE / --no-calibration (quantize, convert). */
 export const CALIBRATION_OPTIONS = { calibrate: { type: 'string' }, 'no-calibration': { type: 'boolean' } };
@@ -35,7 +49,6 @@ export const CALIBRATION_OPTIONS = { calibrate: { type: 'string' }, 'no-calibrat
 export async function calibrationOption(name, values, stderr) {
   if (values.calibrate && values['no-calibration']) { stderr.write(`${name}: --calibrate and --no-calibration exclude each other\n`); return { exit: 2 }; }
   if (!values.calibrate) return { calibration: values['no-calibration'] ? false : 'auto' };
-  const texts = await readTextLines(values.calibrate);
-  if (!texts.length) { stderr.write(`${name}: ${values.calibrate} has no texts\n`); return { exit: 2 }; }
-  return { calibration: { texts } };
+  const read = await readTextsOption(name, '--calibrate', values.calibrate, stderr);
+  return read.exit !== undefined ? read : { calibration: { texts: read.texts } };
 }

@@ -1,6 +1,6 @@
 // `wasmbed quantize IN.onnx OUT.onnx --format q8|q4|int8-dynamic`: weight quantization as an ONNX
 // graph rewrite (see js/quantize/quantize.js), optionally with an accuracy report.
-import { CALIBRATION_OPTIONS, calibrationOption, parseCommandArgs, readTextLines } from './args.js';
+import { CALIBRATION_OPTIONS, calibrationOption, parseCommandArgs, readTextsOption } from './args.js';
 
 const USAGE = `usage: wasmbed quantize IN.onnx OUT.onnx [options]
 
@@ -56,8 +56,9 @@ export async function run(argv, { stdout, stderr }) {
   const { quantizeModel } = await import('../quantize/quantize.js');
   let texts = null;
   if (v.eval) {
-    texts = (await readTextLines(v.eval)).slice(0, limit);
-    if (!texts.length) { stderr.write(`quantize: ${v.eval} has no texts\n`); return 2; }
+    const read = await readTextsOption('quantize', '--eval', v.eval, stderr);
+    if (read.exit !== undefined) return read.exit;
+    texts = read.texts.slice(0, limit);
   }
   const cal = await calibrationOption('quantize', v, stderr);
   if (cal.exit !== undefined) return cal.exit;

@@ -206,5 +206,14 @@ describe('wasmbed quantize CLI calibration flags', () => {
     const both = io();
     assert.equal(await cliRun([fp32, path.join(dir, 'onnx/cli_d.onnx'), '--calibrate', texts, '--no-calibration'], both.streams), 2);
     assert.match(both.err.join(''), /exclude each other/);
+    const missing = io();
+    assert.equal(await cliRun([fp32, path.join(dir, 'onnx/cli_e.onnx'), '--calibrate', path.join(tmp, 'absent.txt')], missing.streams), 2);
+    assert.match(missing.err.join(''), /cannot read --calibrate .*absent\.txt: ENOENT/);
+    const blank = path.join(tmp, 'blank.txt');
+    writeFileSync(blank, '\n  \n');
+    const empty = io();
+    assert.equal(await cliRun([fp32, path.join(dir, 'onnx/cli_f.onnx'), '--calibrate', blank], empty.streams), 2);
+    assert.match(empty.err.join(''), /has no texts/);
+    assert.ok(!readdirSync(path.join(dir, 'onnx')).some((f) => f.startsWith('cli_e') || f.startsWith('cli_f')), 'a usage error wrote output');
   });
 });
