@@ -17,8 +17,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCore } from '../js/core.js';
-import { VectorIndex } from '../js/vector-index.js';
+import { loadCore } from '../js/internal/core.js';
+import { VectorIndex } from '../js/search/vector-index.js';
 import { formatTable, parseOptions, runIndexBench } from './index-bench-core.js';
 
 const opts = parseOptions(process.argv.slice(2));

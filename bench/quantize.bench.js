@@ -143,9 +143,9 @@ async function convertMemory(name) {
   const spec = MODELS[name];
   if (!spec) throw new Error(`unknown model ${name} (known: ${Object.keys(MODELS).join(', ')})`);
   const src = path.join(GEN, `st-${name}`);
-  const { parameterSpecs } = await import('../models/generator/architecture.js');
+  const { parameterSpecs } = await import('../js/convert/architecture.js');
   const { PRESETS, fullConfig } = await import('../models/generator/presets.js');
-  const { writeSafetensors } = await import('../models/generator/safetensors.js');
+  const { writeSafetensors } = await import('../js/convert/safetensors-writer.js');
   const { tensorChunks } = await import('../models/generator/weights.js');
   const config = fullConfig({ ...PRESETS[spec.preset].config });
   if (config.vocab_size == null) throw new Error(`${name}: preset takes its vocabulary from a tokenizer; use bge-m3, e5-small or minilm`);
@@ -426,7 +426,7 @@ async function prepareModel(name) {
 
 /** Vectors of `texts` from one ONNX file of a model folder (onnxruntime-node, the real Embedder). */
 async function embedWith(dir, file, texts) {
-  const { Embedder } = await import('../js/embedder.js');
+  const { Embedder } = await import('../js/embedder/embedder.js');
   const model = await Embedder.load(dir, { device: args.device, modelFile: `onnx/${path.basename(file)}`, localFilesOnly: true });
   try {
     const vs = await model.embed(texts, { batchSize: 16 });

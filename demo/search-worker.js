@@ -6,7 +6,7 @@
 // Messages out: status, model-progress, index-progress, results, document, error
 import { Embedder, LexicalIndex, Tokenizer, VectorIndex, openModelSource, rrf } from '../js/index.js';
 import { M3_OUTPUTS, m3IndexFor } from './m3-mode.js';
-import { chunkSpans, tokenize } from '../js/chunker.js';
+import { chunkSpans, tokenize } from '../js/search/chunker.js';
 import { parseDocuments } from './documents.js';
 import * as store from './store.js';
 

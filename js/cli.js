@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // wasmbed command line. Each subcommand lives in js/cli/<name>.js and exports
-// `run(argv, { stdin, stdout, stderr }) -> Promise<number>` (the exit code).
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+// `run(argv, { stdin, stdout, stderr }) -> Promise<number>` (the exit code). The table below is
+// the list of commands: other modules in js/cli/ (args.js ...) are helpers, never commands.
+const COMMANDS = {
+  convert: { load: () => import('./cli/convert.js'), summary: 'convert a safetensors checkpoint to ONNX (and quantize)' },
+  embed: { load: () => import('./cli/embed.js'), summary: 'embed lines of text with a model' },
+  'make-model': { load: () => import('./cli/make-model.js'), summary: 'generate a random-weight model in the Hub layout' },
+  quantize: { load: () => import('./cli/quantize.js'), summary: 'quantize an ONNX model to q8 / q4' },
+  tokenize: { load: () => import('./cli/tokenize.js'), summary: 'tokenize lines of text' },
+  version: { load: () => import('./cli/version.js'), summary: 'print the package and core versions' },
+};
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const available = readdirSync(path.join(here, 'cli'))
-  .filter((f) => f.endsWith('.js') && !f.startsWith('_'))
-  .map((f) => f.slice(0, -3))
-  .sort();
-
+const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
 const usage = `usage: wasmbed <command> [options]
 
-commands: ${available.join(', ')}
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')}
 Run \`wasmbed <command> --help\` for a command's options.`;
 
 async function main(argv) {
@@ -27,11 +29,11 @@ async function main(argv) {
     process.stdout.write((await version()) + '\n');
     return 0;
   }
-  if (!available.includes(command)) {
+  if (!Object.hasOwn(COMMANDS, command)) {
     process.stderr.write(`wasmbed: unknown command '${command}'\n${usage}\n`);
     return 2;
   }
-  const mod = await import(`./cli/${command}.js`);
+  const mod = await COMMANDS[command].load();
   return mod.run(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 }
 

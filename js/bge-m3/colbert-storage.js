@@ -2,7 +2,7 @@
 // passage is 800 KB in float32). float16 halves it with ~1e-3 relative error; int8 quarters it with
 // one float scale per vector (symmetric, max |x| -> 127), enough for re-ranking a shortlist.
 import { InvalidArgumentError } from '../errors.js';
-import { floatToHalf, halfToFloat } from '../float16.js';
+import { floatToHalf, halfToFloat } from '../internal/float16.js';
 
 export const COLBERT_DTYPES = ['float32', 'float16', 'int8'];
 

@@ -7,9 +7,9 @@
 //      (`heads: { files: { sparse, colbert } }` names other files);
 //   3. heads already inside the ONNX graph as extra outputs (see graphHeadOutputs()).
 // 1 and 2 give weights that the C++ heads apply to last_hidden_state; 3 needs only post-processing.
-import { halfToFloat } from '../float16.js';
+import { halfToFloat } from '../internal/float16.js';
 import { InvalidArgumentError, ModelLoadError, ParseError } from '../errors.js';
-import { readTorchStateDict } from './pt-reader.js';
+import { readTorchStateDict } from '../convert/pt-reader.js';
 
 export const HEAD_FILES = {
   sparse: ['sparse_linear.safetensors', 'sparse_linear.pt'],

@@ -18,7 +18,7 @@
 // payload through a bounds-checked cursor: any bad byte string gives CorruptDataError, a newer
 // version UnsupportedError.
 import { CorruptDataError, UnsupportedError } from '../errors.js';
-import { crc32 } from '../crc32.js';
+import { crc32 } from '../internal/crc32.js';
 
 export const M3_MAGIC = 'WBM3';
 export const M3_FORMAT_VERSION = 1;

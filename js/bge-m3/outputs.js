@@ -3,9 +3,9 @@
 // graph already computes. The Embedder hands each batch (hidden states + the padded encoding) to
 // the hook installed here; head weights are looked up lazily, on the first call that needs them,
 // so loading a model does no extra requests.
-import { loadCore } from '../core.js';
+import { loadCore } from '../internal/core.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError } from '../errors.js';
-import { BgeM3Heads } from '../bge-m3.js';
+import { BgeM3Heads } from './heads.js';
 import { encodeColbert, COLBERT_DTYPES } from './colbert-storage.js';
 import { colbertFromGraph, sparseFromGraph } from './graph-heads.js';
 import { explicitHeadWeights, graphHeadOutputs, loadHeadWeights } from './head-weights.js';

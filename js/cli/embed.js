@@ -50,7 +50,7 @@ export async function run(argv, { stdin, stdout, stderr }) {
     stderr.write(`embed: ${err.message}\n`);
     return 2;
   }
-  const { Embedder } = await import('../embedder.js');
+  const { Embedder } = await import('../embedder/embedder.js');
   const model = await Embedder.load(v.model, {
     dtype: v.dtype ?? 'fp32', device: v.device ?? 'auto', cacheDir: v['cache-dir'], localFilesOnly: v.offline,
   });

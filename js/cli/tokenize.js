@@ -1,6 +1,6 @@
 // `wasmbed tokenize`: UTF-8 lines on stdin -> one JSON object per line {"ids":[...],"tokens":[...]}.
 import { createInterface } from 'node:readline';
-import { Tokenizer } from '../tokenizer.js';
+import { Tokenizer } from '../tokenizer/tokenizer.js';
 
 const USAGE = `usage: wasmbed tokenize --tokenizer FILE [--no-special] [--max-length N] [--flavor plain|xlm-roberta]
 

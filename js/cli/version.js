@@ -1,12 +1,13 @@
 // `wasmbed version`: prints the package and wasm core versions and whether SIMD is on.
-import { loadCore } from '../core.js';
+import { loadCore } from '../internal/core.js';
+import { parseCommandArgs } from './args.js';
 
-export async function run(argv, { stdout }) {
-  if (argv.includes('--help')) {
-    stdout.write('usage: wasmbed version\nPrints the wasmbed version and the wasm core build features.\n');
-    return 0;
-  }
+const USAGE = 'usage: wasmbed version\nPrints the wasmbed version and the wasm core build features.\n';
+
+export async function run(argv, io) {
+  const { exit } = parseCommandArgs('version', argv, { options: {}, usage: USAGE }, io);
+  if (exit !== undefined) return exit;
   const core = await loadCore();
-  stdout.write(`wasmbed ${core.version()} (wasm core, SIMD ${core.simdEnabled() ? 'on' : 'off'})\n`);
+  io.stdout.write(`wasmbed ${core.version()} (wasm core, SIMD ${core.simdEnabled() ? 'on' : 'off'})\n`);
   return 0;
 }

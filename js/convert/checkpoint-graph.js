@@ -5,12 +5,12 @@
 // from safetensors straight into MatMulNBits / GatherBlockQuantized initializers, with no float32
 // ONNX file in between. The layout (field order, initializer order) is exactly what reading the
 // float32 file back would give, so both routes produce byte-identical quantized files.
-import { buildGraph, parameterSpecs } from '../../models/generator/architecture.js';
-import { DataType } from '../../models/generator/onnx.js';
-import { varint } from '../../models/generator/protobuf.js';
+import { buildGraph, parameterSpecs } from './architecture.js';
+import { DataType } from '../onnx/builders.js';
+import { varint } from '../onnx/wire-writer.js';
 import { ParseError, UnsupportedError } from '../errors.js';
-import { parseNode } from '../quantize/onnx-reader.js';
-import { WIRE, decodeFields } from '../quantize/protobuf-reader.js';
+import { parseNode } from '../onnx/model-reader.js';
+import { WIRE, decodeFields } from '../onnx/wire-reader.js';
 import { float32Chunks, readTensorFloat32 } from './safetensors-reader.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);

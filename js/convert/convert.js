@@ -8,15 +8,15 @@
 // leaves no partial output directory.
 import { copyFile, mkdir, rename, rm, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ARCHITECTURES } from '../../models/generator/architecture.js';
+import { ARCHITECTURES } from './architecture.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js';
 import { openModelSource } from '../loader/index.js';
 import { calibrate, describeCalibration, quantizeGraph } from '../quantize/quantize.js';
 import { checkpointGraphSource } from './checkpoint-graph.js';
 import { openSafetensors } from './safetensors-reader.js';
 import { tokenizerFileFor } from '../quantize/calibrate.js';
-import { readTorchStateDict } from '../bge-m3/pt-reader.js';
-import { writeSafetensors } from '../../models/generator/safetensors.js';
+import { readTorchStateDict } from './pt-reader.js';
+import { writeSafetensors } from './safetensors-writer.js';
 
 // Files copied as they are when the source has them (tokenizer + sentence-transformers layout).
 const COPY = [

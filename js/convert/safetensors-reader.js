@@ -1,9 +1,9 @@
 // Reads .safetensors files (single or sharded with model.safetensors.index.json) by offsets, after
 // validating the header against the file: every tensor's byte range must match its dtype and
 // shape, lie inside the file and not overlap another. Payloads are streamed, never loaded whole.
-import { halfToFloat } from '../float16.js';
+import { halfToFloat } from '../internal/float16.js';
 import { ParseError } from '../errors.js';
-import { ByteSource } from '../quantize/protobuf-reader.js';
+import { ByteSource } from '../onnx/wire-reader.js';
 
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const MAX_HEADER = 100 * 2 ** 20; // the format caps headers at 100 MB

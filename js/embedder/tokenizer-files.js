@@ -1,7 +1,7 @@
 // Which file of a model repository holds its tokenizer, and how it is loaded: tokenizer.json (HF
 // tokenizers), else sentencepiece.bpe.model, which only XLM-R repositories ship (hence its flavour).
 import { ModelLoadError } from '../errors.js';
-import { Tokenizer } from '../tokenizer.js';
+import { Tokenizer } from '../tokenizer/tokenizer.js';
 
 /** Tokenizer file names, in the order they are preferred. */
 export const TOKENIZER_FILES = ['tokenizer.json', 'sentencepiece.bpe.model'];

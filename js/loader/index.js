@@ -7,7 +7,7 @@ import { FilesSource } from './source-files.js';
 import { RemoteSource } from './source-remote.js';
 import { isNode } from './source-base.js';
 
-export { listExternalData } from './onnx.js';
+export { listExternalData } from '../onnx/external-data.js';
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 

@@ -2,7 +2,7 @@
 // progress reporting, and the per-file record that describe() returns.
 import { ModelLoadError, ParseError } from '../errors.js';
 import { checkFileName, fileKey } from './keys.js';
-import { listExternalData } from './onnx.js';
+import { listExternalData } from '../onnx/external-data.js';
 import { decodeText, parseJson } from './validate.js';
 
 export const isNode =

@@ -42,7 +42,7 @@ export async function compareModels(reference, candidate, texts, { device = 'was
     if (r.startsWith('..') || path.isAbsolute(r)) throw new InvalidArgumentError(`${f} is outside the model folder ${dir}; write the quantized model inside it (e.g. ${dir}/onnx/model_q8.onnx) to evaluate it`);
     return r.split(path.sep).join('/');
   };
-  const { Embedder } = await import('../embedder.js');
+  const { Embedder } = await import('../embedder/embedder.js');
   const embed = async (file) => {
     const model = await Embedder.load(dir, { device, modelFile: rel(file), localFilesOnly: true });
     try {

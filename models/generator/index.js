@@ -5,11 +5,11 @@
 //   config_sentence_transformers.json.
 import { mkdir, open, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { buildGraph, headSpecs, parameterSpecs } from './architecture.js';
-import { DataType, graph, model, tensor } from './onnx.js';
-import { writeMessage } from './protobuf.js';
+import { buildGraph, headSpecs, parameterSpecs } from '../../js/convert/architecture.js';
+import { DataType, graph, model, tensor } from '../../js/onnx/builders.js';
+import { writeMessage } from '../../js/onnx/wire-writer.js';
 import { PRESETS, fullConfig } from './presets.js';
-import { writeSafetensors } from './safetensors.js';
+import { writeSafetensors } from '../../js/convert/safetensors-writer.js';
 import { loadTokenizerFiles, tokenizerVocabSize } from './tokenizer-files.js';
 import { asBytes, tensorChunks, tensorValues, transpose } from './weights.js';
 

@@ -3,7 +3,7 @@
 // torch._utils._rebuild_tensor_v2 calls over persistent storages), <name>/data/<i> (raw
 // little-endian storages, 64-byte aligned), <name>/version, all stored uncompressed. No Python is
 // needed to produce test checkpoints that exercise the .pt reader exactly as a real one would.
-import { crc32 } from '../../js/crc32.js';
+import { crc32 } from '../../js/internal/crc32.js';
 
 class Pickler {
   constructor() { this.parts = []; this.memo = 0; }

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { makeModel } from '../../models/generator/index.js';
 import { quantizeModel } from '../../js/quantize/quantize.js';
-import { probeFeeds, rowCosines } from '../../js/webgpu-guard.js';
+import { probeFeeds, rowCosines } from '../../js/embedder/webgpu-guard.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { startStaticServer } from '../helpers/server.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';

@@ -42,7 +42,7 @@ test('WorkerEmbedder in a Web Worker: load with progress, embed, typed errors, a
     const [vectors] = await Promise.all([model.embed(texts), model.embed(big)]);
     const frames = await framesWhileEmbedding;
     // Same model on this thread, for comparison.
-    const { Embedder } = await import('/js/embedder.js');
+    const { Embedder } = await import('/js/embedder/embedder.js');
     const local = await Embedder.load(url);
     const want = await local.embed(texts);
     let maxDiff = 0;

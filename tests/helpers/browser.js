@@ -2,18 +2,21 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { skipUnless } from './skip.js';
 
 export const CHROMIUM = process.env.WASMBED_CHROMIUM ?? '/usr/bin/chromium';
 
-/** node:test skip value: false when Chromium and playwright-core are usable. */
+/** node:test skip value: false when Chromium and playwright-core are usable (under CI=true: throws). */
 export async function browserSkipReason() {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install chromium): browser test skipped`;
+  const chromium = skipUnless(existsSync(CHROMIUM), `${CHROMIUM} is not found (apt-get install chromium)`);
+  if (chromium) return chromium;
+  let playwright = true;
   try {
     await import('playwright-core');
   } catch {
-    return 'playwright-core is not installed (npm ci): browser test skipped';
+    playwright = false;
   }
-  return false;
+  return skipUnless(playwright, 'playwright-core is not installed (npm ci)');
 }
 
 /** Launches Chromium with a fresh profile; `webgpu` exposes SwiftShader's WebGPU adapter. */

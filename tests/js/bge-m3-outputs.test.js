@@ -9,15 +9,16 @@ import path from 'node:path';
 import { Embedder, InvalidArgumentError, M3Index, ModelLoadError, ParseError, UnsupportedError, decodeColbert, encodeColbert, weightedScore } from '../../js/index.js';
 import { makeModel } from '../../models/generator/index.js';
 import { torchSaveBytes } from '../../models/generator/torch-pt.js';
-import { buildGraph, headSpecs, parameterSpecs } from '../../models/generator/architecture.js';
-import { DataType, graph as onnxGraph, model as onnxModel, tensor } from '../../models/generator/onnx.js';
-import { writeMessage } from '../../models/generator/protobuf.js';
+import { buildGraph, headSpecs, parameterSpecs } from '../../js/convert/architecture.js';
+import { DataType, graph as onnxGraph, model as onnxModel, tensor } from '../../js/onnx/builders.js';
+import { writeMessage } from '../../js/onnx/wire-writer.js';
 import { asBytes, tensorValues, transpose } from '../../models/generator/weights.js';
 import { tempDir } from '../helpers/embedder-models.js';
+import { skipUnless } from '../helpers/skip.js';
 
 // The reference runs the graph with onnxruntime-node (an optional dependency).
 const ort = await import('onnxruntime-node').catch(() => null);
-const skip = ort ? false : 'onnxruntime-node is not installed: BGE-M3 output tests skipped';
+const skip = skipUnless(ort, 'onnxruntime-node is not installed');
 const dir = tempDir('wasmbed-m3-');
 const MODEL = path.join(dir, 'tiny-m3');
 const PT_MODEL = path.join(dir, 'tiny-m3-pt');
@@ -274,9 +275,9 @@ describe('head sources agree', { skip }, () => {
 
   const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'bge-m3-heads');
   test('.pt reader reads checkpoints written by Python pickle (scripts/make-torch-fixtures.py)', {
-    skip: existsSync(path.join(FIXTURES, 'sparse_linear.pt')) ? false : 'tests/fixtures/bge-m3-heads is absent',
+    skip: skipUnless(existsSync(path.join(FIXTURES, 'sparse_linear.pt')), 'tests/fixtures/bge-m3-heads is absent'),
   }, async () => {
-    const { readTorchStateDict } = await import('../../js/bge-m3/pt-reader.js');
+    const { readTorchStateDict } = await import('../../js/convert/pt-reader.js');
     // The script's closed formula: weight[i] = fround(sin(0.37 i + seed) 0.1), bias[i] = fround(cos(0.11 i + seed) 0.05).
     for (const [file, seed, shape] of [['sparse_linear', 1, [1, 64]], ['colbert_linear', 2, [64, 64]]]) {
       const t = readTorchStateDict(new Uint8Array(readFileSync(path.join(FIXTURES, `${file}.pt`))), file);
@@ -287,7 +288,7 @@ describe('head sources agree', { skip }, () => {
   });
 
   test('.pt reader: damaged or unsupported checkpoints are ParseErrors', async () => {
-    const { readTorchStateDict } = await import('../../js/bge-m3/pt-reader.js');
+    const { readTorchStateDict } = await import('../../js/convert/pt-reader.js');
     const good = torchSaveBytes([{ name: 'weight', shape: [1, 3], data: Float32Array.of(1, 2, 3) }, { name: 'bias', shape: [1], data: Float32Array.of(4) }], 'x');
     const read = readTorchStateDict(good);
     assert.deepEqual(Array.from(read.get('weight').data), [1, 2, 3]);

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { Embedder } from '../../js/index.js';
 import { makeModel } from '../../models/generator/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
+import { skipUnless } from '../helpers/skip.js';
 
 const ort = await import('onnxruntime-node').catch(() => null);
-const skip = ort ? false : 'onnxruntime-node is not installed: real-shape BGE-M3 test skipped';
+const skip = skipUnless(ort, 'onnxruntime-node is not installed');
 const dir = tempDir('wasmbed-m3-real-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 

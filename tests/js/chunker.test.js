@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { chunkSpans, chunkDocument, sentenceBreaks, utf8ToUtf16Offsets } from '../../js/chunker.js';
+import { chunkSpans, chunkDocument, sentenceBreaks, utf8ToUtf16Offsets } from '../../js/search/chunker.js';
 import { InvalidArgumentError } from '../../js/errors.js';
 
 // Word/punctuation spans: the pure chunkSpans() only needs token character ranges.
@@ -176,7 +176,7 @@ test('bad arguments throw InvalidArgumentError', async () => {
 });
 
 test('chunkDocument with a real Tokenizer (generated WordPiece): passages fit the model after re-tokenizing', async () => {
-  const { Tokenizer } = await import('../../js/tokenizer.js');
+  const { Tokenizer } = await import('../../js/tokenizer/tokenizer.js');
   const { syntheticWordPiece } = await import('../../models/generator/tokenizer-files.js');
   const tokenizer = await Tokenizer.fromJSON(JSON.stringify(syntheticWordPiece().tokenizer));
   const korean = Array.from({ length: 40 }, (_, i) => `한 남자가 ${i}번째 기타를 치고 있다.`).join(' ');

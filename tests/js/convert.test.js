@@ -8,11 +8,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { makeModel } from '../../models/generator/index.js';
-import { writeSafetensors } from '../../models/generator/safetensors.js';
+import { writeSafetensors } from '../../js/convert/safetensors-writer.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../../js/errors.js';
 import { convertModel } from '../../js/convert/convert.js';
 import { openSafetensors, readTensorFloat32 } from '../../js/convert/safetensors-reader.js';
-import { probeFeeds, rowCosines } from '../../js/webgpu-guard.js';
+import { probeFeeds, rowCosines } from '../../js/embedder/webgpu-guard.js';
 import { run as cliRun } from '../../js/cli/convert.js';
 import { quantizeModel } from '../../js/quantize/quantize.js';
 import { compareModels } from '../../js/quantize/evaluate.js';
@@ -243,7 +243,7 @@ const expectedHead = (out, inp, seed) => ({
 });
 
 test('PyTorch zip checkpoints (BGE-M3 heads) are read without Python and carried as safetensors', async () => {
-  const { readTorchStateDict } = await import('../../js/bge-m3/pt-reader.js');
+  const { readTorchStateDict } = await import('../../js/convert/pt-reader.js');
   const colbert = readTorchStateDict(readFileSync(path.join(HEAD_FIXTURES, 'colbert_linear.pt')), 'colbert_linear.pt');
   const want = expectedHead(64, 64, 2);
   assert.deepEqual(colbert.get('weight').shape, [64, 64]);

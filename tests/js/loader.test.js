@@ -9,6 +9,7 @@ import path from 'node:path';
 import { openModelSource, clearCache, listExternalData, ModelLoadError, ParseError, InvalidArgumentError } from '../../js/index.js';
 import { startHubServer } from '../helpers/hub-server.js';
 import { modelFiles, hubLayout, writeFiles, listTree, bytesOf, N } from '../helpers/model-fixture.js';
+import { skipUnless } from '../helpers/skip.js';
 
 const REPO = 'test-org/tiny-model';
 const files = modelFiles();
@@ -122,13 +123,9 @@ test('localPath: streamed to the cache folder; ONNX Runtime loads the model and 
   assert.deepEqual(new Uint8Array(await fsp.readFile(modelPath)), files['onnx/model.onnx']);
   assert.equal(server.hits(`/${REPO}/resolve/main/onnx/model.onnx`) >= 1, true);
 
-  let ort;
-  try {
-    ort = (await import('onnxruntime-node')).default;
-  } catch {
-    t.skip('onnxruntime-node not installed: ORT part skipped');
-    return;
-  }
+  const ort = (await import('onnxruntime-node').catch(() => null))?.default;
+  const skip = skipUnless(ort, 'onnxruntime-node is not installed');
+  if (skip) { t.skip(skip); return; }
   const session = await ort.InferenceSession.create(modelPath);
   const x = new Float32Array(N).fill(1);
   const { Y } = await session.run({ X: new ort.Tensor('float32', x, [N]) });

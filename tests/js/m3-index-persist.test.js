@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CorruptDataError, M3Index, UnsupportedError, loadIndex, saveIndex } from '../../js/index.js';
-import { crc32 } from '../../js/crc32.js';
+import { crc32 } from '../../js/internal/crc32.js';
 
 const DIMS = 16;
 const COLBERT_DIM = 8;

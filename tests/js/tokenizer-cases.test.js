@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Tokenizer } from '../../js/index.js';
 import { sharedPath, skipUnlessShared } from '../helpers/paths.js';
+import { skipUnless } from '../helpers/skip.js';
 
 const CASES_FILE = ['tokenizer-cases', 'tokenizers_js_cases_all.json'];
 const APPLICABLE = {
@@ -62,13 +63,9 @@ test('peer tokenizer cases (tokenizers.js suite) for the tokenizers we have', { 
 });
 
 test('the applicable-models list is still justified by the HF oracle; decode equals HF', { skip }, async (t) => {
-  let Hf;
-  try {
-    ({ Tokenizer: Hf } = await import('@anush008/tokenizers'));
-  } catch {
-    t.skip('@anush008/tokenizers is not installed');
-    return;
-  }
+  const Hf = (await import('@anush008/tokenizers').catch(() => null))?.Tokenizer;
+  const hfSkip = skipUnless(Hf, '@anush008/tokenizers is not installed');
+  if (hfSkip) { t.skip(hfSkip); return; }
   const all = JSON.parse(readFileSync(sharedPath(...CASES_FILE), 'utf8'));
   const tok = await Tokenizer.fromFile(sharedPath(...APPLICABLE['Xenova/bert-base-uncased']));
   for (const [model, file] of Object.entries(APPLICABLE)) {

@@ -18,6 +18,7 @@ import {
   modelPath, sharedTokenizerPath,
 } from '../helpers/tokenizer-fixtures.js';
 import { convertSentencePiece } from '../../scripts/tokenizer-fixtures/spm-convert.js';
+import { skipUnless } from '../helpers/skip.js';
 
 const hostile = loadHostile();
 const generated = generatedStrings();
@@ -68,7 +69,7 @@ class Mismatches {
 
 for (const spec of FIXTURE_TOKENIZERS) {
   const missing = spec.shared && !existsSync(sharedTokenizerPath(spec.shared));
-  const skip = missing ? `../shared/${spec.shared} is absent: shared-data case skipped` : false;
+  const skip = skipUnless(!missing, `../shared/${spec.shared} is absent`);
   const detailed = spec.kind === 'json' || spec.expect; // HF expectations carry tokens + offsets
 
   test(`tokenizer parity: ${spec.name}`, { skip }, async (t) => {
@@ -115,7 +116,7 @@ for (const spec of FIXTURE_TOKENIZERS) {
         mm.assertNone(t, 'generated');
       });
 
-      await t.test('every sentence of ../shared/texts', { skip: corpora ? false : '../shared/texts is absent: shared-data case skipped' }, () => {
+      await t.test('every sentence of ../shared/texts', { skip: skipUnless(corpora, '../shared/texts is absent') }, () => {
         let lines = 0;
         for (const [cname, sentences] of Object.entries(corpora)) {
           const c = exp.corpora?.[cname];
@@ -154,8 +155,8 @@ for (const spec of FIXTURE_TOKENIZERS) {
       });
 
       const liveSkip = spec.kind === 'json' || spec.expect
-        ? (HfTokenizer ? false : '@anush008/tokenizers is not installed: committed expectations only')
-        : (hasPythonSpm ? false : 'python3-sentencepiece is not installed: committed expectations only');
+        ? skipUnless(HfTokenizer, '@anush008/tokenizers is not installed (committed expectations only)')
+        : skipUnless(hasPythonSpm, 'python3-sentencepiece is not installed (committed expectations only)');
       await t.test('live oracle agrees with the committed expectations', { skip: liveSkip }, async () => {
         const texts = [...hostile.strings, ...hostile.loneSurrogates];
         if (spec.kind === 'json' || spec.expect) {

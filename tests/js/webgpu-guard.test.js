@@ -8,7 +8,7 @@ import path from 'node:path';
 import { makeModel } from '../../models/generator/index.js';
 import { quantizeModel } from '../../js/quantize/quantize.js';
 import { WEBGPU_GUARD_THRESHOLD, compareWebGpuToWasm, probeFeeds, rowCosines } from '../../js/index.js';
-import { guardWebGpu } from '../../js/webgpu-guard.js';
+import { guardWebGpu } from '../../js/embedder/webgpu-guard.js';
 
 let tmp, ort;
 before(async () => {

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
-import { Embedder } from '../../js/embedder.js';
+import { Embedder } from '../../js/embedder/embedder.js';
 import { AbortError, InvalidArgumentError, WasmbedError } from '../../js/errors.js';
-import { WorkerEmbedder } from '../../js/worker-client.js';
+import { WorkerEmbedder } from '../../js/worker/client.js';
 import { makeModel } from '../../models/generator/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -69,7 +69,7 @@ test('an aborted signal cancels load and embed', async () => {
 });
 
 test('a caller-owned worker is used and left running after dispose', async () => {
-  const worker = new Worker(new URL('../../js/worker.js', import.meta.url));
+  const worker = new Worker(new URL('../../js/worker/worker.js', import.meta.url));
   try {
     const m = await WorkerEmbedder.load(MODEL, { worker });
     const [v] = await m.embed(['hello']);

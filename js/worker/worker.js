@@ -23,9 +23,9 @@
 //   worker -> main  { id, kind: 'progress', data }            from options.onProgress
 //                   { id, kind: 'ok', value }                 Float32Array buffers are transferred
 //                   { id, kind: 'error', error: { name, message, file, url, status, code } }
-import { Embedder } from './embedder.js';
-import { InvalidArgumentError } from './errors.js';
-import { describe, plain, serializeError, transferables } from './worker-protocol.js';
+import { Embedder } from '../embedder/embedder.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describe, plain, serializeError, transferables } from './protocol.js';
 
 // Web Workers: listen synchronously, before any await, so no early message can be missed.
 const port = webPort() ?? (await nodePort());

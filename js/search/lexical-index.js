@@ -4,9 +4,9 @@
 //   'sparse' documents and queries are sparse weight vectors { ids, weights } such as BGE-M3's
 //            lexical weights; score = sum of query weight x document weight over shared ids.
 // Works before any neural model is loaded: only a tokenizer is needed to make token ids.
-import { loadCore, withHeapCopy } from './core.js';
-import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
-import { HeapScratch, bitsetFromIds, copyIn, readHits } from './heap-scratch.js';
+import { loadCore, withHeapCopy } from '../internal/core.js';
+import { InvalidArgumentError, WasmbedError, callCore } from '../errors.js';
+import { HeapScratch, bitsetFromIds, copyIn, readHits } from '../internal/heap.js';
 import { checkId } from './vector-index.js';
 
 const SCORINGS = ['bm25', 'sparse'];

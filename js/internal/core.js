@@ -3,8 +3,8 @@
 // The Emscripten glue is built for web/worker only, so it never touches Node APIs; here we give
 // it the .wasm bytes in Node and a URL next to this module in browsers. `new URL(..., import.meta.url)`
 // is the pattern bundlers (Vite, webpack 5, esbuild, Rollup) recognise to copy the asset.
-import createWasmbedCore from '../dist/wasmbed_core.js';
-import { CapacityError, WasmLoadError } from './errors.js';
+import createWasmbedCore from '../../dist/wasmbed_core.js';
+import { CapacityError, WasmLoadError } from '../errors.js';
 
 export const isNode =
   typeof process !== 'undefined' && process.versions != null && process.versions.node != null &&
@@ -40,7 +40,7 @@ async function instantiate({ wasmBinary, locateFile }) {
   } else if (locateFile) {
     args.locateFile = locateFile;
   } else {
-    const url = new URL('../dist/wasmbed_core.wasm', import.meta.url);
+    const url = new URL('../../dist/wasmbed_core.wasm', import.meta.url);
     if (isNode) {
       const { readFile } = await import('node:fs/promises');
       try {

@@ -4,8 +4,8 @@
 // half-written model under the requested name.
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Message, varint, writeMessage } from '../../models/generator/protobuf.js';
-import { WIRE } from './protobuf-reader.js';
+import { Message, varint, writeMessage } from './wire-writer.js';
+import { WIRE } from './wire-reader.js';
 
 // Protobuf messages are limited to 2 GiB; stay well below it with inline tensors.
 export const INLINE_LIMIT = 2 ** 31 - 128 * 2 ** 20;

@@ -1,8 +1,8 @@
 // BGE-M3 sparse (lexical weights) and ColBERT heads over an encoder's last hidden state.
 // The numeric work runs in C++ (wasm/heads/bge_m3.cpp); head weights stay resident in the wasm
 // heap for the life of the object.
-import { heapCopy, loadCore, withHeapCopies } from './core.js';
-import { InvalidArgumentError, callCore } from './errors.js';
+import { heapCopy, loadCore, withHeapCopies } from '../internal/core.js';
+import { InvalidArgumentError, callCore } from '../errors.js';
 
 const registry = new FinalizationRegistry(({ core, addresses }) => addresses.forEach((a) => core._free(a)));
 

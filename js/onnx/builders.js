@@ -1,5 +1,5 @@
 // ONNX protobuf builders (onnx.proto3 field numbers) on top of protobuf.js.
-import { Message } from './protobuf.js';
+import { Message } from './wire-writer.js';
 
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 };
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 };

@@ -7,12 +7,12 @@
 //             new blob, pointer and deletion of the old blob in one transaction). Readers follow
 //             the pointer, so they see the old or the new index, never a partial write.
 // The saved bytes carry their own kind (vector / lexical / M3), so loadIndex() restores the right class.
-import { M3Index } from './bge-m3-search.js';
-import { isM3Bytes } from './bge-m3/m3-format.js';
-import { isNode } from './core.js';
-import { CorruptDataError, InvalidArgumentError, WasmbedError } from './errors.js';
-import { LexicalIndex } from './lexical-index.js';
-import { VectorIndex } from './vector-index.js';
+import { M3Index } from '../../bge-m3/m3-index.js';
+import { isM3Bytes } from '../../bge-m3/m3-format.js';
+import { isNode } from '../../internal/core.js';
+import { CorruptDataError, InvalidArgumentError, WasmbedError } from '../../errors.js';
+import { LexicalIndex } from '../lexical-index.js';
+import { VectorIndex } from '../vector-index.js';
 
 const DB_NAME = 'wasmbed-indexes';
 const DIR_NAME = 'wasmbed-indexes';

@@ -1,7 +1,7 @@
 // A reusable wasm heap allocation owned by one index object: queries are copied in and results
 // written out through it, so a search does no malloc/free. Views are re-taken from core.HEAPU8
 // on every use because memory growth replaces the underlying ArrayBuffer.
-import { CapacityError } from './errors.js';
+import { CapacityError } from '../errors.js';
 
 export class HeapScratch {
   #core;

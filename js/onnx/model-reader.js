@@ -4,7 +4,7 @@
 // and their weights are streamed later, one tensor at a time.
 import path from 'node:path';
 import { ParseError } from '../errors.js';
-import { ByteSource, WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './protobuf-reader.js';
+import { ByteSource, WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
 
 // onnx.proto3 field numbers used here.
 const MODEL = { IR_VERSION: 1, GRAPH: 7, OPSET_IMPORT: 8 };

@@ -1,7 +1,7 @@
 // Hybrid ranking: combine ranked result lists ([{ id, score }], best first) from dense and lexical
 // search. Pure JS and synchronous: the lists are short (k to a few hundred), so crossing into
 // wasm would cost more than the arithmetic.
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 function checkLists(lists, weights) {
   if (!Array.isArray(lists) || lists.some((l) => !Array.isArray(l))) {

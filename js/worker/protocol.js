@@ -1,6 +1,6 @@
 // Shared by the worker entry (js/worker.js) and its client (js/worker-client.js): how values and
 // errors cross the postMessage boundary.
-import * as errors from './errors.js';
+import * as errors from '../errors.js';
 
 // What the main thread sees of the model: its `info` (device, pooling, maxLength, hiddenSize ...)
 // and its own enumerable plain-data properties. Getters such as `ort` or `tokenizer` stay behind:

@@ -7,7 +7,7 @@
 // covers Korean '…다.' / '…요?' endings), then between words, and only as a last resort between
 // two tokens of one word. Passages point back to the document by id and UTF-16 character range
 // (String.prototype.slice indices) into the original text.
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * @typedef {object} Passage

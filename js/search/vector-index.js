@@ -1,8 +1,8 @@
 // Dense vector index backed by the C++ core (wasm/index/vector_index.h): exact top-k over float32,
 // int8 or binary rows with SIMD scans, stable uint32 ids, tags, filters, save/load.
-import { loadCore, withHeapCopy } from './core.js';
-import { InvalidArgumentError, WasmbedError, callCore } from './errors.js';
-import { HeapScratch, bitsetFromIds, copyIn, readHits } from './heap-scratch.js';
+import { loadCore, withHeapCopy } from '../internal/core.js';
+import { InvalidArgumentError, WasmbedError, callCore } from '../errors.js';
+import { HeapScratch, bitsetFromIds, copyIn, readHits } from '../internal/heap.js';
 
 const METRICS = ['dot', 'cosine'];
 const STORAGES = ['float32', 'int8', 'binary'];

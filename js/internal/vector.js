@@ -1,6 +1,6 @@
 // Small vector utilities backed by the C++ core (SIMD).
 import { loadCore, withHeapCopy } from './core.js';
-import { InvalidArgumentError, callCore } from './errors.js';
+import { InvalidArgumentError, callCore } from '../errors.js';
 
 /** Version of the loaded wasm core (equals the npm package version). */
 export async function version() {

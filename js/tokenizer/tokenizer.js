@@ -5,8 +5,8 @@
 // TextEncoder do). The core answers with the address of a small table of uint32 words describing
 // arrays it owns (see wasm/bindings/tokenizer_bindings.cpp); each array is copied out with one
 // TypedArray.slice(), never element by element. Offsets come back as UTF-16 indices of the JS string.
-import { isNode, loadCore } from './core.js';
-import { CapacityError, InvalidArgumentError, UnsupportedError, callCore, fromCore } from './errors.js';
+import { isNode, loadCore } from '../internal/core.js';
+import { CapacityError, InvalidArgumentError, UnsupportedError, callCore, fromCore } from '../errors.js';
 
 const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
 const utf8Encoder = new TextEncoder();

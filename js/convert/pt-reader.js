@@ -3,7 +3,7 @@
 // sparse_linear.pt / colbert_linear.pt state dicts ({ weight, bias }). The pickle is interpreted by
 // a small stack machine that understands only what torch.save emits for a dict of tensors; it never
 // runs code, and any other global is refused, so a hostile file cannot do more than fail to parse.
-import { halfToFloat } from '../float16.js';
+import { halfToFloat } from '../internal/float16.js';
 import { ParseError } from '../errors.js';
 
 const STORAGE_DTYPES = {

@@ -3,13 +3,13 @@
 // 'sparse' scoring: sum of w_q * w_p over shared token ids); the union of both shortlists is then
 // re-scored with all three scores (dense, lexical, ColBERT MaxSim over the stored multi-vectors)
 // and ranked by the weighted combination sum(w_k * s_k) / sum(w_k).
-import { loadCore, withHeapCopies } from './core.js';
-import { CorruptDataError, InvalidArgumentError, WasmbedError, callCore } from './errors.js';
-import { VectorIndex, checkId } from './vector-index.js';
-import { LexicalIndex } from './lexical-index.js';
-import { weightedScore } from './bge-m3.js';
-import { COLBERT_DTYPES, colbertBytes, decodeColbert, encodeColbert } from './bge-m3/colbert-storage.js';
-import { decodeM3, encodeM3 } from './bge-m3/m3-format.js';
+import { loadCore, withHeapCopies } from '../internal/core.js';
+import { CorruptDataError, InvalidArgumentError, WasmbedError, callCore } from '../errors.js';
+import { VectorIndex, checkId } from '../search/vector-index.js';
+import { LexicalIndex } from '../search/lexical-index.js';
+import { weightedScore } from './heads.js';
+import { COLBERT_DTYPES, colbertBytes, decodeColbert, encodeColbert } from './colbert-storage.js';
+import { decodeM3, encodeM3 } from './m3-format.js';
 
 export const M3_MODES = ['hybrid', 'dense', 'sparse', 'colbert'];
 const DEFAULT_WEIGHTS = { dense: 0.4, sparse: 0.2, colbert: 0.4 }; // BGE-M3 README

@@ -1,7 +1,7 @@
 // WorkerEmbedder: the Embedder API, running in a Web Worker (browsers) or a worker_threads
 // Worker (Node), so the calling thread stays responsive. See js/worker.js for the protocol.
-import { AbortError, InternalError, InvalidArgumentError, WasmLoadError } from './errors.js';
-import { deserializeError } from './worker-protocol.js';
+import { AbortError, InternalError, InvalidArgumentError, WasmLoadError } from '../errors.js';
+import { deserializeError } from './protocol.js';
 
 // Request ids are unique per realm, so two clients sharing one worker never take each other's answers.
 let nextRequestId = 1;

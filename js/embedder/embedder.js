@@ -1,16 +1,16 @@
 // Embedder: text in, sentence-transformers vectors out, over ONNX Runtime (Node native, WASM,
 // WebGPU) with tokenization and post-processing in the C++ core.
-import { loadCore } from './core.js';
-import { AbortError, InvalidArgumentError, ModelLoadError, ParseError, UnsupportedError } from './errors.js';
-import { openModelSource } from './loader/index.js';
-import { DTYPE_FILES, createSession, pickDevice } from './embedder/backend.js';
-import { buildTokenizer, readTokenizerFile } from './embedder/tokenizer-files.js';
-import { packBatch, planBatches } from './embedder/batching.js';
-import { manifestFor, positionLimit, readModelSettings, resolveSettings } from './embedder/config.js';
-import { halfArrayToFloat32 } from './float16.js';
-import { poolInto } from './embedder/postprocess.js';
+import { loadCore } from '../internal/core.js';
+import { AbortError, InvalidArgumentError, ModelLoadError, ParseError, UnsupportedError } from '../errors.js';
+import { openModelSource } from '../loader/index.js';
+import { DTYPE_FILES, createSession, pickDevice } from './backend.js';
+import { buildTokenizer, readTokenizerFile } from './tokenizer-files.js';
+import { packBatch, planBatches } from './batching.js';
+import { manifestFor, positionLimit, readModelSettings, resolveSettings } from './config.js';
+import { halfArrayToFloat32 } from '../internal/float16.js';
+import { poolInto } from './pool.js';
 import { guardWebGpu, probeFeeds } from './webgpu-guard.js';
-import { BATCH_HOOK, KEEP_OUTPUTS, M3State, embedWithOutputs } from './bge-m3/outputs.js';
+import { BATCH_HOOK, KEEP_OUTPUTS, M3State, embedWithOutputs } from '../bge-m3/outputs.js';
 
 // Load-time WebGPU check: mixed scripts, so embeddings of several kinds of tokens are compared.
 const WEBGPU_PROBE = 'wasmbed WebGPU probe: 서울은 대한민국의 수도이다. Москва — столица России.';
@@ -80,7 +80,7 @@ export class Embedder {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Embedder.load: options must be an object');
     if (options.worker) {
       // Off the main thread: the same API, computed in a Web Worker (js/worker.js).
-      const { WorkerEmbedder } = await import('./worker-client.js');
+      const { WorkerEmbedder } = await import('../worker/client.js');
       return WorkerEmbedder.load(source, options);
     }
     const { device = 'auto', dtype = 'fp32', signal, onProgress } = options;
