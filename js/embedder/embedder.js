@@ -1,7 +1,7 @@
 // Embedder: text in, sentence-transformers vectors out, over ONNX Runtime (Node native, WASM,
 // WebGPU) with tokenization and post-processing in the C++ core.
 import { loadCore } from '../internal/core.js';
-import { AbortError, InvalidArgumentError, ModelLoadError, ParseError, UnsupportedError } from '../errors.js';
+import { AbortError, DisposedError, InvalidArgumentError, ModelLoadError, ParseError, UnsupportedError } from '../errors.js';
 import { openModelSource } from '../loader/index.js';
 import { DTYPE_FILES, createSession, pickDevice } from './backend.js';
 import { buildTokenizer, readTokenizerFile } from './tokenizer-files.js';
@@ -83,7 +83,7 @@ export class Embedder {
       const { WorkerEmbedder } = await import('../worker/client.js');
       return WorkerEmbedder.load(source, options);
     }
-    const { device = 'auto', dtype = 'fp32', signal, onProgress } = options;
+    const { device = 'auto', dtype = 'fp32', signal } = options;
     checkAbort(signal);
     const picked = await pickDevice(device);
     const src = await openModelSource(source, pickSourceOptions(options));
@@ -193,7 +193,7 @@ export class Embedder {
    * onProgress({ done, total }), signal.
    */
   async embedFlat(texts, options = {}) {
-    if (this.#disposed) throw new InvalidArgumentError('this Embedder has been disposed');
+    if (this.#disposed) throw new DisposedError('Embedder.embed: used after dispose()');
     if (typeof texts === 'string') texts = [texts];
     if (!Array.isArray(texts)) throw new InvalidArgumentError(`embed: texts must be an array of strings, got ${describe(texts)}`);
     for (let i = 0; i < texts.length; i++) {
@@ -279,7 +279,7 @@ export class Embedder {
   #run(packed, n, seqLen, keep = []) {
     const s = this.#session;
     const task = this.#queue.then(async () => {
-      if (this.#disposed) throw new InvalidArgumentError('this Embedder has been disposed');
+      if (this.#disposed) throw new DisposedError('Embedder.embed: used after dispose()');
       const { Tensor } = s.ort;
       const feeds = {
         input_ids: new Tensor('int64', packed.ids, [n, seqLen]),
@@ -366,13 +366,12 @@ async function openSession(src, modelFile, device, options) {
     for (const e of external) await src.localPath(e.file); // fetched next to the model in the cache
     if (path) return createSession(device, { name: modelFile, path }, options);
   }
-  let bytes = await src.bytes(modelFile);
-  // Listing external data walks the bytes already in hand (a second read would be a second
-  // download in an uncached browser load).
-  const external = await src.externalDataFiles(modelFile, bytes);
-  const externalData = [];
-  for (const e of external) externalData.push({ path: e.location, data: await src.bytes(e.file) });
-  const model = { name: modelFile, bytes, externalData };
-  bytes = null; // only `model` references the weights now; createSession drops them when done
+  // Only `model` references the weights: createSession drops them when done. Listing external
+  // data walks the bytes already in hand (a second read would be a second download in an
+  // uncached browser load).
+  const model = { name: modelFile, bytes: await src.bytes(modelFile), externalData: [] };
+  for (const e of await src.externalDataFiles(modelFile, model.bytes)) {
+    model.externalData.push({ path: e.location, data: await src.bytes(e.file) });
+  }
   return createSession(device, model, options);
 }

@@ -1,7 +1,8 @@
 // Pooling, Matryoshka truncation and L2 normalization of one batch in the C++ core (SIMD): the
 // ONNX output and mask are copied into the wasm heap once, one call pools the whole batch, and the
 // rows are copied out with TypedArray.set (no per-element JS loops).
-import { CapacityError, callCore } from '../errors.js';
+import { free, malloc } from '../internal/heap.js';
+import { callCore } from '../internal/call-core.js';
 
 // Rows are pooled a few at a time so the wasm heap needs only a bounded scratch area (a whole
 // batch of hidden states can be tens of MB, and wasm memory never shrinks once grown).
@@ -14,8 +15,7 @@ const SCRATCH_BYTES = 4 << 20;
 export function poolInto(core, { hidden, mask, n, seqLen, dim, pooling, outDim, normalize, out, rowIndex }) {
   const rowBytes = seqLen * dim * 4 + seqLen * 4 + outDim * 4;
   const rowsPerCall = Math.max(1, Math.min(n, Math.floor(SCRATCH_BYTES / rowBytes)));
-  const base = core._malloc(rowsPerCall * rowBytes);
-  if (!base) throw new CapacityError(`cannot allocate ${rowsPerCall * rowBytes} bytes in the wasm heap for pooling`);
+  const base = malloc(core, rowsPerCall * rowBytes, 'pooling');
   try {
     const hAddr = base, mAddr = base + rowsPerCall * seqLen * dim * 4, oAddr = mAddr + rowsPerCall * seqLen * 4;
     for (let start = 0; start < n; start += rowsPerCall) {
@@ -27,7 +27,7 @@ export function poolInto(core, { hidden, mask, n, seqLen, dim, pooling, outDim, 
       for (let r = 0; r < rows; r++) out.set(result.subarray(r * outDim, (r + 1) * outDim), rowIndex[start + r] * outDim);
     }
   } finally {
-    core._free(base);
+    free(core, base);
   }
 }
 
