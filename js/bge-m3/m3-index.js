@@ -56,7 +56,7 @@ export class M3Index {
   }
 
   #live() {
-    if (this.#disposed) throw new DisposedError('M3Index: used after dispose()');
+    if (this.#disposed) throw new DisposedError('M3Index: this M3Index has been disposed');
   }
 
   /**

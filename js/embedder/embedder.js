@@ -193,7 +193,7 @@ export class Embedder {
    * onProgress({ done, total }), signal.
    */
   async embedFlat(texts, options = {}) {
-    if (this.#disposed) throw new DisposedError('Embedder.embed: used after dispose()');
+    if (this.#disposed) throw new DisposedError('Embedder.embed: this Embedder has been disposed');
     if (typeof texts === 'string') texts = [texts];
     if (!Array.isArray(texts)) throw new InvalidArgumentError(`embed: texts must be an array of strings, got ${describe(texts)}`);
     for (let i = 0; i < texts.length; i++) {
@@ -279,7 +279,7 @@ export class Embedder {
   #run(packed, n, seqLen, keep = []) {
     const s = this.#session;
     const task = this.#queue.then(async () => {
-      if (this.#disposed) throw new DisposedError('Embedder.embed: used after dispose()');
+      if (this.#disposed) throw new DisposedError('Embedder.embed: this Embedder has been disposed');
       const { Tensor } = s.ort;
       const feeds = {
         input_ids: new Tensor('int64', packed.ids, [n, seqLen]),

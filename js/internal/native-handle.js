@@ -50,7 +50,7 @@ export class NativeHandle {
 
   /** The Embind object, or a DisposedError naming the call when this object was disposed. */
   native(where) {
-    if (this.#release === null) throw new DisposedError(`${this.#label}${where ? `.${where}` : ''}: used after dispose()`);
+    if (this.#release === null) throw new DisposedError(`${this.#label}${where ? `.${where}` : ''}: this ${this.#label} has been disposed`);
     return this.#native;
   }
 

@@ -72,7 +72,7 @@ export class WorkerEmbedder {
    * Arguments and the result must be structured-cloneable.
    */
   call(method, args = [], options = {}) {
-    if (!this.#rpc) return Promise.reject(new DisposedError('WorkerEmbedder: used after dispose()'));
+    if (!this.#rpc) return Promise.reject(new DisposedError('WorkerEmbedder: this WorkerEmbedder has been disposed'));
     const { onProgress, signal, ...rest } = options ?? {};
     return this.#rpc.request({ op: 'call', method, args, options: rest, progress: typeof onProgress === 'function' }, { onProgress, signal });
   }

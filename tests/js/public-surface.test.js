@@ -67,6 +67,6 @@ test('use after dispose is a DisposedError (an InvalidArgumentError) in every wa
     use();
     object.dispose();
     object.dispose(); // idempotent
-    assert.throws(use, (err) => err instanceof wasmbed.DisposedError && err instanceof wasmbed.InvalidArgumentError && /after dispose/.test(err.message));
+    assert.throws(use, (err) => err instanceof wasmbed.DisposedError && err instanceof wasmbed.InvalidArgumentError && /has been disposed/.test(err.message));
   }
 });
