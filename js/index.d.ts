@@ -272,8 +272,14 @@ export interface ModelSourceOptions {
   signal?: AbortSignal;
   /** fetch implementation (proxies, tests). Default globalThis.fetch. */
   fetch?: typeof fetch;
-  /** A download that receives no bytes for this long is aborted (and retried). Default 30000. */
+  /**
+   * The stall rule's window: a download that receives fewer than minBytesPerSecond x this many
+   * milliseconds' worth of bytes in a window (none at all, or a slow drip) is aborted and retried.
+   * Default 30000.
+   */
   stallTimeoutMs?: number;
+  /** The stall rule's minimum rate in bytes per second. Default 1024. */
+  minBytesPerSecond?: number;
   /** Extra attempts after HTTP 408/429/5xx, network errors, stalls and truncated bodies. Default 2. */
   retries?: number;
   /** First retry delay; doubles each retry. Default 500. */

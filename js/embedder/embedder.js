@@ -316,7 +316,7 @@ export class Embedder {
 }
 
 const SOURCE_OPTIONS = [
-  'revision', 'hubHost', 'cache', 'cacheDir', 'localFilesOnly', 'fetch', 'stallTimeoutMs', 'retries',
+  'revision', 'hubHost', 'cache', 'cacheDir', 'localFilesOnly', 'fetch', 'stallTimeoutMs', 'minBytesPerSecond', 'retries',
   'retryDelayMs', 'accessToken', 'headers', 'onRetry',
 ];
 /** The Embedder.load options that belong to the loader (index.d.ts ModelSourceOptions). */

@@ -94,6 +94,7 @@ export async function openModelSource(source, options = {}) {
     fetch: fetchImpl,
     headers,
     stallTimeoutMs: options.stallTimeoutMs ?? 30000,
+    minBytesPerSecond: options.minBytesPerSecond,
     retries: options.retries ?? 2,
     retryDelayMs: options.retryDelayMs ?? 500,
     onRetry: options.onRetry,
