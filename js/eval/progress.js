@@ -19,14 +19,14 @@ function clock(seconds) {
 export function progressPrinter(stream, { tty = Boolean(stream.isTTY), width = 28, now = () => Date.now() } = {}) {
   let stage = null;
   let started = 0;
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   let lastDecile = -1;
   return ({ stage: s, done, total }) => {
     const t = now();
     if (s !== stage) {
       stage = s;
       started = t;
-      lastDraw = 0;
+      lastDraw = -Infinity;
       lastDecile = -1;
     }
     const seconds = Math.max((t - started) / 1000, 1e-9);
