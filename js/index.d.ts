@@ -851,6 +851,8 @@ export interface EvalProgress { stage: string; done: number; total: number }
 export interface EvaluateRetrievalOptions {
   /** Model source (Hub id, URL, folder) loaded with dtype / device, or a loaded Embedder (not disposed). */
   model: string | Embedder;
+  /** With a loaded Embedder: a name for it; its corpus vectors are cached only when one is given. */
+  modelId?: string;
   /** Paths / files: BEIR corpus.jsonl + queries.jsonl + qrels TSV, or AutoRAG corpus.parquet + qa.parquet. Or arrays (then qrels or groups). */
   corpus?: EvalInput | { id: string | number; title?: string; text: string }[];
   queries?: EvalInput | { id: string | number; text: string }[];

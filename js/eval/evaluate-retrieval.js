@@ -12,7 +12,7 @@ const EXAMPLES = 5;
 
 /** Loads the model unless an Embedder was given; returns { embedder, owned }. */
 export async function openModel(model, { dtype, device, cacheDir, localFilesOnly } = {}) {
-  if (model instanceof Embedder) return { embedder: model, owned: false, source: model.info.modelFile };
+  if (model instanceof Embedder) return { embedder: model, owned: false, source: null };
   if (typeof model !== 'string' || !model) throw new InvalidArgumentError('model must be a model source (Hub id, URL, folder) or an Embedder');
   const embedder = await Embedder.load(model, { dtype: dtype ?? 'fp32', device: device ?? 'auto', cacheDir, localFilesOnly });
   return { embedder, owned: true, source: model };
@@ -24,7 +24,7 @@ export async function openModel(model, { dtype, device, cacheDir, localFilesOnly
 export async function evaluateRetrieval(options = {}) {
   const {
     model, dataset: given, corpus, queries, qrels, groups, modes: modeList = ['dense'], ks: cutoffs = DEFAULT_CUTOFFS,
-    depth: depthOption, queryPrompt, passagePrompt, dtype, device, batchSize, cache = true, cacheDir, modelCacheDir,
+    depth: depthOption, queryPrompt, passagePrompt, dtype, device, batchSize, cache = true, cacheDir, modelCacheDir, modelId,
     localFilesOnly, onProgress, onWarning,
   } = options;
   const modes = checkModes(modeList);
@@ -50,10 +50,13 @@ export async function evaluateRetrieval(options = {}) {
   try {
     const info = embedder.info;
     const prompts = { query: resolvePrompt(info, queryPrompt, 'query'), passage: resolvePrompt(info, passagePrompt, 'passage') };
-    const vectorCache = cache ? await VectorCache.open(cacheDir) : null;
+    // A loaded Embedder does not say where it came from: its vectors are cached only under a
+    // caller-given modelId, never under a guess that two different models could share.
+    const identitySource = source ?? modelId ?? null;
+    const vectorCache = cache && identitySource ? await VectorCache.open(cacheDir) : null;
     const stats = {};
     const ctx = {
-      embedder, identity: await modelIdentity(source, info), corpus: dataset.corpus, queries: judged, prompts,
+      embedder, identity: identitySource ? await modelIdentity(identitySource, info) : null, corpus: dataset.corpus, queries: judged, prompts,
       depth, batchSize: batchSize ?? 32, cache: vectorCache, onProgress, stats,
     };
     const runs = await runModes(modes, ctx);
@@ -66,7 +69,7 @@ export async function evaluateRetrieval(options = {}) {
     const noRelevant = results[modes[0]].noRelevant;
     if (noRelevant.length) warn(`${noRelevant.length} judged queries have no relevant document (every grade 0): scored 0, as trec_eval does, e.g. ${noRelevant.slice(0, EXAMPLES).join(', ')}`);
     return {
-      model: typeof model === 'string' ? model : source,
+      model: typeof model === 'string' ? model : (modelId ?? info.modelFile),
       dtype: info.dtype, device: info.device, modelFile: info.modelFile,
       layout: dataset.layout, ks, depth, modes, prompts,
       counts: { documents: dataset.corpus.length, queries: dataset.queries.length, judgedQueries: judged.length },

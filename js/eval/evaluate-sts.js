@@ -18,7 +18,7 @@ export async function evaluateSts(options = {}) {
   const { model, pairs: given, prompt, dtype, device, batchSize, modelCacheDir, localFilesOnly, onProgress } = options;
   const pairs = Array.isArray(given) ? given : await readStsPairs(given);
   if (pairs.length < 2) throw new InvalidArgumentError('evaluateSts needs at least 2 pairs');
-  const { embedder, owned, source } = await openModel(model, { dtype, device, cacheDir: modelCacheDir, localFilesOnly });
+  const { embedder, owned } = await openModel(model, { dtype, device, cacheDir: modelCacheDir, localFilesOnly });
   const started = Date.now();
   try {
     const info = embedder.info;
@@ -32,7 +32,7 @@ export async function evaluateSts(options = {}) {
     const predicted = pairs.map((p) => cosine(row.get(p.sentence1), row.get(p.sentence2)));
     const gold = pairs.map((p) => p.score);
     return {
-      model: typeof model === 'string' ? model : source, dtype: info.dtype, device: info.device, modelFile: info.modelFile,
+      model: typeof model === 'string' ? model : info.modelFile, dtype: info.dtype, device: info.device, modelFile: info.modelFile,
       prompt: promptText, pairs: pairs.length, sentences: unique.length,
       spearman: spearman(predicted, gold), pearson: pearson(predicted, gold),
       seconds: (Date.now() - started) / 1000,

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { UnsupportedError } from '../../js/index.js';
+import { Embedder, UnsupportedError } from '../../js/index.js';
 import { evaluateRetrieval, evaluateSts, readQrels, scoreRun } from '../../js/eval/index.js';
 import { makeTinyModels, tempDir } from '../helpers/embedder-models.js';
 import { paragraphDataset, writeBeir } from '../helpers/eval-dataset.js';
@@ -167,4 +167,23 @@ test('CLI compare: two models in one table', async () => {
   assert.equal(rows.length, 4);
   assert.match(r.stdout, /^at k = 5/);
   assert.match(r.stdout, /AutoRAG F1/);
+});
+
+test('a loaded Embedder: evaluated as is, its corpus vectors cached only under a given modelId', async () => {
+  const { xlmr } = await models;
+  const embedder = await Embedder.load(xlmr);
+  try {
+    const opts = { model: embedder, corpus: path.join(AUTORAG, 'corpus.parquet'), queries: path.join(AUTORAG, 'qa.parquet'), cacheDir: path.join(dir, 'emb-cache') };
+    const anonymous = await evaluateRetrieval(opts);
+    assert.equal(anonymous.cache.dir, null);
+    assert.equal(anonymous.cache.corpus.source, 'model');
+    await evaluateRetrieval({ ...opts, modelId: 'my-xlmr' });
+    const named = await evaluateRetrieval({ ...opts, modelId: 'my-xlmr' });
+    assert.equal(named.cache.corpus.source, 'cache');
+    assert.equal(named.model, 'my-xlmr');
+    assert.deepEqual(named.results.dense.aggregate, anonymous.results.dense.aggregate);
+    assert.equal((await embedder.embed(['still usable'])).length, 1); // not disposed by the evaluation
+  } finally {
+    await embedder.dispose();
+  }
 });
