@@ -12,7 +12,7 @@ import { Embedder, UnsupportedError } from '../../js/index.js';
 import { evaluateRetrieval, evaluateSts, readQrels, scoreRun } from '../../js/eval/index.js';
 import { makeTinyModels, tempDir } from '../helpers/embedder-models.js';
 import { paragraphDataset, writeBeir } from '../helpers/eval-dataset.js';
-import { REPO_ROOT, skipUnlessShared } from '../helpers/paths.js';
+import { REPO_ROOT, SHARED_DIR, skipUnlessShared } from '../helpers/paths.js';
 
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'js', 'cli.js');
@@ -145,7 +145,7 @@ test('bge-m3 mode: M3Index on a model with heads, cached as a whole index; refus
 test('STS: Spearman and Pearson of cosine vs gold on KorSTS pairs, via the API and the CLI', { skip: noShared }, async () => {
   const { xlmr } = await models;
   const pairs = path.join(dir, 'korsts-200.tsv');
-  const source = readFileSync(path.join(REPO_ROOT, '..', 'shared', 'texts', 'korsts', 'sts-dev.tsv'), 'utf8').split('\n');
+  const source = readFileSync(path.join(SHARED_DIR, 'texts', 'korsts', 'sts-dev.tsv'), 'utf8').split('\n');
   writeFileSync(pairs, source.slice(0, 201).join('\n') + '\n');
   const r = await evaluateSts({ model: xlmr, pairs });
   assert.equal(r.pairs, 200);
