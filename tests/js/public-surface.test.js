@@ -24,6 +24,7 @@ const ENTRIES = [
   ['./diagnostics', 'js/diagnostics.js', 'js/diagnostics.d.ts'],
   ['./convert', 'js/convert/index.js', 'js/convert/index.d.ts'],
   ['./quantize', 'js/quantize/index.js', 'js/quantize/index.d.ts'],
+  ['./eval', 'js/eval/index.js', 'js/eval/index.d.ts'],
 ];
 
 for (const [subpath, js, dts] of ENTRIES) {
