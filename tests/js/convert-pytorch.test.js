@@ -1,0 +1,178 @@
+// `wasmbed convert` on pytorch_model.bin checkpoints written by REAL torch.save (Debian's
+// python3-torch runs scripts/make-torch-checkpoints.py into a temporary folder): single, sharded
+// (pytorch_model.bin.index.json), float16, bfloat16, strided / offset views, tied weights and a
+// 'bert.' prefix. The converted ONNX (run by onnxruntime-node) must give torch's own forward pass
+// within 1e-4. Hostile or damaged archives are refused with typed errors and leave nothing behind.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ParseError, UnsupportedError } from '../../js/errors.js';
+import { convertModel } from '../../js/convert/convert.js';
+import { openTorchCheckpoint, readTorchStateDict } from '../../js/convert/pt-reader.js';
+import { run as cliRun } from '../../js/cli/convert.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { skipUnless } from '../helpers/skip.js';
+
+const ort = await import('onnxruntime-node').catch(() => null);
+// The first Python that can import torch ($PYTHON, then the PATH's python3, then Debian's own:
+// a pyenv shim on PATH does not see Debian's dist-packages).
+const PYTHON = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)
+  .find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
+const skip = skipUnless(ort, 'onnxruntime-node is not installed') || skipUnless(PYTHON, 'no python3 with torch (apt-get install python3-torch)');
+
+let tmp, ckpts;
+before(() => {
+  if (skip) return;
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-convert-pt-'));
+  ckpts = path.join(tmp, 'torch');
+  const r = spawnSync(PYTHON, [path.join(REPO_ROOT, 'scripts', 'make-torch-checkpoints.py'), ckpts], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `make-torch-checkpoints.py failed:\n${r.stderr}`);
+});
+after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+const io = () => {
+  const out = [], err = [];
+  return { out, err, streams: { stdout: { write: (s) => out.push(s) }, stderr: { write: (s) => err.push(s) } } };
+};
+const maxAbsDiff = (a, b) => {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+/** last_hidden_state and the pooled sentence embedding of the converted model on expected.json's inputs. */
+async function onnxOutputs(modelFile, exp) {
+  const [b, s] = exp.shape;
+  const i64 = (rows) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [b, s]);
+  const session = await ort.InferenceSession.create(modelFile);
+  const feeds = { input_ids: i64(exp.input_ids), attention_mask: i64(exp.attention_mask) };
+  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = i64(exp.token_type_ids);
+  const hidden = (await session.run(feeds)).last_hidden_state.data;
+  await session.release();
+  const h = exp.shape[2];
+  const pooled = new Float32Array(b * h);
+  for (let r = 0; r < b; r++) {
+    const row = pooled.subarray(r * h, (r + 1) * h);
+    if (exp.pooling === 'mean') {
+      const n = exp.attention_mask[r].reduce((x, y) => x + y, 0);
+      for (let t = 0; t < s; t++) if (exp.attention_mask[r][t]) for (let k = 0; k < h; k++) row[k] += hidden[(r * s + t) * h + k] / n;
+    } else {
+      row.set(hidden.subarray(r * s * h, r * s * h + h));
+      const norm = Math.hypot(...row);
+      for (let k = 0; k < h; k++) row[k] /= norm;
+    }
+  }
+  return { hidden, pooled };
+}
+
+const CASES = {
+  bert: 'BERT, bert. prefix, MLM decoder tied to the word embeddings, int64 position_ids buffer',
+  'bert-sharded': 'BERT in two shards with pytorch_model.bin.index.json',
+  xlmr: 'XLM-RoBERTa without prefix, as BAAI/bge-m3 ships it',
+  'xlmr-fp16': 'XLM-RoBERTa saved as float16',
+  'xlmr-bf16': 'XLM-RoBERTa saved as bfloat16',
+  'xlmr-strided': 'XLM-RoBERTa with a transposed (non-contiguous) weight and views at storage offsets',
+};
+for (const [name, what] of Object.entries(CASES)) {
+  test(`wasmbed convert ${name} (${what}): ONNX equals the torch forward within 1e-4`, { skip }, async () => {
+    const src = path.join(ckpts, name);
+    const out = path.join(tmp, `out-${name}`);
+    const { out: stdout, err, streams } = io();
+    assert.equal(await cliRun([src, out], streams), 0, err.join(''));
+    assert.match(stdout.join(''), /onnx\/model\.onnx/);
+    const exp = JSON.parse(readFileSync(path.join(src, 'expected.json'), 'utf8'));
+    const { hidden, pooled } = await onnxOutputs(path.join(out, 'onnx', 'model.onnx'), exp);
+    const dh = maxAbsDiff(hidden, exp.last_hidden_state);
+    const dp = maxAbsDiff(pooled, exp.sentence_embedding);
+    assert.ok(dh <= 1e-4, `last_hidden_state differs from torch ${exp.torch_version} by up to ${dh}`);
+    assert.ok(dp <= 1e-4, `${exp.pooling} sentence embedding differs by up to ${dp}`);
+    // Not vacuous: the outputs vary (a model ignoring its weights would fail above, not here).
+    assert.ok(Math.max(...exp.last_hidden_state) - Math.min(...exp.last_hidden_state) > 1);
+  });
+}
+
+test('reader: tied weights share one storage, int64 buffers are indexed but not float, views keep their strides and offsets', { skip }, async () => {
+  const bert = await openTorchCheckpoint(path.join(ckpts, 'bert', 'pytorch_model.bin'), 'bert');
+  try {
+    const word = bert.tensors.get('bert.embeddings.word_embeddings.weight');
+    const decoder = bert.tensors.get('cls.predictions.decoder.weight');
+    assert.equal(word.storage, decoder.storage);
+    assert.deepEqual(await bert.read(word, 40, 8), await bert.read(decoder, 40, 8));
+    const ids = bert.tensors.get('bert.embeddings.position_ids');
+    assert.equal(ids.dtype, 'I64');
+    await assert.rejects(bert.read(ids), ParseError);
+  } finally {
+    await bert.close();
+  }
+  const plain = await openTorchCheckpoint(path.join(ckpts, 'xlmr', 'pytorch_model.bin'));
+  const strided = await openTorchCheckpoint(path.join(ckpts, 'xlmr-strided', 'pytorch_model.bin'));
+  try {
+    const q = 'encoder.layer.0.attention.self.query.weight';
+    assert.equal(strided.tensors.get(q).contiguous, false);
+    assert.deepEqual(strided.tensors.get(q).stride, [1, 32]);
+    const bias = 'encoder.layer.1.intermediate.dense.bias';
+    assert.ok(strided.tensors.get(bias).storageOffset > 0);
+    for (const name of [q, bias, 'encoder.layer.1.intermediate.dense.weight']) {
+      const t = plain.tensors.get(name), s = strided.tensors.get(name);
+      assert.deepEqual(await strided.read(s), await plain.read(t), name);
+      assert.deepEqual(await strided.read(s, 37, 20), await plain.read(t, 37, 20), `${name} [37, 57)`);
+    }
+    // The in-memory reader (BGE-M3 heads) gives the same floats and leaves integer buffers out.
+    const all = readTorchStateDict(readFileSync(path.join(ckpts, 'xlmr-strided', 'pytorch_model.bin')), 'xlmr-strided');
+    assert.ok(!all.has('embeddings.position_ids'));
+    assert.deepEqual(all.get(q).data, await plain.read(plain.tensors.get(q)));
+  } finally {
+    await plain.close();
+    await strided.close();
+  }
+});
+
+/** A model folder holding config.json and `bytes` as pytorch_model.bin. */
+function sourceWith(name, bytes) {
+  const dir = path.join(tmp, `src-${name}`);
+  mkdirSync(dir, { recursive: true });
+  cpSync(path.join(ckpts, 'xlmr', 'config.json'), path.join(dir, 'config.json'));
+  writeFileSync(path.join(dir, 'pytorch_model.bin'), bytes);
+  return dir;
+}
+
+async function refused(name, bytes, type, pattern) {
+  const out = path.join(tmp, `out-${name}`);
+  await assert.rejects(convertModel(sourceWith(name, bytes), out, { localFilesOnly: true }), (err) => {
+    assert.ok(err instanceof type, `${name}: ${err.constructor.name}: ${err.message}`);
+    assert.match(err.message, pattern);
+    return true;
+  });
+  assert.ok(!existsSync(out), `${name}: output folder left behind`);
+  assert.deepEqual(readdirSync(tmp).filter((f) => f.includes(`out-${name}.partial`)), []);
+}
+
+test('hostile pickles are refused naming what they asked for, and never run', { skip }, async () => {
+  const hostile = (f) => readFileSync(path.join(ckpts, 'hostile', `${f}.bin`));
+  assert.ok(!existsSync('/tmp/wasmbed-pwned'));
+  await refused('os-system', hostile('os-system'), ParseError, /unsupported global posix\.system/);
+  assert.ok(!existsSync('/tmp/wasmbed-pwned'));
+  await refused('eval', hostile('eval'), ParseError, /unsupported global (__builtin__|builtins)\.eval/);
+  await refused('reduce-storage', hostile('reduce-storage'), ParseError, /REDUCE on torch\.FloatStorage is not allowed/);
+  await refused('storage-outside', hostile('storage-outside'), ParseError, /storage '\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd' has no entry/);
+  await refused('storage-short', hostile('storage-short'), ParseError, /claims 1048576 F32 elements/);
+});
+
+test('damaged archives and other formats are typed errors', { skip }, async () => {
+  const good = readFileSync(path.join(ckpts, 'xlmr', 'pytorch_model.bin'));
+  await refused('truncated-half', good.subarray(0, good.length >> 1), ParseError, /not a zip archive.*truncated/);
+  await refused('truncated-end', good.subarray(0, good.length - 10), ParseError, /truncated/);
+  // Storages cut out of the middle, directory kept: the entries now point past the end.
+  const tail = good.subarray(good.length - 8000);
+  await refused('hollowed', Buffer.concat([good.subarray(0, 20000), tail]), ParseError, /damaged zip archive/);
+  await refused('legacy', readFileSync(path.join(ckpts, 'legacy', 'pytorch_model.bin')), UnsupportedError, /legacy \(pre-1\.6, non-zip\) torch\.save format/);
+  // A sharded index naming a file outside the repository.
+  const dir = path.join(tmp, 'src-bad-index');
+  cpSync(path.join(ckpts, 'bert-sharded'), dir, { recursive: true });
+  writeFileSync(path.join(dir, 'pytorch_model.bin.index.json'), JSON.stringify({ weight_map: { 'bert.embeddings.word_embeddings.weight': '../xlmr/pytorch_model.bin' } }));
+  await assert.rejects(convertModel(dir, path.join(tmp, 'out-bad-index'), { localFilesOnly: true }), (err) => err instanceof ParseError && /bad shard name/.test(err.message));
+});
