@@ -2,6 +2,7 @@
 """Writes small PyTorch checkpoints with REAL torch.save, plus the torch forward pass they must give.
 
 usage: make-torch-checkpoints.py OUT_DIR
+       make-torch-checkpoints.py --big VOCAB_SIZE OUT_DIR   (only OUT_DIR/big: see below)
 
 Needs python3-torch (Debian). Debian has no python3-transformers, so the encoders are built here
 from torch.nn modules whose parameter names, buffers and forward pass follow Hugging Face's
@@ -21,6 +22,8 @@ Folders written under OUT_DIR (each with config.json and expected.json unless no
                      a storage offset into a larger storage
   legacy/            pytorch_model.bin in the pre-1.6 (non-zip) format (no expected.json)
   hostile/*.bin      torch.save archives whose data.pkl is replaced by a hostile pickle
+  big/               (--big only) XLM-R whose word embedding table has VOCAB_SIZE rows: a
+                     checkpoint of VOCAB_SIZE * 128 bytes for memory measurements (no expected.json)
 """
 import collections, io, json, math, os, pickle, sys, zipfile
 
@@ -285,10 +288,20 @@ def hostile(out, good):
                 z.writestr(info.filename, buf.getvalue() if info.filename.endswith('/data.pkl') else data)
 
 
+def big(out, vocab):
+    cfg = dict(config('xlm-roberta'), vocab_size=vocab)
+    model = Model(cfg)  # HF's initialization is enough: nothing is compared
+    torch.save(model.state_dict(), os.path.join(write_folder(out, 'big', cfg, None), 'pytorch_model.bin'))
+
+
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == '--big' and args[1].isdigit():
+        big(args[2], int(args[1]))
+        return
+    if len(args) != 1:
         sys.exit(__doc__)
-    out = sys.argv[1]
+    out = args[0]
     os.makedirs(out, exist_ok=True)
 
     cfg = config('bert')
