@@ -205,3 +205,32 @@ test('a 256 MB pytorch_model.bin converts with peak RSS far below the file size 
   rmSync(out, { recursive: true, force: true });
   rmSync(path.join(tmp, 'big'), { recursive: true, force: true });
 });
+
+test('unpickler: malformed or non-state-dict pickles are ParseErrors, never a crash or a silent success', async () => {
+  const { unpickle } = await import('../../js/convert/torch-unpickler.js');
+  const noStorage = () => { throw new Error('no persistent ids here'); };
+  const pk = (...parts) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : [p])));
+  const od = ['c', 'collections\nOrderedDict\n', 0x29, 0x52]; // OrderedDict()
+  // The good case first, so the failures below are about the one change each makes.
+  const ok = unpickle(pk(0x80, 2, ...od, 0x58, 1, 0, 0, 0, 'a', 0x4b, 7, 0x73, 0x2e), noStorage);
+  assert.ok(ok instanceof Map && ok.get('a') === 7);
+  const bad = {
+    'no STOP': pk(0x80, 2, ...od),
+    'cut inside an opcode': pk(0x80, 2, ...od, 0x58, 9, 0, 0, 0, 'ab'),
+    'memo key never stored': pk(0x80, 2, 0x68, 5, 0x2e),
+    'stack underflow': pk(0x80, 2, 0x73, 0x2e),
+    'SETITEM on a list': pk(0x80, 2, 0x5d, 0x4b, 1, 0x4b, 2, 0x73, 0x2e),
+    'APPEND on a tuple': pk(0x80, 2, 0x29, 0x4b, 1, 0x61, 0x2e),
+    'REDUCE on a string': pk(0x80, 2, 0x58, 1, 0, 0, 0, 'x', 0x29, 0x52, 0x2e),
+    'BUILD on a tensor-less object': pk(0x80, 2, ...od, 0x7d, 0x58, 1, 0, 0, 0, 'x', 0x4b, 1, 0x73, 0x62, 0x2e),
+    'INST opcode': pk(0x80, 2, 0x28, 'i', 'os\nsystem\n', 0x2e),
+    'NEWOBJ opcode': pk(0x80, 2, ...od.slice(0, 2), 0x29, 0x81, 0x2e),
+    'STACK_GLOBAL subprocess.Popen': pk(0x80, 4, 0x8c, 10, 'subprocess', 0x8c, 5, 'Popen', 0x93, 0x2e),
+    'GLOBAL torch.load': pk(0x80, 2, 'c', 'torch\nload\n', 0x2e),
+    'unbalanced stack at STOP': pk(0x80, 2, 0x4b, 1, 0x4b, 2, 0x2e),
+  };
+  for (const [why, bytes] of Object.entries(bad)) {
+    assert.throws(() => unpickle(bytes, noStorage, 'x.pkl'), (err) => err instanceof ParseError && err.message.startsWith('x.pkl: '), why);
+  }
+  assert.throws(() => unpickle(bad['STACK_GLOBAL subprocess.Popen'], noStorage), /unsupported global subprocess\.Popen/);
+});
