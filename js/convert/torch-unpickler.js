@@ -47,12 +47,10 @@ const isTuple = (v) => Array.isArray(v) && Object.isFrozen(v);
 const tuple = (items) => Object.freeze(items);
 const isIndex = (v) => Number.isSafeInteger(v) && v >= 0;
 
-function rebuildTensor(args, what) {
+function rebuildTensor(args, storages, what) {
   const [storage, storageOffset, shape, stride] = args ?? [];
   if (!isTuple(args) || args.length < 4) throw new ParseError(`${what}: _rebuild_tensor called with ${args?.length} arguments`);
-  if (!storage || typeof storage !== 'object' || storage instanceof PickledTensor || Array.isArray(storage) || storage instanceof Map) {
-    throw new ParseError(`${what}: _rebuild_tensor on something that is not a storage`);
-  }
+  if (!storages.has(storage)) throw new ParseError(`${what}: _rebuild_tensor on something that is not a persistent storage`);
   if (!isIndex(storageOffset)) throw new ParseError(`${what}: tensor storage offset ${storageOffset} is not a non-negative integer`);
   if (!Array.isArray(shape) || !Array.isArray(stride) || shape.length !== stride.length || ![...shape, ...stride].every(isIndex)) {
     throw new ParseError(`${what}: tensor size ${JSON.stringify(shape)} / stride ${JSON.stringify(stride)} are not matching lists of non-negative integers`);
@@ -72,6 +70,7 @@ export function unpickle(data, persistentLoad, what = 'data.pkl') {
   const stack = [];
   const marks = [];
   const memo = new Map();
+  const storages = new WeakSet(); // what persistentLoad returned: the only valid tensor storages
   let p = 0;
   const fail = (why) => new ParseError(`${what}: ${why} (byte ${p})`);
   const need = (n) => { if (p + n > data.length) throw fail('pickle ends in the middle of an opcode'); const at = p; p += n; return at; };
@@ -103,7 +102,7 @@ export function unpickle(data, persistentLoad, what = 'data.pkl') {
       if (args.length) throw new ParseError(`${what}: collections.OrderedDict called with arguments`);
       return new Map();
     }
-    if (REBUILD_TENSOR.has(fn.key)) return rebuildTensor(args, what);
+    if (REBUILD_TENSOR.has(fn.key)) return rebuildTensor(args, storages, what);
     if (REBUILD_PARAMETER.has(fn.key)) {
       if (!(args[0] instanceof PickledTensor)) throw new ParseError(`${what}: ${fn.key} of something that is not a tensor`);
       return args[0];
@@ -183,7 +182,13 @@ export function unpickle(data, persistentLoad, what = 'data.pkl') {
         target.metadata = state.get('_metadata') ?? null;
         break;
       }
-      case 0x51: { const pid = pop(); stack.push(persistentLoad(pid)); break; } // BINPERSID
+      case 0x51: { // BINPERSID
+        const storage = persistentLoad(pop());
+        if (!storage || typeof storage !== 'object') throw fail('persistent id did not resolve to a storage');
+        storages.add(storage);
+        stack.push(storage);
+        break;
+      }
       default:
         throw new ParseError(`${what}: pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${p - 1} is not one a state dict uses (refused)`);
     }

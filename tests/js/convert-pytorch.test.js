@@ -228,11 +228,14 @@ test('unpickler: malformed or non-state-dict pickles are ParseErrors, never a cr
     'STACK_GLOBAL subprocess.Popen': pk(0x80, 4, 0x8c, 10, 'subprocess', 0x8c, 5, 'Popen', 0x93, 0x2e),
     'GLOBAL torch.load': pk(0x80, 2, 'c', 'torch\nload\n', 0x2e),
     'unbalanced stack at STOP': pk(0x80, 2, 0x4b, 1, 0x4b, 2, 0x2e),
+    // _rebuild_tensor_v2(torch.FloatStorage, 0, (1,), (1,)): a storage type is not a storage.
+    'tensor over a non-storage': pk(0x80, 2, 'c', 'torch._utils\n_rebuild_tensor_v2\n', 0x28, 'c', 'torch\nFloatStorage\n', 0x4b, 0, 0x4b, 1, 0x85, 0x4b, 1, 0x85, 0x74, 0x52, 0x2e),
   };
   for (const [why, bytes] of Object.entries(bad)) {
     assert.throws(() => unpickle(bytes, noStorage, 'x.pkl'), (err) => err instanceof ParseError && err.message.startsWith('x.pkl: '), why);
   }
   assert.throws(() => unpickle(bad['STACK_GLOBAL subprocess.Popen'], noStorage), /unsupported global subprocess\.Popen/);
+  assert.throws(() => unpickle(bad['tensor over a non-storage'], noStorage), /_rebuild_tensor on something that is not a persistent storage/);
 });
 
 /**
