@@ -17,7 +17,7 @@ export const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I1
 
 const REBUILD_TENSOR = new Set(['torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor']);
 const REBUILD_PARAMETER = new Set(['torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state']);
-const MAX_PICKLE = 256 * 2 ** 20;
+const MAX_PICKLE = 64 * 2 ** 20; // a bge-m3-shaped state dict's data.pkl is 73 KB
 
 /** A global the pickle named (only allow-listed ones are ever created). */
 export class PickleGlobal {
