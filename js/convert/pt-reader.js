@@ -70,6 +70,9 @@ function indexTensors(entries, pickleBytes, byteorder, what) {
     if (last >= t.storage.numel) throw new ParseError(`${what}: tensor '${name}' (size ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}, offset ${t.storageOffset}) reaches element ${last} of storage '${t.storage.key}', which holds ${t.storage.numel}`);
     tensors.set(name, { name, file: what, dtype: t.storage.dtype, shape: t.shape, stride: t.stride, storageOffset: t.storageOffset, storage: t.storage, contiguous, numel });
   }
+  // Training checkpoints wrap the state dict ({ 'state_dict': ..., 'optimizer': ... }): say where it is.
+  const nested = tensors.size ? undefined : [...root].find(([, v]) => v instanceof Map && [...v.values()].some((x) => x instanceof PickledTensor));
+  if (nested) throw new UnsupportedError(`${what}: the tensors are nested under '${String(nested[0])}'; save that state dict itself (torch.save(checkpoint['${String(nested[0])}'], ...))`);
   return tensors;
 }
 

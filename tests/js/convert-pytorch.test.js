@@ -169,6 +169,9 @@ test('damaged archives and other formats are typed errors', { skip }, async () =
   // Storages cut out of the middle, directory kept: the entries now point past the end.
   const tail = good.subarray(good.length - 8000);
   await refused('hollowed', Buffer.concat([good.subarray(0, 20000), tail]), ParseError, /damaged zip archive/);
+  const other = (f) => readFileSync(path.join(ckpts, 'hostile', `${f}.bin`));
+  await refused('big-endian', other('big-endian'), UnsupportedError, /"big"-endian; only little-endian/);
+  await refused('nested', other('nested'), UnsupportedError, /nested under 'state_dict'/);
   await refused('legacy', readFileSync(path.join(ckpts, 'legacy', 'pytorch_model.bin')), UnsupportedError, /legacy \(pre-1\.6, non-zip\) torch\.save format/);
   // A sharded index naming a file outside the repository.
   const dir = path.join(tmp, 'src-bad-index');
