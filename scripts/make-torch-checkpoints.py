@@ -3,6 +3,7 @@
 
 usage: make-torch-checkpoints.py OUT_DIR
        make-torch-checkpoints.py --big VOCAB_SIZE OUT_DIR   (only OUT_DIR/big: see below)
+       make-torch-checkpoints.py --bge-m3-shape OUT_DIR     (only OUT_DIR/bge-m3-shape: see below)
 
 Needs python3-torch (Debian). Debian has no python3-transformers, so the encoders are built here
 from torch.nn modules whose parameter names, buffers and forward pass follow Hugging Face's
@@ -21,9 +22,13 @@ Folders written under OUT_DIR (each with config.json and expected.json unless no
   xlmr-strided/      xlmr with a transposed (non-contiguous) weight and weights that are views at
                      a storage offset into a larger storage
   legacy/            pytorch_model.bin in the pre-1.6 (non-zip) format (no expected.json)
-  hostile/*.bin      torch.save archives whose data.pkl is replaced by a hostile pickle
+  hostile/*.bin      torch.save archives whose data.pkl is replaced by a hostile pickle (and a
+                     big-endian one, and a training checkpoint nesting the state dict)
   big/               (--big only) XLM-R whose word embedding table has VOCAB_SIZE rows: a
                      checkpoint of VOCAB_SIZE * 128 bytes for memory measurements (no expected.json)
+  bge-m3-shape/      (--bge-m3-shape only) XLMRobertaModel of BAAI/bge-m3's shape (24 layers, hidden
+                     1024, 250002 x 1024 embeddings, 8194 positions): a 2.27 GB pytorch_model.bin
+                     like the real one, for bench/convert-pytorch.bench.js (no expected.json)
 """
 import collections, io, json, math, os, pickle, sys, zipfile
 
@@ -286,6 +291,14 @@ def hostile(out, good):
         with zipfile.ZipFile(os.path.join(d, f'{name}.bin'), 'w', zipfile.ZIP_STORED) as z:
             for info, data in records:
                 z.writestr(info.filename, buf.getvalue() if info.filename.endswith('/data.pkl') else data)
+    # Not hostile but unreadable here: big-endian storages (torch >= 2.1 records the byte order),
+    # and a training checkpoint that nests the state dict.
+    with zipfile.ZipFile(os.path.join(d, 'big-endian.bin'), 'w', zipfile.ZIP_STORED) as z:
+        for info, data in records:
+            z.writestr(info.filename, data)
+        z.writestr(records[0][0].filename.replace('data.pkl', 'byteorder'), b'big')
+    model = torch.load(good)
+    torch.save({'epoch': 3, 'state_dict': model}, os.path.join(d, 'nested.bin'))
 
 
 def big(out, vocab):
@@ -294,8 +307,20 @@ def big(out, vocab):
     torch.save(model.state_dict(), os.path.join(write_folder(out, 'big', cfg, None), 'pytorch_model.bin'))
 
 
+def bge_m3_shape(out):
+    global H, LAYERS, HEADS, INTERMEDIATE
+    H, LAYERS, HEADS, INTERMEDIATE = 1024, 24, 16, 4096
+    cfg = dict(config('xlm-roberta'), vocab_size=250002, max_position_embeddings=8194)
+    with torch.no_grad():
+        model = Model(cfg)
+    torch.save(model.state_dict(), os.path.join(write_folder(out, 'bge-m3-shape', cfg, None), 'pytorch_model.bin'))
+
+
 def main():
     args = sys.argv[1:]
+    if len(args) == 2 and args[0] == '--bge-m3-shape':
+        bge_m3_shape(args[1])
+        return
     if len(args) == 3 and args[0] == '--big' and args[1].isdigit():
         big(args[2], int(args[1]))
         return
