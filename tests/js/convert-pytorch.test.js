@@ -81,7 +81,7 @@ const CASES = {
   'xlmr-strided': 'XLM-RoBERTa with a transposed (non-contiguous) weight and views at storage offsets',
 };
 for (const [name, what] of Object.entries(CASES)) {
-  test(`wasmbed convert ${name} (${what}): ONNX equals the torch forward within 1e-4`, { skip }, async () => {
+  test(`wasmbed convert ${name} (${what}): ONNX equals the torch forward within 1e-4`, { skip }, async (t) => {
     const src = path.join(ckpts, name);
     const out = path.join(tmp, `out-${name}`);
     const { out: stdout, err, streams } = io();
@@ -91,6 +91,7 @@ for (const [name, what] of Object.entries(CASES)) {
     const { hidden, pooled } = await onnxOutputs(path.join(out, 'onnx', 'model.onnx'), exp);
     const dh = maxAbsDiff(hidden, exp.last_hidden_state);
     const dp = maxAbsDiff(pooled, exp.sentence_embedding);
+    t.diagnostic(`max |onnx - torch|: last_hidden_state ${dh.toExponential(2)}, ${exp.pooling} embedding ${dp.toExponential(2)}`);
     assert.ok(dh <= 1e-4, `last_hidden_state differs from torch ${exp.torch_version} by up to ${dh}`);
     assert.ok(dp <= 1e-4, `${exp.pooling} sentence embedding differs by up to ${dp}`);
     // Not vacuous: the outputs vary (a model ignoring its weights would fail above, not here).
