@@ -21,6 +21,7 @@ Folders written under OUT_DIR (each with config.json and expected.json unless no
   xlmr-bf16/         ... as bfloat16
   xlmr-strided/      xlmr with a transposed (non-contiguous) weight and weights that are views at
                      a storage offset into a larger storage
+  xlmr-parameters/   xlmr saved as a dict of nn.Parameter objects (torch._utils._rebuild_parameter)
   legacy/            pytorch_model.bin in the pre-1.6 (non-zip) format (no expected.json)
   hostile/*.bin      torch.save archives whose data.pkl is replaced by a hostile pickle (and a
                      big-endian one, and a training checkpoint nesting the state dict)
@@ -362,6 +363,9 @@ def main():
         at += state[n].numel()
     assert strided[names[1]].storage_offset() > 0
     torch.save(strided, os.path.join(write_folder(out, 'xlmr-strided', cfg, expected(model, cfg)), 'pytorch_model.bin'))
+    # nn.Parameter objects rather than a state dict's plain tensors: torch._utils._rebuild_parameter.
+    params = collections.OrderedDict(model.named_parameters())
+    torch.save(params, os.path.join(write_folder(out, 'xlmr-parameters', cfg, expected(model, cfg)), 'pytorch_model.bin'))
 
     torch.save(state, os.path.join(write_folder(out, 'legacy', cfg, None), 'pytorch_model.bin'), _use_new_zipfile_serialization=False)
     hostile(out, good)

@@ -79,6 +79,7 @@ const CASES = {
   'xlmr-fp16': 'XLM-RoBERTa saved as float16',
   'xlmr-bf16': 'XLM-RoBERTa saved as bfloat16',
   'xlmr-strided': 'XLM-RoBERTa with a transposed (non-contiguous) weight and views at storage offsets',
+  'xlmr-parameters': 'XLM-RoBERTa saved as nn.Parameter objects (_rebuild_parameter)',
 };
 for (const [name, what] of Object.entries(CASES)) {
   test(`wasmbed convert ${name} (${what}): ONNX equals the torch forward within 1e-4`, { skip }, async (t) => {
