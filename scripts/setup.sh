@@ -6,13 +6,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 # Debian packages: compilers and test frameworks for the native build, Emscripten for the .wasm,
-# Chromium for browser tests, SentencePiece + clang/libFuzzer for tokenizer oracles and fuzzing.
+# Chromium for browser tests, SentencePiece + clang/libFuzzer for tokenizer oracles and fuzzing,
+# PyTorch to write real torch.save checkpoints for the converter tests (scripts/make-torch-checkpoints.py).
 packages=(
   cmake g++ make googletest libgtest-dev
   emscripten
   clang libclang-rt-14-dev
   chromium fonts-nanum
   sentencepiece python3-sentencepiece
+  python3-torch
   ca-certificates util-linux
 )
 missing=()

@@ -1,16 +1,20 @@
-// `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors -> browser-ready ONNX folder
-// without Python (see js/convert/convert.js).
+// `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors or pytorch_model.bin ->
+// browser-ready ONNX folder without Python (see js/convert/convert.js).
 import { CALIBRATION_OPTIONS, calibrationOption, int, listOf, parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
 
-Reads a model repository (local folder, or Hub id such as org/name) with config.json and
-model.safetensors (or sharded safetensors + model.safetensors.index.json) and writes a
-Hub-layout folder: config, tokenizer and sentence-transformers files and the ONNX file of each
-requested dtype (external data over 2 GB). Quantized files are written straight from the
-checkpoint in one streamed pass (bias correction first writes the float32 model, see
---calibrate; with --no-calibration there is no float32 ONNX in between). Architectures: bert, roberta,
-xlm-roberta. BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetensors files. OUT_DIR must not exist or be empty; nothing is left behind on failure.
+Reads a model repository (local folder, or Hub id such as org/name) with config.json and its
+weights, the first found of: model.safetensors.index.json (sharded), model.safetensors,
+pytorch_model.bin.index.json (sharded), pytorch_model.bin. PyTorch checkpoints (torch.save zip
+format, torch >= 1.6; float32, float16 or bfloat16) are streamed from disk, and their pickle is
+read by an allow-list that accepts only tensor storages and never runs code. Writes a Hub-layout
+folder: config, tokenizer and sentence-transformers files and the ONNX file of each requested
+dtype (external data over 2 GB). Quantized files are written straight from the checkpoint in one
+streamed pass (bias correction first writes the float32 model, see --calibrate; with
+--no-calibration there is no float32 ONNX in between). Architectures: bert, roberta, xlm-roberta.
+BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetensors files. OUT_DIR must not
+exist or be empty; nothing is left behind on failure.
 
   --dtype LIST           comma-separated fp32, q8, q4 (default fp32): onnx/model.onnx,
                          onnx/model_quantized.onnx (q8), onnx/model_q4.onnx (q4; MatMulNBits)

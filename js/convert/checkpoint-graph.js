@@ -1,20 +1,21 @@
-// The encoder graph of a safetensors checkpoint as a quantizer graph source (see
-// js/quantize/quantize.js quantizeGraph): the generator's graph builder supplies nodes and small
-// constants, the checkpoint supplies the weights as tensor handles that read the safetensors file
-// on demand. Writing it with format null gives the float32 model.onnx; with q8 / q4 the weights go
-// from safetensors straight into MatMulNBits / GatherBlockQuantized initializers, with no float32
-// ONNX file in between. The layout (field order, initializer order) is exactly what reading the
-// float32 file back would give, so both routes produce byte-identical quantized files.
+// The encoder graph of a checkpoint (safetensors or pytorch_model.bin, opened by
+// checkpoint-files.js) as a quantizer graph source (see js/quantize/quantize.js quantizeGraph):
+// the generator's graph builder supplies nodes and small constants, the checkpoint supplies the
+// weights as tensor handles that read the weight file on demand. Writing it with format null
+// gives the float32 model.onnx; with q8 / q4 the weights go from the checkpoint straight into
+// MatMulNBits / GatherBlockQuantized initializers, with no float32 ONNX file in between. The
+// layout (field order, initializer order) is exactly what reading the float32 file back would
+// give, so both routes produce byte-identical quantized files.
 import { buildGraph, parameterSpecs } from './architecture.js';
 import { DataType } from '../onnx/builders.js';
 import { varint } from '../onnx/wire-writer.js';
 import { ParseError, UnsupportedError } from '../errors.js';
 import { parseNode } from '../onnx/model-reader.js';
 import { WIRE, decodeFields } from '../onnx/wire-reader.js';
-import { float32Chunks, readTensorFloat32 } from './safetensors-reader.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 const utf8 = new TextEncoder();
+const CHUNK_ELEMENTS = 1 << 20; // untransposed tensors are written 4 MB at a time
 
 /** Encoded bytes of a generator Message that has no lazy parts (nodes, value infos, constants). */
 function messageBytes(msg) {
@@ -56,34 +57,36 @@ function lookup(tensors, name, modelType) {
   return null;
 }
 
-/** A checkpoint parameter as a tensor handle in ONNX layout (nn.Linear weights transposed). */
+/**
+ * A checkpoint parameter as a tensor handle in ONNX layout (nn.Linear weights transposed). `found`
+ * is a checkpoint-files.js entry: { name, file, dtype, shape, read(start, count) -> Float32Array }.
+ */
 function weightHandle(spec, found) {
-  const { st, entry } = found;
-  if (JSON.stringify(entry.shape) !== JSON.stringify(spec.shape)) throw new ParseError(`${entry.file}: tensor '${entry.name}' has shape ${JSON.stringify(entry.shape)}, config.json implies ${JSON.stringify(spec.shape)}`);
-  if (!FLOAT_DTYPES.has(entry.dtype)) throw new ParseError(`${entry.file}: tensor '${entry.name}' is ${entry.dtype}, expected F32, F16 or BF16`);
+  if (JSON.stringify(found.shape) !== JSON.stringify(spec.shape)) throw new ParseError(`${found.file}: tensor '${found.name}' has shape ${JSON.stringify(found.shape)}, config.json implies ${JSON.stringify(spec.shape)}`);
+  if (!FLOAT_DTYPES.has(found.dtype)) throw new ParseError(`${found.file}: tensor '${found.name}' is ${found.dtype}, expected F32, F16 or BF16`);
   const numel = spec.shape.reduce((a, b) => a * b, 1);
   const dims = spec.transpose ? [spec.shape[1], spec.shape[0]] : spec.shape;
   const rowElements = dims.slice(1).reduce((a, b) => a * b, 1);
-  const width = entry.length / numel;
   // nn.Linear stores [out, in]; MatMul wants [in, out]. Linear weights are small (<= 64 MB for
   // bge-m3's 4096 x 1024 float32), so they are transposed whole.
   const transposed = async () => {
     const [out, inp] = spec.shape;
-    const w = await readTensorFloat32(st, entry);
+    const w = await found.read(0, numel);
     const t = new Float32Array(numel);
     for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) t[i * out + o] = w[o * inp + i];
     return t;
   };
-  // The header was validated against the file size at open; a file cut or replaced since then
+  // The checkpoint was validated against the file size at open; a file cut or replaced since then
   // surfaces here, mid-write, as a ParseError naming the tensor.
   const guard = (fn) => async (...args) => {
     try {
       return await fn(...args);
     } catch (err) {
-      if (err instanceof RangeError) throw new ParseError(`${entry.file}: tensor '${entry.name}' cannot be read (${err.message}); was the file changed during the conversion?`, { cause: err });
+      if (err instanceof RangeError) throw new ParseError(`${found.file}: tensor '${found.name}' cannot be read (${err.message}); was the file changed during the conversion?`, { cause: err });
       throw err;
     }
   };
+  const bytesOf = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return {
     name: spec.name, dataType: DataType.FLOAT, dims, header: [{ field: 8, wire: WIRE.LEN, bytes: utf8.encode(spec.name) }],
     byteLength: numel * 4, hasPayload: true,
@@ -92,18 +95,19 @@ function weightHandle(spec, found) {
     // read by row range only, so they are never held whole.
     readFloats: guard(async (r0 = 0, r1 = dims[0]) => {
       if (spec.transpose) return (await transposed()).subarray(r0 * rowElements, r1 * rowElements);
-      const part = { ...entry, offset: entry.offset + r0 * rowElements * width, length: (r1 - r0) * rowElements * width };
-      return readTensorFloat32(st, part);
+      return found.read(r0 * rowElements, (r1 - r0) * rowElements);
     }),
     write: guard(spec.transpose
-      ? async (sink) => { const t = await transposed(); await sink.write(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)); }
-      : async (sink) => { for await (const c of float32Chunks(st, entry)) await sink.write(c); }),
+      ? async (sink) => { await sink.write(bytesOf(await transposed())); }
+      : async (sink) => {
+        for (let i = 0; i < numel; i += CHUNK_ELEMENTS) await sink.write(bytesOf(await found.read(i, Math.min(CHUNK_ELEMENTS, numel - i))));
+      }),
   };
 }
 
 /**
  * Graph source for quantizeGraph from a config.json object and an opened checkpoint
- * ({ tensors: Map(name -> { st, entry }), files: [ByteSource] }). Throws ParseError for missing
+ * (checkpoint-files.js openCheckpoint: { tensors: Map(name -> entry), sources: [ByteSource] }). Throws ParseError for missing
  * tensors or shapes that disagree with the config, UnsupportedError for configs the builder rejects.
  */
 export function checkpointGraphSource(config, ckpt, label) {

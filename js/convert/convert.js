@@ -1,8 +1,8 @@
-// Hub weights -> browser-ready ONNX without Python: reads config.json and model.safetensors (or
-// sharded safetensors with model.safetensors.index.json) and fills the same graph builder the test
+// Hub weights -> browser-ready ONNX without Python: reads config.json and model.safetensors or
+// PyTorch's pytorch_model.bin (either sharded with its .index.json; see checkpoint-files.js) and fills the same graph builder the test
 // model generator uses (models/generator/architecture.js: BERT, RoBERTa, XLM-RoBERTa) with the
 // real tensors, streamed one at a time. q8 / q4 are quantized in the same pass: each weight goes
-// from safetensors straight into its MatMulNBits / GatherBlockQuantized initializers (no float32
+// from the checkpoint straight into its MatMulNBits / GatherBlockQuantized initializers (no float32
 // ONNX is written and read back), one tensor in memory at a time.
 // Everything is written into a temporary sibling folder that is renamed at the end, so a failure
 // leaves no partial output directory.
@@ -13,7 +13,7 @@ import { InvalidArgumentError, ParseError, UnsupportedError } from '../errors.js
 import { openModelSource } from '../loader/index.js';
 import { calibrate, describeCalibration, quantizeGraph } from '../quantize/quantize.js';
 import { checkpointGraphSource } from './checkpoint-graph.js';
-import { openSafetensors } from './safetensors-reader.js';
+import { openCheckpoint } from './checkpoint-files.js';
 import { tokenizerFileFor } from '../quantize/calibrate.js';
 import { readTorchStateDict } from './pt-reader.js';
 import { writeSafetensors } from './safetensors-writer.js';
@@ -28,38 +28,6 @@ const COPY = [
 const HEADS = ['sparse_linear', 'colbert_linear'];
 // ONNX file names by dtype, as the Embedder (and transformers.js) look them up.
 export const DTYPE_FILE = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
-
-/** Opens every safetensors shard: Map(name -> { st, entry }). */
-async function openCheckpoint(src) {
-  const opened = [];
-  const all = new Map();
-  const add = async (file) => {
-    const p = await src.localPath(file);
-    if (!p) throw new UnsupportedError(`cannot get a local copy of ${file} (converting needs Node and a disk cache)`);
-    const st = await openSafetensors(p);
-    opened.push(st);
-    for (const [name, entry] of st.tensors) all.set(name, { st, entry });
-  };
-  try {
-    if (await src.exists('model.safetensors.index.json')) {
-      const index = await src.json('model.safetensors.index.json');
-      const shards = [...new Set(Object.values(index?.weight_map ?? {}))];
-      if (!shards.length) throw new ParseError('model.safetensors.index.json: empty weight_map');
-      for (const s of shards) {
-        if (typeof s !== 'string' || s.includes('..') || path.isAbsolute(s)) throw new ParseError(`model.safetensors.index.json: bad shard name ${JSON.stringify(s)}`);
-        await add(s);
-      }
-    } else if (await src.exists('model.safetensors')) {
-      await add('model.safetensors');
-    } else {
-      throw new UnsupportedError('the source has no model.safetensors (nor model.safetensors.index.json); PyTorch .bin checkpoints are not supported');
-    }
-  } catch (err) {
-    for (const st of opened) await st.source.close();
-    throw err;
-  }
-  return { tensors: all, sources: opened.map((st) => st.source), close: async () => { for (const st of opened) await st.source.close(); } };
-}
 
 function checkConfig(config) {
   const type = config?.model_type;

@@ -29,13 +29,17 @@ export const DTYPE_FILE: { fp32: string; q8: string; q4: string };
 
 /**
  * Converts a BERT / RoBERTa / XLM-RoBERTa repository (local folder or Hub id) with config.json and
- * model.safetensors (or sharded safetensors + index) into a Hub-layout ONNX folder. `outDir` must
- * not exist or be empty; output is assembled in a temporary sibling folder and renamed at the end.
+ * its weights into a Hub-layout ONNX folder. Weights are the first found of
+ * model.safetensors.index.json (sharded), model.safetensors, pytorch_model.bin.index.json
+ * (sharded), pytorch_model.bin (torch.save zip format, float32 / float16 / bfloat16, streamed from
+ * disk; see openTorchCheckpoint). `outDir` must not exist or be empty; output is assembled in a
+ * temporary sibling folder and renamed at the end.
  * BGE-M3 repositories' sparse_linear.pt / colbert_linear.pt (PyTorch zip checkpoints, read
  * without Python) become sparse_linear.safetensors / colbert_linear.safetensors ({ weight, bias }).
- * Errors: UnsupportedError (architecture, activation, no safetensors), ParseError (invalid
- * config values, safetensors header that disagrees with the file, missing tensors),
- * InvalidArgumentError (bad options, non-empty outDir).
+ * Errors: UnsupportedError (architecture, activation, no weight file, legacy non-zip or compressed
+ * PyTorch checkpoints, big-endian storages), ParseError (invalid config values, safetensors header
+ * or zip archive that disagrees with the file, a pickle that names anything but tensor storages,
+ * missing tensors), InvalidArgumentError (bad options, non-empty outDir).
  */
 export function convertModel(
   source: string,
@@ -58,7 +62,40 @@ export function openSafetensors(file: string): Promise<{
 
 /**
  * Reads a PyTorch `torch.save` zip checkpoint (e.g. BGE-M3's sparse_linear.pt / colbert_linear.pt)
- * from its bytes, without Python: Map(name -> { shape, data: Float32Array }). Only tensor
- * rebuilding is interpreted; any other pickle global is refused.
+ * from its bytes, without Python: Map(name -> { shape, data: Float32Array }) for its float tensors
+ * (integer buffers are left out). The pickle is read by an allow-list interpreter that runs no
+ * code: any global but collections.OrderedDict, torch._utils._rebuild_tensor_v2 /
+ * _rebuild_parameter and torch.*Storage is a ParseError naming it.
  */
 export function readTorchStateDict(bytes: Uint8Array, what?: string): Map<string, { shape: number[]; data: Float32Array }>;
+
+/** A tensor of an opened PyTorch checkpoint: where its elements lie in the file. */
+export interface TorchTensorEntry {
+  name: string;
+  /** Label of the file it came from (for error messages). */
+  file: string;
+  /** Storage element type: 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL'. */
+  dtype: string;
+  shape: number[];
+  stride: number[];
+  /** Offset into the storage, in elements. */
+  storageOffset: number;
+  /** Shared by every tensor of the same storage (tied weights). offset: byte position in the file. */
+  storage: { key: string; dtype: string; offset: number; numel: number };
+  contiguous: boolean;
+  numel: number;
+}
+
+/**
+ * Opens a `torch.save` zip checkpoint (e.g. pytorch_model.bin, any size) for streaming: reads only
+ * the zip directory and the pickle; `read` then reads a tensor's elements [start, start + count)
+ * (row-major, default all) by offset, widened to float32 (non-contiguous tensors are gathered
+ * from the storage span they cover). Errors as readTorchStateDict, plus UnsupportedError for
+ * legacy non-zip files; reading an integer tensor is a ParseError.
+ */
+export function openTorchCheckpoint(file: string, what?: string): Promise<{
+  file: string;
+  tensors: Map<string, TorchTensorEntry>;
+  read(tensor: TorchTensorEntry, start?: number, count?: number): Promise<Float32Array>;
+  close(): Promise<void>;
+}>;

@@ -1,4 +1,4 @@
-// Node-only entry point `wasmbed/convert`: Hub safetensors -> ONNX model folder.
+// Node-only entry point `wasmbed/convert`: Hub safetensors or pytorch_model.bin -> ONNX model folder.
 export { convertModel, DTYPE_FILE } from './convert.js';
 export { openSafetensors } from './safetensors-reader.js';
-export { readTorchStateDict } from './pt-reader.js';
+export { openTorchCheckpoint, readTorchStateDict } from './pt-reader.js';

@@ -1,198 +1,164 @@
-// Reads the tensors of a small PyTorch checkpoint (torch.save's zip format: <dir>/data.pkl, a
-// pickle, plus <dir>/data/<key> raw little-endian storages), enough for BGE-M3's
-// sparse_linear.pt / colbert_linear.pt state dicts ({ weight, bias }). The pickle is interpreted by
-// a small stack machine that understands only what torch.save emits for a dict of tensors; it never
-// runs code, and any other global is refused, so a hostile file cannot do more than fail to parse.
-import { halfToFloat } from '../internal/float16.js';
-import { ParseError } from '../errors.js';
+// PyTorch checkpoints in torch.save's zip format (torch >= 1.6): <dir>/data.pkl, a pickle of the
+// state dict whose tensors refer to storages by key, plus <dir>/data/<key>, each storage's raw
+// little-endian bytes. openTorchCheckpoint() indexes a file from its zip directory and pickle
+// only (a 2.27 GB bge-m3 pytorch_model.bin costs a few hundred small reads) and each tensor is
+// read later by offset; readTorchStateDict() reads a small checkpoint already in memory (BGE-M3's
+// sparse_linear.pt / colbert_linear.pt). The pickle goes through the allow-list interpreter in
+// torch-unpickler.js: nothing in the file is executed.
+import { ParseError, UnsupportedError } from '../errors.js';
+import { ByteSource } from '../onnx/wire-reader.js';
+import { DTYPE_BYTES, PickledTensor, STORAGE_DTYPES, unpickle } from './torch-unpickler.js';
+import { readZipDirectory, zipDirectoryOfBytes } from './zip-directory.js';
+import { widenToFloat32 } from './float-widen.js';
 
-const STORAGE_DTYPES = {
-  FloatStorage: 'F32', HalfStorage: 'F16', BFloat16Storage: 'BF16', DoubleStorage: 'F64',
-};
+export const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
+// A non-contiguous tensor is gathered from the span of its storage it covers, read whole.
+const MAX_GATHER_BYTES = 512 * 2 ** 20;
 
-/** Entries of a zip archive (stored, i.e. uncompressed, as torch.save writes them): Map(name -> bytes). */
-export function readZip(bytes, what = 'checkpoint') {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65557); i--) {
-    if (dv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+/** The archive's one <dir>/data.pkl and the records beside it. */
+function archiveLayout(entries, what) {
+  const pickles = [...entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (pickles.length !== 1) {
+    throw new ParseError(`${what}: ${pickles.length ? 'several' : 'no'} <dir>/data.pkl in the zip archive (not a torch.save checkpoint?)`);
   }
-  if (eocd < 0) throw new ParseError(`${what}: not a zip archive (torch.save format); legacy non-zip .pt files are not supported`);
-  let count = dv.getUint16(eocd + 10, true);
-  let cd = dv.getUint32(eocd + 16, true);
-  // ZIP64 (torch writes it for large files): locator just before the EOCD record.
-  if ((cd === 0xffffffff || count === 0xffff) && eocd >= 20 && dv.getUint32(eocd - 20, true) === 0x07064b50) {
-    const z = Number(dv.getBigUint64(eocd - 12, true));
-    count = Number(dv.getBigUint64(z + 32, true));
-    cd = Number(dv.getBigUint64(z + 48, true));
-  }
-  const entries = new Map();
-  for (let k = 0, p = cd; k < count; k++) {
-    if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) throw new ParseError(`${what}: damaged zip central directory`);
-    const method = dv.getUint16(p + 10, true);
-    let size = dv.getUint32(p + 24, true); // uncompressed size (equal to the stored size)
-    const nameLen = dv.getUint16(p + 28, true), extraLen = dv.getUint16(p + 30, true), commentLen = dv.getUint16(p + 32, true);
-    let local = dv.getUint32(p + 42, true);
-    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
-    // ZIP64 extra field (id 1): 64-bit sizes / offset for the fields set to 0xffffffff.
-    for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
-      const id = dv.getUint16(e, true), len = dv.getUint16(e + 2, true);
-      if (id === 1) {
-        let q = e + 4;
-        const compressed = dv.getUint32(p + 20, true) === 0xffffffff; // order: size, compressed, offset
-        if (dv.getUint32(p + 24, true) === 0xffffffff) { size = Number(dv.getBigUint64(q, true)); q += 8; }
-        if (compressed) q += 8;
-        if (dv.getUint32(p + 42, true) === 0xffffffff) local = Number(dv.getBigUint64(q, true));
-      }
-      e += 4 + len;
-    }
-    if (method !== 0) throw new ParseError(`${what}: zip entry ${name} is compressed (method ${method}); torch.save stores entries uncompressed`);
-    const start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
-    if (start + size > bytes.length) throw new ParseError(`${what}: zip entry ${name} runs past the end of the file`);
-    entries.set(name, bytes.subarray(start, start + size));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return entries;
+  const dir = pickles[0].slice(0, -'data.pkl'.length);
+  return { pkl: entries.get(pickles[0]), byteorder: entries.get(`${dir}byteorder`) ?? null, dir };
 }
 
-class Global {
-  constructor(module, name) { this.module = module; this.name = name; }
-}
-
-/** Runs a pickle (protocols 2-5 opcodes torch.save uses); persistentLoad(pid) resolves storages. */
-export function unpickle(data, persistentLoad, what = 'data.pkl') {
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const stack = [];
-  const marks = [];
-  const memo = new Map();
-  let p = 0;
-  const text = (n) => { const s = new TextDecoder().decode(data.subarray(p, p + n)); p += n; return s; };
-  const line = () => { const e = data.indexOf(10, p); const s = text(e - p); p++; return s; };
-  const popMark = () => { const m = marks.pop(); return stack.splice(m); };
-  const call = (fn, args) => {
-    if (!(fn instanceof Global)) throw new ParseError(`${what}: REDUCE on a non-global`);
-    const key = `${fn.module}.${fn.name}`;
-    if (key === 'collections.OrderedDict') return new Map();
-    if (key === 'torch._utils._rebuild_tensor_v2' || key === 'torch._utils._rebuild_tensor') {
-      const [storage, offset, size, stride] = args;
-      return { storage, offset, shape: [...size], stride: [...stride] };
+/**
+ * Tensors of the state dict: Map(name -> { name, file, dtype, shape, stride, storageOffset,
+ * storage: { key, dtype, offset, numel }, contiguous }). Storage offsets are positions in the file
+ * (or the bytes). Tensors that share a storage (tied weights) share one storage object.
+ */
+function indexTensors(entries, pickleBytes, byteorder, what) {
+  if (byteorder !== null && byteorder !== 'little') throw new UnsupportedError(`${what}: storages are stored ${JSON.stringify(byteorder)}-endian; only little-endian checkpoints are read`);
+  const { dir } = archiveLayout(entries, what);
+  const storages = new Map();
+  const persistentLoad = (pid) => {
+    // ('storage', torch.<Type>Storage, key, location, numel)
+    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) throw new ParseError(`${what}: unexpected persistent id ${JSON.stringify(pid?.[0] ?? pid)}`);
+    const [, type, key, , numel] = pid;
+    const dtype = STORAGE_DTYPES[type?.name];
+    if (type?.module !== 'torch' || !dtype) throw new ParseError(`${what}: persistent id names ${type?.key ?? typeof type}, not a torch storage type`);
+    if (typeof key !== 'string' || !Number.isSafeInteger(numel) || numel < 0) throw new ParseError(`${what}: bad storage id (key ${JSON.stringify(key)}, numel ${numel})`);
+    const known = storages.get(key);
+    if (known) {
+      if (known.dtype !== dtype) throw new ParseError(`${what}: storage '${key}' is referenced as both ${known.dtype} and ${dtype}`);
+      return known;
     }
-    if (key === 'torch._utils._rebuild_parameter' || key === 'torch._utils._rebuild_parameter_with_state') return args[0];
-    throw new ParseError(`${what}: unsupported global ${key} (only state dicts of tensors are read)`);
+    // Keys are looked up as exact entry names: a key such as '../../x' names nothing in the archive.
+    const entry = entries.get(`${dir}data/${key}`);
+    if (!entry) throw new ParseError(`${what}: storage '${key}' has no entry ${dir}data/${key} in the archive`);
+    const width = DTYPE_BYTES[dtype];
+    if (entry.size < numel * width) throw new ParseError(`${what}: storage '${key}' claims ${numel} ${dtype} elements (${numel * width} bytes) but its archive entry holds ${entry.size} bytes`);
+    const storage = { key, dtype, offset: entry.offset, numel };
+    storages.set(key, storage);
+    return storage;
   };
-  for (;;) {
-    if (p >= data.length) throw new ParseError(`${what}: pickle ends without STOP`);
-    const op = data[p++];
-    switch (op) {
-      case 0x80: p++; break; // PROTO
-      case 0x95: p += 8; break; // FRAME
-      case 0x2e: return stack.pop(); // STOP
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push([]); break; // EMPTY_TUPLE
-      case 0x28: marks.push(stack.length); break; // MARK
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4b: stack.push(data[p++]); break; // BININT1
-      case 0x4d: stack.push(dv.getUint16(p, true)); p += 2; break; // BININT2
-      case 0x4a: stack.push(dv.getInt32(p, true)); p += 4; break; // BININT
-      case 0x8a: { // LONG1
-        const n = data[p++];
-        let v = 0n;
-        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[p + i]);
-        if (n && data[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-        p += n;
-        stack.push(Number(v));
-        break;
-      }
-      case 0x47: stack.push(dv.getFloat64(p, false)); p += 8; break; // BINFLOAT (big-endian)
-      case 0x58: { const n = dv.getUint32(p, true); p += 4; stack.push(text(n)); break; } // BINUNICODE
-      case 0x8c: { const n = data[p++]; stack.push(text(n)); break; } // SHORT_BINUNICODE
-      case 0x55: { const n = data[p++]; stack.push(text(n)); break; } // SHORT_BINSTRING
-      case 0x54: { const n = dv.getUint32(p, true); p += 4; stack.push(text(n)); break; } // BINSTRING
-      case 0x63: { const module = line(); stack.push(new Global(module, line())); break; } // GLOBAL
-      case 0x93: { const name = stack.pop(); stack.push(new Global(stack.pop(), name)); break; } // STACK_GLOBAL
-      case 0x71: memo.set(data[p++], stack.at(-1)); break; // BINPUT
-      case 0x72: memo.set(dv.getUint32(p, true), stack.at(-1)); p += 4; break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, stack.at(-1)); break; // MEMOIZE
-      case 0x68: stack.push(memo.get(data[p++])); break; // BINGET
-      case 0x6a: stack.push(memo.get(dv.getUint32(p, true))); p += 4; break; // LONG_BINGET
-      case 0x74: stack.push(popMark()); break; // TUPLE
-      case 0x85: stack.push([stack.pop()]); break; // TUPLE1
-      case 0x86: { const b = stack.pop(); stack.push([stack.pop(), b]); break; } // TUPLE2
-      case 0x87: { const c = stack.pop(), b = stack.pop(); stack.push([stack.pop(), b, c]); break; } // TUPLE3
-      case 0x61: { const v = stack.pop(); stack.at(-1).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); stack.at(-1).push(...items); break; } // APPENDS
-      case 0x73: { const v = stack.pop(), k = stack.pop(); stack.at(-1).set(k, v); break; } // SETITEM
-      case 0x75: { // SETITEMS
-        const items = popMark();
-        const d = stack.at(-1);
-        for (let i = 0; i < items.length; i += 2) d.set(items[i], items[i + 1]);
-        break;
-      }
-      case 0x52: { const args = stack.pop(); const fn = stack.pop(); stack.push(call(fn, args)); break; } // REDUCE
-      case 0x62: stack.pop(); break; // BUILD: OrderedDict metadata / state, not needed
-      case 0x51: stack.push(persistentLoad(stack.pop())); break; // BINPERSID
-      default:
-        throw new ParseError(`${what}: unsupported pickle opcode 0x${op.toString(16)} at byte ${p - 1}`);
+  const root = unpickle(pickleBytes, persistentLoad, `${what}/data.pkl`);
+  if (!(root instanceof Map)) throw new ParseError(`${what}: the pickle holds a ${Array.isArray(root) ? 'list' : typeof root}, not a state dict`);
+  const tensors = new Map();
+  for (const [name, t] of root) {
+    if (!(t instanceof PickledTensor)) continue; // state dicts may carry extra non-tensor values
+    if (typeof name !== 'string') throw new ParseError(`${what}: state dict key ${String(name)} is not a string`);
+    const numel = t.shape.reduce((a, b) => a * b, 1);
+    let contiguous = true;
+    for (let i = t.shape.length - 1, expect = 1; i >= 0; expect *= t.shape[i], i--) {
+      if (t.shape[i] > 1 && t.stride[i] !== expect) contiguous = false;
     }
+    const last = numel ? t.storageOffset + t.shape.reduce((a, d, i) => a + (d - 1) * t.stride[i], 0) : t.storageOffset - 1;
+    if (last >= t.storage.numel) throw new ParseError(`${what}: tensor '${name}' (size ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}, offset ${t.storageOffset}) reaches element ${last} of storage '${t.storage.key}', which holds ${t.storage.numel}`);
+    tensors.set(name, { name, file: what, dtype: t.storage.dtype, shape: t.shape, stride: t.stride, storageOffset: t.storageOffset, storage: t.storage, contiguous, numel });
   }
+  // Training checkpoints wrap the state dict ({ 'state_dict': ..., 'optimizer': ... }): say where it is.
+  const nested = tensors.size ? undefined : [...root].find(([, v]) => v instanceof Map && [...v.values()].some((x) => x instanceof PickledTensor));
+  if (nested) throw new UnsupportedError(`${what}: the tensors are nested under '${String(nested[0])}'; save that state dict itself (torch.save(checkpoint['${String(nested[0])}'], ...))`);
+  return tensors;
 }
 
-function toFloat32(raw, dtype, count, offset) {
-  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+/**
+ * Where logical (row-major) elements [start, start + count) of `tensor` lie: { offset, length }
+ * bytes to read, and `gather` when the tensor is not contiguous (the range is then the whole
+ * storage span the tensor covers, refused above MAX_GATHER_BYTES).
+ */
+function byteRange(tensor, start, count) {
+  if (!FLOAT_DTYPES.has(tensor.dtype)) throw new ParseError(`${tensor.file}: tensor '${tensor.name}' is ${tensor.dtype}, not a float type`);
+  if (!(start >= 0 && count >= 0 && start + count <= tensor.numel)) throw new RangeError(`elements ${start}..${start + count} of a ${tensor.numel}-element tensor`);
+  const width = DTYPE_BYTES[tensor.dtype];
+  const base = tensor.storage.offset + tensor.storageOffset * width;
+  if (tensor.contiguous) return { offset: base + start * width, length: count * width, gather: false };
+  const span = tensor.numel ? tensor.shape.reduce((a, d, i) => a + (d - 1) * tensor.stride[i], 0) + 1 : 0;
+  if (span * width > MAX_GATHER_BYTES) {
+    throw new UnsupportedError(`${tensor.file}: tensor '${tensor.name}' is not contiguous (stride ${JSON.stringify(tensor.stride)}) and spans ${span * width} bytes of its storage; re-save it with .contiguous()`);
+  }
+  return { offset: base, length: span * width, gather: true };
+}
+
+/** Elements [start, start + count) in row-major order of a strided view over `values`. */
+function gather(values, shape, stride, start, count) {
   const out = new Float32Array(count);
-  const size = { F32: 4, F16: 2, BF16: 2, F64: 8 }[dtype];
-  if ((offset + count) * size > raw.byteLength) throw new ParseError(`tensor runs past the end of its storage`);
-  for (let i = 0; i < count; i++) {
-    const at = (offset + i) * size;
-    if (dtype === 'F32') out[i] = dv.getFloat32(at, true);
-    else if (dtype === 'F64') out[i] = dv.getFloat64(at, true);
-    else if (dtype === 'BF16') out[i] = new Float32Array(new Uint32Array([dv.getUint16(at, true) << 16]).buffer)[0];
-    else out[i] = halfToFloat(dv.getUint16(at, true));
+  const idx = shape.map(() => 0);
+  for (let i = shape.length - 1, rest = start; i >= 0; i--) { idx[i] = rest % shape[i]; rest = Math.floor(rest / shape[i]); }
+  let at = idx.reduce((a, v, i) => a + v * stride[i], 0);
+  for (let k = 0; k < count; k++) {
+    out[k] = values[at];
+    for (let i = shape.length - 1; i >= 0; i--) {
+      if (++idx[i] < shape[i]) { at += stride[i]; break; }
+      at -= (shape[i] - 1) * stride[i];
+      idx[i] = 0;
+    }
   }
   return out;
 }
 
+/** The float32 values of a byte range read for `tensor` (gathered when it is strided). */
+function floatsOf(bytes, tensor, range, start, count) {
+  const values = widenToFloat32(bytes, tensor.dtype);
+  return range.gather ? gather(values, tensor.shape, tensor.stride, start, count) : values;
+}
 
 /**
- * Reads a torch.save'd state dict of float tensors from the .pt bytes: Map(name -> { shape, data:
- * Float32Array }). Tensors must be contiguous (state dicts of nn.Linear are).
+ * Opens a torch.save zip checkpoint (e.g. pytorch_model.bin) for streaming: { file, source,
+ * tensors, read(tensor, start, count) -> Float32Array, close() }. Only the zip directory, the
+ * pickle and small records are read here.
+ */
+export async function openTorchCheckpoint(file, what = file) {
+  const source = await ByteSource.openFile(file);
+  try {
+    const entries = await readZipDirectory(source, what);
+    const { pkl, byteorder } = archiveLayout(entries, what);
+    const pickleBytes = await source.read(pkl.offset, pkl.size);
+    const order = byteorder && byteorder.size <= 16 ? new TextDecoder().decode(await source.read(byteorder.offset, byteorder.size)).trim() : null;
+    const tensors = indexTensors(entries, pickleBytes, order, what);
+    return {
+      file, source, tensors,
+      read: async (tensor, start = 0, count = tensor.numel) => {
+        const range = byteRange(tensor, start, count);
+        return floatsOf(await source.read(range.offset, range.length), tensor, range, start, count);
+      },
+      close: () => source.close(),
+    };
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+/**
+ * Reads a torch.save'd state dict held in memory: Map(name -> { shape, data: Float32Array }) for
+ * its float tensors (integer buffers such as position_ids are left out). Sync, for small files.
  */
 export function readTorchStateDict(bytes, what = 'checkpoint.pt') {
-  const entries = readZip(bytes, what);
-  const pkl = [...entries.keys()].find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
-  if (!pkl) throw new ParseError(`${what}: no data.pkl in the archive`);
-  const dir = pkl.slice(0, pkl.length - 'data.pkl'.length);
-  const storages = new Map();
-  const persistentLoad = (pid) => {
-    // ('storage', <torch.XStorage global>, key, location, numel)
-    if (!Array.isArray(pid) || pid[0] !== 'storage') throw new ParseError(`${what}: unexpected persistent id`);
-    const [, type, key] = pid;
-    const dtype = STORAGE_DTYPES[type?.name];
-    if (!dtype) throw new ParseError(`${what}: unsupported storage type ${type?.module}.${type?.name}`);
-    if (!storages.has(key)) {
-      const raw = entries.get(`${dir}data/${key}`);
-      if (!raw) throw new ParseError(`${what}: storage data/${key} is missing`);
-      storages.set(key, { raw, dtype });
-    }
-    return storages.get(key);
-  };
-  const root = unpickle(entries.get(pkl), persistentLoad, `${what}/data.pkl`);
-  if (!(root instanceof Map)) throw new ParseError(`${what}: the checkpoint is not a state dict`);
+  const entries = zipDirectoryOfBytes(bytes, what);
+  const { pkl, byteorder } = archiveLayout(entries, what);
+  const slice = (offset, length) => new Uint8Array(bytes.subarray(offset, offset + length)); // copies: aligned for typed views, not sharing a Buffer
+  const order = byteorder ? new TextDecoder().decode(slice(byteorder.offset, byteorder.size)).trim() : null;
+  const tensors = indexTensors(entries, slice(pkl.offset, pkl.size), order, what);
   const out = new Map();
-  for (const [name, t] of root) {
-    if (!t || !t.storage || !Array.isArray(t.shape)) continue;
-    const count = t.shape.reduce((a, b) => a * b, 1);
-    // Contiguous row-major check: stride[i] = prod(shape[i+1..]).
-    let expect = 1;
-    for (let i = t.shape.length - 1; i >= 0; i--) {
-      if (t.shape[i] > 1 && t.stride[i] !== expect) throw new ParseError(`${what}: tensor '${name}' is not contiguous`);
-      expect *= t.shape[i];
-    }
-    out.set(name, { shape: t.shape, data: toFloat32(t.storage.raw, t.storage.dtype, count, t.offset) });
+  for (const [name, t] of tensors) {
+    if (!FLOAT_DTYPES.has(t.dtype)) continue;
+    const range = byteRange(t, 0, t.numel);
+    out.set(name, { shape: t.shape, data: floatsOf(slice(range.offset, range.length), t, range, 0, t.numel) });
   }
   return out;
 }

@@ -1,9 +1,9 @@
 // Reads .safetensors files (single or sharded with model.safetensors.index.json) by offsets, after
 // validating the header against the file: every tensor's byte range must match its dtype and
 // shape, lie inside the file and not overlap another. Payloads are streamed, never loaded whole.
-import { halfToFloat } from '../internal/float16.js';
 import { ParseError } from '../errors.js';
 import { ByteSource } from '../onnx/wire-reader.js';
+import { widenToFloat32 } from './float-widen.js';
 
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const MAX_HEADER = 100 * 2 ** 20; // the format caps headers at 100 MB
@@ -53,26 +53,6 @@ export async function openSafetensors(file) {
 
 /** A tensor's values as float32 (F32 copied; F16 / BF16 widened). */
 export async function readTensorFloat32(st, entry) {
-  const bytes = await st.source.read(entry.offset, entry.length);
-  if (entry.dtype === 'F32') return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const u16 = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-  const out = new Float32Array(u16.length);
-  if (entry.dtype === 'F16') for (let i = 0; i < u16.length; i++) out[i] = halfToFloat(u16[i]);
-  else if (entry.dtype === 'BF16') {
-    const u32 = new Uint32Array(out.buffer);
-    for (let i = 0; i < u16.length; i++) u32[i] = u16[i] << 16;
-  } else throw new ParseError(`${st.file}: tensor '${entry.name}' is ${entry.dtype}, expected a float type`);
-  return out;
-}
-
-/** Streams a float tensor as float32 bytes in chunks (F32 directly, others widened per chunk). */
-export async function* float32Chunks(st, entry, chunkElements = 1 << 20) {
-  const width = DTYPE_BYTES[entry.dtype];
-  const count = entry.length / width;
-  for (let i = 0; i < count; i += chunkElements) {
-    const n = Math.min(chunkElements, count - i);
-    const part = { ...entry, offset: entry.offset + i * width, length: n * width };
-    const values = await readTensorFloat32(st, part);
-    yield new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  }
+  if (!['F32', 'F16', 'BF16'].includes(entry.dtype)) throw new ParseError(`${st.file}: tensor '${entry.name}' is ${entry.dtype}, expected a float type`);
+  return widenToFloat32(await st.source.read(entry.offset, entry.length), entry.dtype);
 }

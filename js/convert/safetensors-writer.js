@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 
 /**
- * entries: [{ name, shape, chunks: () => Iterable<Float32Array> }] (float32 only).
+ * entries: [{ name, shape, chunks: () => Iterable or AsyncIterable<Float32Array> }] (float32 only).
  * The header is computed from shapes, so the payload is never held in memory at once.
  */
 export async function writeSafetensors(file, entries, metadata = { format: 'pt' }) {
@@ -24,7 +24,7 @@ export async function writeSafetensors(file, entries, metadata = { format: 'pt' 
     await fh.write(prefix);
     await fh.write(headerBytes);
     for (const e of entries) {
-      for (const c of e.chunks()) await fh.write(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+      for await (const c of e.chunks()) await fh.write(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
     }
   } finally {
     await fh.close();

@@ -71,3 +71,18 @@ export async function readme(passages: string[]): Promise<void> {
   const cos = rowCosines([1, 0], [1, 0], 2).min + WEBGPU_GUARD_THRESHOLD;
   console.log(unit, v, colbert, sparseIds, docs, n, device, shape, passagesOf, disposed, best, fused, m3index, core, breaks, cos);
 }
+
+import { convertModel, openTorchCheckpoint } from 'wasmbed/convert';
+
+export async function convertPytorch(): Promise<void> {
+  const r = await convertModel('jhgan/ko-sroberta-multitask', './ko-sroberta', { dtype: ['fp32', 'q8'] });
+  const fp32: string | undefined = r.onnx.fp32;
+  const ckpt = await openTorchCheckpoint('pytorch_model.bin');
+  for (const t of ckpt.tensors.values()) {
+    const head: Float32Array = await ckpt.read(t, 0, Math.min(4, t.numel));
+    const tied: boolean = t.storage.key === ckpt.tensors.get('cls.predictions.decoder.weight')?.storage.key;
+  }
+  // @ts-expect-error read takes a tensor entry, not its name
+  await ckpt.read('embeddings.word_embeddings.weight');
+  await ckpt.close();
+}
