@@ -3,7 +3,7 @@
 // `run(argv, { stdin, stdout, stderr }) -> Promise<number>` (the exit code). The table below is
 // the list of commands: other modules in js/cli/ (args.js ...) are helpers, never commands.
 const COMMANDS = {
-  convert: { load: () => import('./cli/convert.js'), summary: 'convert a safetensors checkpoint to ONNX (and quantize)' },
+  convert: { load: () => import('./cli/convert.js'), summary: 'convert a safetensors or pytorch_model.bin checkpoint to ONNX (and quantize)' },
   embed: { load: () => import('./cli/embed.js'), summary: 'embed lines of text with a model' },
   eval: { load: () => import('./cli/eval.js'), summary: 'retrieval (BEIR / AutoRAG) and STS evaluation of a model on your data' },
   'make-model': { load: () => import('./cli/make-model.js'), summary: 'generate a random-weight model in the Hub layout' },
