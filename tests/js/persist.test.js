@@ -73,3 +73,10 @@ test('file errors are StorageErrors naming the target; a browser backend in Node
   await saveIndex(index, file);
   assert.deepEqual(readdirSync(dir).sort(), ['docs.wbix', 'docs.wbix.ba9876543210.tmp', 'folder', 'other.wbix.0123456789ab.tmp']);
 });
+
+test('indexFromBytes refuses what is not bytes with an InvalidArgumentError', async () => {
+  const { indexFromBytes, InvalidArgumentError } = await import('../../js/index.js');
+  for (const bad of [null, undefined, 'WBIX', [1, 2, 3], new ArrayBuffer(16)]) {
+    await assert.rejects(indexFromBytes(bad), InvalidArgumentError);
+  }
+});

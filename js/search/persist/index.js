@@ -27,6 +27,7 @@ function toBytes(index) {
 
 /** Restores a VectorIndex, LexicalIndex or M3Index from saved bytes, by the magic / kind in their header. */
 export async function indexFromBytes(bytes) {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`indexFromBytes: bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   if (isM3Bytes(bytes)) return M3Index.load(bytes);
   if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'WBIX') {
     throw new CorruptDataError(`index bytes are corrupt: ${bytes.length < 12 ? 'truncated' : 'bad magic (not a saved wasmbed index)'}`);
