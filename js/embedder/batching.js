@@ -21,26 +21,3 @@ export function planBatches(lengths, { batchSize = 32, tokenBudget = 16384 } = {
   }
   return batches;
 }
-
-/**
- * Packs encodings (each with ids/typeIds Int32Array) into padded [count, seqLen] BigInt64Array
- * inputs plus an Int32Array mask for pooling.
- */
-export function packBatch(encodings, indices, seqLen, padId) {
-  const n = indices.length;
-  const ids = new BigInt64Array(n * seqLen).fill(BigInt(padId));
-  const mask64 = new BigInt64Array(n * seqLen);
-  const types = new BigInt64Array(n * seqLen);
-  const mask32 = new Int32Array(n * seqLen);
-  for (let r = 0; r < n; r++) {
-    const e = encodings[indices[r]];
-    const base = r * seqLen;
-    for (let t = 0; t < e.ids.length; t++) {
-      ids[base + t] = BigInt(e.ids[t]);
-      mask64[base + t] = 1n;
-      types[base + t] = BigInt(e.typeIds[t]);
-    }
-    mask32.fill(1, base, base + e.ids.length);
-  }
-  return { ids, mask64, types, mask32 };
-}
