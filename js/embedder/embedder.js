@@ -59,17 +59,28 @@ export class Embedder {
   /** The tokenizer (advanced use; owned by the Embedder). */
   get tokenizer() { return this.#tokenizer; }
 
-  #prefix({ prompt }) {
+  /**
+   * The text put before every input: `promptText` as given, else the model's prompt named by
+   * `prompt` (an unknown name is an error, not text), else the model's default prompt.
+   */
+  #prefix({ prompt, promptText }) {
     const { prompts, defaultPrompt } = this.#settings;
+    if (promptText !== undefined) {
+      if (typeof promptText !== 'string') throw new InvalidArgumentError(`promptText must be a string, got ${describe(promptText)}`);
+      if (prompt !== undefined && prompt !== null) throw new InvalidArgumentError('pass either prompt (a prompt name) or promptText (literal text), not both');
+      return promptText;
+    }
     if (prompt === undefined) return defaultPrompt && prompts[defaultPrompt] ? prompts[defaultPrompt] : '';
     if (prompt === null || prompt === '') return '';
-    if (typeof prompt !== 'string') throw new InvalidArgumentError(`prompt must be a prompt name or text, got ${describe(prompt)}`);
-    return Object.prototype.hasOwnProperty.call(prompts, prompt) ? prompts[prompt] : prompt;
+    if (typeof prompt !== 'string') throw new InvalidArgumentError(`prompt must be a prompt name, got ${describe(prompt)}`);
+    if (Object.prototype.hasOwnProperty.call(prompts, prompt)) return prompts[prompt];
+    const names = Object.keys(prompts);
+    throw new InvalidArgumentError(`prompt ${JSON.stringify(prompt)} is not one of this model's prompts (${names.length ? names.map((n) => JSON.stringify(n)).join(', ') : 'it has none'}); pass literal text as promptText`);
   }
 
   /**
    * Embeds texts as one flat Float32Array: { data, dims, count }, row i = texts[i].
-   * options: prompt, batchSize, tokenBudget, maxLength, dimensions, truncate
+   * options: prompt, promptText, batchSize, tokenBudget, maxLength, dimensions, truncate
    * ('end' | 'error'), onProgress({ done, total }), signal.
    */
   embedFlat(texts, options = {}) {
