@@ -107,6 +107,7 @@ export async function loadModel(source, options) {
       if (!inputs.includes(need)) throw new ModelLoadError(`${modelFile} has no '${need}' input (inputs: ${inputs.join(', ')})`, { file: modelFile });
     }
     const output = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0];
+    checkRoomForText(tokenizer, settings);
     const padId = tokenizer.padId >= 0 ? tokenizer.padId : (config.pad_token_id ?? 0);
     const info = {
       device,
@@ -139,6 +140,22 @@ export async function loadModel(source, options) {
     tokenizer.dispose();
     throw err;
   }
+}
+
+/**
+ * A length limit that leaves no room for the text after the special tokens ([CLS] ... [SEP]) would
+ * make every embed() fail (or embed only the specials): refused here, once, with where it came from.
+ */
+function checkRoomForText(tokenizer, settings) {
+  const specials = tokenizer.numSpecialTokens(false);
+  const { maxLength } = settings;
+  if (maxLength > specials && maxLength >= 2) return;
+  const from = settings.sources.maxLength;
+  const where = from === 'options' ? 'the maxLength option' : from === 'model' ? "the model's sentence_bert_config.json max_seq_length"
+    : from === 'manifest' ? "wasmbed's manifest for this model" : "the model's position limit";
+  const message = `maxLength ${maxLength} (from ${where}) leaves no room for text: the tokenizer adds ${specials} special token(s) to every text`;
+  if (from === 'options') throw new InvalidArgumentError(message);
+  throw new ModelLoadError(message, { file: from === 'model' ? 'sentence_bert_config.json' : 'config.json' });
 }
 
 const SOURCE_OPTIONS = [
