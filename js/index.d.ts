@@ -744,8 +744,14 @@ export interface EmbedOptions {
   promptText?: string;
   /** Most texts per ONNX run (default 32). */
   batchSize?: number;
-  /** Most padded tokens (texts x longest) per ONNX run (default 16384). */
+  /** Most padded tokens (texts x longest) per ONNX run (default: no cap; runs are cut by cost and memoryBudget). */
   tokenBudget?: number;
+  /**
+   * Bytes of activations one ONNX run may need: texts x (heads x seqLen^2 attention scores + seqLen
+   * x the widest hidden layer), float32. Default 1 GiB in Node, 256 MiB in browsers; a single text
+   * always runs.
+   */
+  memoryBudget?: number;
   /** Token limit for this call (<= the model's). */
   maxLength?: number;
   /** Matryoshka: keep the first N components (re-normalized when the model normalizes). */
@@ -807,8 +813,8 @@ export interface EmbedderInfo {
 
 /**
  * Sentence embeddings: tokenization, pooling and normalization in the wasm core, the encoder in
- * ONNX Runtime. Inputs are sorted by length and batched so each batch is padded only to its own
- * longest text; results come back in input order. Concurrent calls are safe (runs are serialized).
+ * ONNX Runtime. Inputs are sorted by length and cut into the runs a cost model of the encoder
+ * finds cheapest, each padded only to its own longest text; results come back in input order. Concurrent calls are safe (runs are serialized).
  */
 export class Embedder {
   /** source: Hub id ("org/name"), base URL, local folder (Node), or a map of file name -> bytes. */

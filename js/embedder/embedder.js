@@ -4,7 +4,9 @@
 // then per batch forward (pack + session run, forward.js) -> pool (pool.js) -> any further stage
 // (the BGE-M3 heads when embed() asks for `outputs`).
 import { InvalidArgumentError } from '../errors.js';
+import { isNode } from '../internal/core.js';
 import { planBatches } from './batching.js';
+import { costModel } from './cost-model.js';
 import { forward } from './forward.js';
 import { checkAbort, loadModel } from './load.js';
 import { PoolStage } from './pool.js';
@@ -13,6 +15,9 @@ import { TokenBatches } from './token-batches.js';
 import { prepareOutputs } from '../bge-m3/outputs.js';
 
 const CONSTRUCT = Symbol('Embedder.construct');
+// Activation memory one encoder run may use (EmbedOptions.memoryBudget): browsers share a wasm32
+// heap of at most 4 GB (often less) between ORT and the page; Node has more room.
+const DEFAULT_MEMORY_BUDGET = isNode ? 1 << 30 : 256 << 20;
 
 function describe(x) {
   if (x === null) return 'null';
@@ -21,7 +26,7 @@ function describe(x) {
 }
 
 export class Embedder {
-  #core; #tokenizer; #runner; #ort; #settings; #info; #padId; #m3; #disposed = false;
+  #core; #tokenizer; #runner; #ort; #settings; #info; #padId; #m3; #cost; #disposed = false;
 
   /** @private use Embedder.load() */
   constructor(key, parts) {
@@ -34,6 +39,7 @@ export class Embedder {
     this.#info = parts.info;
     this.#padId = parts.padId;
     this.#m3 = parts.m3; // BGE-M3 sparse / ColBERT heads (js/bge-m3/outputs.js), loaded on first use
+    this.#cost = costModel(parts.config, parts.info.device); // what one run costs, for the batch planner
   }
 
   /**
@@ -80,8 +86,8 @@ export class Embedder {
 
   /**
    * Embeds texts as one flat Float32Array: { data, dims, count }, row i = texts[i].
-   * options: prompt, promptText, batchSize, tokenBudget, maxLength, dimensions, truncate
-   * ('end' | 'error'), onProgress({ done, total }), signal.
+   * options: prompt, promptText, batchSize, tokenBudget, memoryBudget, maxLength, dimensions,
+   * truncate ('end' | 'error'), onProgress({ done, total }), signal.
    */
   embedFlat(texts, options = {}) {
     return this.#embed(texts, options, []);
@@ -96,9 +102,10 @@ export class Embedder {
       if (typeof texts[i] !== 'string') throw new InvalidArgumentError(`embed: texts[${i}] must be a string, got ${describe(texts[i])}`);
     }
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('embed: options must be an object');
-    const { batchSize = 32, tokenBudget = 16384, truncate = 'end', signal, onProgress } = options;
+    const { batchSize = 32, tokenBudget = Infinity, memoryBudget = DEFAULT_MEMORY_BUDGET, truncate = 'end', signal, onProgress } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
-    if (!Number.isInteger(tokenBudget) || tokenBudget < 1) throw new InvalidArgumentError(`tokenBudget must be a positive integer, got ${tokenBudget}`);
+    if (tokenBudget !== Infinity && (!Number.isInteger(tokenBudget) || tokenBudget < 1)) throw new InvalidArgumentError(`tokenBudget must be a positive integer, got ${tokenBudget}`);
+    if (typeof memoryBudget !== 'number' || !(memoryBudget > 0)) throw new InvalidArgumentError(`memoryBudget must be a positive number of bytes, got ${memoryBudget}`);
     if (truncate !== 'end' && truncate !== 'error') throw new InvalidArgumentError(`truncate must be 'end' or 'error', got ${JSON.stringify(truncate)}`);
     const limit = this.#info.maxLength;
     const maxLength = options.maxLength ?? limit;
@@ -117,12 +124,12 @@ export class Embedder {
     const tokens = new TokenBatches(this.#core, this.#tokenizer, prefix ? texts.map((t) => prefix + t) : texts, { maxLength, truncate });
     const pool = new PoolStage(this.#core, { count: texts.length, pooling: this.#settings.pooling, normalize: this.#settings.normalize, dimensions: dims });
     try {
-      // 2. Sort by length, cut into batches, pad each batch to its own longest.
-      const plan = planBatches(tokens.lengths, { batchSize, tokenBudget });
+      // 2. Sort by length and cut into the runs the cost model finds cheapest, each padded to its own longest.
+      const plan = planBatches(tokens.lengths, { batchSize, tokenBudget, memoryBudget, model: this.#cost });
       // 3. Per batch: forward -> pool -> the caller's stages (BGE-M3 heads).
       const keep = stages.flatMap((s) => s.keep ?? []);
       let done = 0;
-      for await (const out of forward({ runner: this.#runner, tokens, plan, padId: this.#padId, keep, signal, checkAbort })) {
+      for await (const out of forward({ runner: this.#runner, tokens, plan, padId: this.#padId, keep, signal })) {
         pool.consume(out);
         for (const stage of stages) stage.consume(out);
         done += out.batch.n;
