@@ -4,6 +4,7 @@
 // ONNX Runtime's int64 layout. JS takes each input with one slice of the heap; no per-token loop,
 // no BigInt conversion, no token strings or offsets.
 import { InvalidArgumentError, callCore } from '../errors.js';
+import { boundLongTexts } from './long-texts.js';
 
 export class TokenBatches {
   #core; #encoder; #count; #table; #order = null;
@@ -15,7 +16,8 @@ export class TokenBatches {
   constructor(core, tokenizer, texts, { maxLength, truncate }) {
     this.#core = core;
     this.#count = texts.length;
-    this.#encoder = tokenizer.encodeAll(texts, { maxLength: truncate === 'error' ? 0 : maxLength });
+    const bounded = boundLongTexts(core, tokenizer, texts, { maxLength, truncate });
+    this.#encoder = tokenizer.encodeAll(bounded, { maxLength: truncate === 'error' ? 0 : maxLength });
     try {
       const table = callCore(() => this.#encoder.table()) >>> 2; // int32 index; stays put as the heap grows
       this.#table = table;
