@@ -37,10 +37,12 @@ async function main(argv) {
   return mod.run(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 }
 
+// An InvalidArgumentError out of a command is a value the user gave that the library refused
+// (e.g. --dimensions above the model's size, known only once it is loaded): a usage error, exit 2.
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code ?? 0; },
   (err) => {
     process.stderr.write(`wasmbed: ${err?.name ?? 'Error'}: ${err?.message ?? err}\n`);
-    process.exitCode = 1;
+    process.exitCode = err?.name === 'InvalidArgumentError' ? 2 : 1;
   },
 );

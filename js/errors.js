@@ -1,15 +1,19 @@
 // Typed errors. Every error wasmbed throws is a WasmbedError; subclasses say what kind of
-// problem it is so callers can branch with `instanceof` instead of parsing messages.
+// problem it is so callers can branch with `instanceof` (or `err.name`) instead of parsing messages.
+//
+// `name` is set from an explicit string, never from the class's own name, so it survives
+// minifiers that rename classes (a production build would otherwise report names like "b").
 
 export class WasmbedError extends Error {
   constructor(message, options) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** The caller passed something unusable: wrong type, empty where not allowed, out of range. */
 export class InvalidArgumentError extends WasmbedError {}
+/** An object was used after dispose() (a kind of invalid argument: the object itself). */
+export class DisposedError extends InvalidArgumentError {}
 /** A file or byte string (tokenizer.json, .model, ONNX, saved index) is malformed. */
 export class ParseError extends WasmbedError {}
 /** Well-formed input that uses a feature wasmbed does not implement (names the feature). */
@@ -39,37 +43,23 @@ export class ModelLoadError extends WasmbedError {
 /** The operation was cancelled through an AbortSignal. */
 export class AbortError extends WasmbedError {}
 
-// Codes match wasmbed::ErrorCode in wasm/common/error.h.
-const BY_CODE = {
-  1: InvalidArgumentError,
-  2: ParseError,
-  3: UnsupportedError,
-  4: CorruptDataError,
-  5: CapacityError,
-  6: InternalError,
-};
-
-/** Converts an error thrown by the wasm core into its typed subclass (others pass through). */
-export function fromCore(err) {
-  if (err instanceof WasmbedError) return err;
-  if (err && typeof err === 'object' && 'wasmbedCode' in err) {
-    const Cls = BY_CODE[err.wasmbedCode] ?? InternalError;
-    return new Cls(err.message);
+/**
+ * Saving, loading or deleting stored data failed in the file system or browser storage
+ * (permission, read-only, disk full ...): `path` names the target, `code` the system's code
+ * (EACCES, EROFS, ENOSPC, QuotaExceededError ...).
+ */
+export class StorageError extends WasmbedError {
+  constructor(message, { path, code, cause } = {}) {
+    super(message, cause ? { cause } : undefined);
+    this.path = path;
+    this.code = code;
   }
-  if (err instanceof RangeError && /memory|allocation/i.test(err.message)) {
-    return new CapacityError(`out of memory: ${err.message}`, { cause: err });
-  }
-  if (err instanceof WebAssembly.RuntimeError) {
-    return new InternalError(`WebAssembly trap: ${err.message}`, { cause: err });
-  }
-  return err;
 }
 
-/** Runs fn, rethrowing wasm core errors as typed errors. */
-export function callCore(fn) {
-  try {
-    return fn();
-  } catch (err) {
-    throw fromCore(err);
-  }
+const NAMES = {
+  WasmbedError, InvalidArgumentError, DisposedError, ParseError, UnsupportedError, CorruptDataError,
+  CapacityError, WasmLoadError, InternalError, ModelLoadError, AbortError, StorageError,
+};
+for (const [name, Cls] of Object.entries(NAMES)) {
+  Object.defineProperty(Cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
 }

@@ -3,6 +3,8 @@
 export class WasmbedError extends Error {}
 /** The caller passed something unusable: wrong type, empty where not allowed, out of range. */
 export class InvalidArgumentError extends WasmbedError {}
+/** An object was used after dispose(). */
+export class DisposedError extends InvalidArgumentError {}
 /** A file or byte string (tokenizer.json, .model, ONNX, saved index) is malformed. */
 export class ParseError extends WasmbedError {}
 /** Well-formed input that uses a feature wasmbed does not implement. */
@@ -24,6 +26,14 @@ export class ModelLoadError extends WasmbedError {
 }
 /** The operation was cancelled through an AbortSignal. */
 export class AbortError extends WasmbedError {}
+/** Saving, loading or deleting stored data failed (permission, read-only, disk full ...). */
+export class StorageError extends WasmbedError {
+  constructor(message: string, details?: { path?: string; code?: string; cause?: unknown });
+  /** The target: a file path in Node, a key in browsers. */
+  readonly path?: string;
+  /** The system's code: EACCES, EROFS, ENOSPC, QuotaExceededError ... */
+  readonly code?: string;
+}
 
 export interface CoreOptions {
   /** The .wasm bytes, when you load them yourself. */
@@ -33,15 +43,13 @@ export interface CoreOptions {
 }
 /** Overrides where the .wasm comes from; call before anything loads the core. */
 export function configureCore(options: CoreOptions): void;
-/** Loads the WebAssembly core (once; later calls share it). */
-export function loadCore(): Promise<unknown>;
 
 /** Version of the loaded wasm core (equals the npm package version). */
 export function version(): Promise<string>;
 /** Copy of `vectors` (rows of `dim` floats) with each row scaled to unit L2 norm. */
 export function l2Normalize(vectors: Float32Array, dim?: number): Promise<Float32Array>;
 
-// ---- Chunker (js/chunker.js) ---------------------------------------------------------------------
+// ---- Chunker (js/search/chunker.js) ---------------------------------------------------------------------
 /** A passage of a document: `text === documentText.slice(start, end)` (UTF-16 indices). */
 export interface Passage {
   docId: string | number;
@@ -73,12 +81,8 @@ export interface OffsetTokenizer {
 export function chunkDocument(doc: { id: string | number; text: string }, tokenizer: OffsetTokenizer, options?: ChunkOptions): Promise<Passage[]>;
 /** chunkDocument over many documents; passages in document order. */
 export function chunkDocuments(docs: Iterable<{ id: string | number; text: string }>, tokenizer: OffsetTokenizer, options?: ChunkOptions): Promise<Passage[]>;
-/** The chunker's core: passage ranges from a text and its flat UTF-16 token spans [s0, e0, s1, e1, ...]. */
-export function chunkSpans(text: string, spans: Int32Array | ArrayLike<number>, options?: ChunkOptions): { tokenStart: number; tokenEnd: number; start: number; end: number }[];
-/** Positions where a sentence may start -> strength (2 paragraph, 1 sentence end / line break). */
-export function sentenceBreaks(text: string): Map<number, number>;
 
-// ---- Web Worker (js/worker.js, js/worker-client.js) ---------------------------------------------
+// ---- Web Worker (js/worker/) ---------------------------------------------
 export interface WorkerEmbedderOptions extends Omit<EmbedderOptions, 'fetch' | 'cache' | 'onRetry'> {
   /**
    * true (default): start wasmbed's worker entry; or a Worker you created with
@@ -110,7 +114,7 @@ export class WorkerEmbedder {
   dispose(): Promise<void>;
 }
 
-// ---- Tokenizer (js/tokenizer.js) ----------------------------------------------------------------
+// ---- Tokenizer (js/tokenizer/) ----------------------------------------------------------------
 
 export interface EncodeOptions {
   /** Add the post-processor's special tokens ([CLS]/[SEP], <s>/</s>). Default true. */
@@ -209,7 +213,7 @@ export class Tokenizer {
   /** max_length of the tokenizer.json truncation section, 0 when absent. */
   readonly modelMaxLength: number;
   readonly disposed: boolean;
-  /** Frees the wasm memory now (idempotent); later calls throw InvalidArgumentError. */
+  /** Frees the wasm memory now (idempotent); later calls throw DisposedError. */
   dispose(): void;
 }
 
@@ -268,8 +272,14 @@ export interface ModelSourceOptions {
   signal?: AbortSignal;
   /** fetch implementation (proxies, tests). Default globalThis.fetch. */
   fetch?: typeof fetch;
-  /** A download that receives no bytes for this long is aborted (and retried). Default 30000. */
+  /**
+   * The stall rule's window: a download that receives fewer than minBytesPerSecond x this many
+   * milliseconds' worth of bytes in a window (none at all, or a slow drip) is aborted and retried.
+   * Default 30000.
+   */
   stallTimeoutMs?: number;
+  /** The stall rule's minimum rate in bytes per second. Default 1024. */
+  minBytesPerSecond?: number;
   /** Extra attempts after HTTP 408/429/5xx, network errors, stalls and truncated bodies. Default 2. */
   retries?: number;
   /** First retry delay; doubles each retry. Default 500. */
@@ -344,13 +354,8 @@ export function clearCache(options?: Pick<ModelSourceOptions, 'cache' | 'cacheDi
 /** Node's default cache folder (null in browsers). */
 export function defaultCacheDir(): Promise<string | null>;
 
-/**
- * External-data locations (relative to the model's folder) referenced by an ONNX model's
- * tensors. Throws ParseError on a malformed model or a location outside the model's folder.
- */
-export function listExternalData(onnx: Uint8Array): string[];
 
-// ---- BGE-M3 heads (js/bge-m3.js) -------------------------------------------------------------------
+// ---- BGE-M3 heads (js/bge-m3/heads.js) -------------------------------------------------------------------
 /** A text's lexical weights: unique token ids (ascending) and their positive weights. */
 export interface SparseEmbedding {
   ids: Int32Array;
@@ -389,7 +394,8 @@ export class BgeM3Heads {
   sparseScore(q: SparseEmbedding, p: SparseEmbedding): number;
   /** ColBERT score: mean over query vectors of the max dot product with any passage vector. */
   colbertScore(q: MultiVectorEmbedding, p: MultiVectorEmbedding): number;
-  /** Frees the head weights held in the wasm heap. */
+  readonly disposed: boolean;
+  /** Frees the wasm memory now (idempotent); later calls throw DisposedError. */
   dispose(): void;
 }
 /** sum(w_k * s_k) / sum(w_k); default weights dense 0.4, sparse 0.2, colbert 0.4 (BGE-M3 README). */
@@ -400,7 +406,7 @@ export function weightedScore(
 /** Maps sparse ids back to tokens. */
 export function sparseToTokens(sparse: SparseEmbedding, tokenizer: { idToToken(id: number): string }): { id: number; token: string; weight: number }[];
 
-// ---- BGE-M3 ColBERT storage and hybrid search (js/bge-m3/colbert-storage.js, js/bge-m3-search.js)
+// ---- BGE-M3 ColBERT storage and hybrid search (js/bge-m3/colbert-storage.js, js/bge-m3/m3-index.js)
 export type ColbertDtype = 'float32' | 'float16' | 'int8';
 /** ColBERT vectors in compact storage: float16 (half bits) or int8 with one scale per vector. */
 export interface StoredMultiVector {
@@ -447,7 +453,7 @@ export class M3Index {
   dispose(): void;
 }
 
-// ---------------------------------------------------------------- vector index (js/vector-index.js)
+// ---------------------------------------------------------------- vector index (js/search/vector-index.js)
 
 /** One search result: a caller-chosen id and its similarity (higher is better). */
 export interface SearchHit {
@@ -470,6 +476,8 @@ export interface VectorIndexOptions {
    * exactly. Default: true for binary, false for int8 (int8 rescoring from its codes already
    * reaches ~0.98 recall@10). Costs 4 B/dim/row.
    */
+  keepFloat?: boolean;
+  /** @deprecated former name of keepFloat */
   rescore?: boolean;
   /** Byte limit for rows and per-row arrays; 0 (default) = the 4 GiB wasm32 limit. CapacityError past it. */
   maxBytes?: number;
@@ -486,9 +494,11 @@ export interface VectorSearchOptions {
   k?: number;
   filter?: SearchFilter;
   /**
-   * int8/binary: true (default) rescores a shortlist of k x 4 (int8) or k x 20 (binary) candidates;
-   * a number sets that multiple; false returns the raw quantized scores. Ignored for float32.
+   * int8/binary: the shortlist rescored exactly, as a multiple of k (default 4 for int8, 20 for
+   * binary); 0 returns the raw quantized scores. Ignored for float32.
    */
+  oversample?: number;
+  /** @deprecated former name of oversample: true = default, false = 0, a number = oversample */
   rescore?: boolean | number;
 }
 
@@ -505,6 +515,8 @@ export class VectorIndex {
   readonly metric: 'cosine' | 'dot';
   readonly storage: 'float32' | 'int8' | 'binary';
   /** Whether float32 rows are kept for rescoring. */
+  readonly keepFloat: boolean;
+  /** @deprecated former name of keepFloat */
   readonly rescore: boolean;
   readonly size: number;
   /** Bytes allocated in the WASM heap for rows and per-row arrays. */
@@ -530,10 +542,12 @@ export class VectorIndex {
   search(query: Float32Array | number[], options?: VectorSearchOptions): SearchHit[];
   /** Versioned, CRC-32-checked bytes. */
   save(): Uint8Array;
+  readonly disposed: boolean;
+  /** Frees the wasm memory now (idempotent); later calls throw DisposedError. */
   dispose(): void;
 }
 
-// ---------------------------------------------------------------- lexical index (js/lexical-index.js)
+// ---------------------------------------------------------------- lexical index (js/search/lexical-index.js)
 
 export interface LexicalIndexOptions {
   /** 'bm25' (default): documents are token ids. 'sparse': documents are { ids, weights } (e.g. BGE-M3 lexical weights), scored by dot product. */
@@ -566,10 +580,12 @@ export class LexicalIndex {
   /** Documents sharing at least one token with the query, best first. */
   search(query: Int32Array | number[] | SparseVector, options?: { k?: number; filter?: ((id: number) => boolean) | { ids: Iterable<number> } }): SearchHit[];
   save(): Uint8Array;
+  readonly disposed: boolean;
+  /** Frees the wasm memory now (idempotent); later calls throw DisposedError. */
   dispose(): void;
 }
 
-// ---------------------------------------------------------------- fusion (js/fusion.js)
+// ---------------------------------------------------------------- fusion (js/search/fusion.js)
 
 export interface RankedItem<Id = number> {
   id: Id;
@@ -588,7 +604,7 @@ export function weightedFusion<Id = number>(
   options?: { weights?: number[]; limit?: number },
 ): { id: Id; score: number; scores: (number | null)[] }[];
 
-// ---------------------------------------------------------------- persistence (js/persist.js)
+// ---------------------------------------------------------------- persistence (js/search/persist/)
 
 export interface PersistOptions {
   /** Default: 'file' in Node, 'opfs' where available in browsers, else 'indexeddb'. */
@@ -608,68 +624,7 @@ export function deleteIndex(target: string, options?: PersistOptions): Promise<b
 /** Restores a VectorIndex or LexicalIndex from saved bytes. */
 export function indexFromBytes(bytes: Uint8Array): Promise<VectorIndex | LexicalIndex | M3Index>;
 
-// ---------------------------------------------------------------- WebGPU guard (js/webgpu-guard.js)
-
-/** Default minimum per-token cosine between WebGPU and WASM outputs (0.99). */
-export const WEBGPU_GUARD_THRESHOLD: number;
-
-/** Anything with ONNX Runtime's `run(feeds)`: an InferenceSession or a wrapper around one. */
-export interface RunnableSession {
-  run(feeds: Record<string, unknown>): Promise<Record<string, { data: ArrayLike<number>; dims: readonly number[]; getData?(): Promise<ArrayLike<number>> }>>;
-}
-
-export interface WebGpuGuardResult {
-  /** Minimum cosine over token rows of the compared output. */
-  cosine: number;
-  meanCosine: number;
-  threshold: number;
-  /** cosine >= threshold (false for NaN outputs). */
-  ok: boolean;
-  output: string;
-}
-
-/**
- * Runs the same feeds through a WebGPU and a WASM session of one model and compares `output`
- * (default 'last_hidden_state') token by token. Quantized graphs have given silently wrong
- * vectors on WebGPU; call this once at load and fall back to WASM when `ok` is false.
- */
-export function compareWebGpuToWasm(
-  webgpuSession: RunnableSession,
-  wasmSession: RunnableSession,
-  feeds: Record<string, unknown>,
-  options?: { output?: string; threshold?: number },
-): Promise<WebGpuGuardResult>;
-
-/** int64 input_ids / attention_mask (/ token_type_ids) feeds from equal-length id rows. */
-export function probeFeeds(
-  Tensor: new (type: 'int64', data: BigInt64Array, dims: number[]) => unknown,
-  rows: number[][],
-  options?: { tokenTypes?: boolean },
-): Record<string, unknown>;
-
-/** Per-row cosines of two flat [rows, dim] arrays. */
-export function rowCosines(a: ArrayLike<number>, b: ArrayLike<number>, dim: number): { min: number; mean: number; rows: number };
-
-/**
- * Load-time guard: compares `session` (WebGPU) with a WASM session from `openWasm()` on `feeds`;
- * on a mismatch warns and (unless fallback is false) returns the WASM session instead, releasing
- * the WebGPU one. `guard` is what Embedder exposes as info.webgpuGuard.
- */
-export function guardWebGpu<S extends RunnableSession & { release?(): unknown }>(options: {
-  session: S;
-  openWasm: () => Promise<S>;
-  feeds: Record<string, unknown>;
-  threshold?: number;
-  fallback?: boolean;
-  output?: string;
-  warn?: (message: string) => void;
-}): Promise<{
-  session: S;
-  device: 'webgpu' | 'wasm';
-  guard: { cosine: number; meanCosine: number; threshold: number; ok: boolean; fellBack: boolean };
-}>;
-
-// ---- Embedder (js/embedder.js) ------------------------------------------------------------------
+// ---- Embedder (js/embedder/) ------------------------------------------------------------------
 
 export type PoolingMode = 'mean' | 'cls' | 'max' | 'last';
 export type Device = 'auto' | 'cpu' | 'wasm' | 'webgpu';

@@ -1,10 +1,11 @@
 // BGE-M3 sparse (lexical weights) and ColBERT heads over an encoder's last hidden state.
 // The numeric work runs in C++ (wasm/heads/bge_m3.cpp); head weights stay resident in the wasm
 // heap for the life of the object.
-import { heapCopy, loadCore, withHeapCopies } from '../internal/core.js';
-import { InvalidArgumentError, callCore } from '../errors.js';
-
-const registry = new FinalizationRegistry(({ core, addresses }) => addresses.forEach((a) => core._free(a)));
+import { loadCore } from '../internal/core.js';
+import { heapCopy, HeapTemps, readArray, withHeapCopies } from '../internal/heap.js';
+import { InvalidArgumentError } from '../errors.js';
+import { callCore } from '../internal/call-core.js';
+import { NativeHandle } from '../internal/native-handle.js';
 
 function checkF32(name, value, length) {
   if (!(value instanceof Float32Array)) throw new InvalidArgumentError(`${name} must be a Float32Array`);
@@ -13,8 +14,21 @@ function checkF32(name, value, length) {
   }
 }
 
-export class BgeM3Heads {
-  #core; #addresses; #hidden; #colbertDim; #sparseBias; #dropped; #disposed = false;
+/** ColBERT rows the core wrote for a batch: `counts` int32 per text, vectors packed one text after another. */
+export function readColbertBatch(core, out, counts, n, dim) {
+  const countView = readArray(core, Int32Array, counts, n);
+  const results = [];
+  let offset = 0;
+  for (let b = 0; b < n; b++) {
+    const len = countView[b] * dim;
+    results.push({ vectors: readArray(core, Float32Array, out + offset * 4, len), count: countView[b], dim });
+    offset += len;
+  }
+  return results;
+}
+
+export class BgeM3Heads extends NativeHandle {
+  #addresses; #hidden; #colbertDim; #sparseBias; #dropped;
 
   /**
    * @param {object} weights
@@ -34,14 +48,21 @@ export class BgeM3Heads {
     return new BgeM3Heads(core, { hiddenSize, sparse, colbert, droppedIds });
   }
 
+  /** @private use BgeM3Heads.create() */
   constructor(core, { hiddenSize, sparse, colbert, droppedIds }) {
-    this.#core = core;
+    const addresses = [];
+    try {
+      for (const w of [sparse.weight, colbert.weight, colbert.bias]) addresses.push(heapCopy(core, w, 'BGE-M3 head weights'));
+    } catch (err) {
+      addresses.forEach((a) => core._free(a));
+      throw err;
+    }
+    super(core, 'BgeM3Heads', { addresses });
+    this.#addresses = addresses;
     this.#hidden = hiddenSize;
     this.#colbertDim = colbert.bias.length;
     this.#sparseBias = sparse.bias;
     this.#dropped = [...droppedIds];
-    this.#addresses = [heapCopy(core, sparse.weight), heapCopy(core, colbert.weight), heapCopy(core, colbert.bias)];
-    registry.register(this, { core, addresses: this.#addresses }, this);
   }
 
   get colbertDim() { return this.#colbertDim; }
@@ -54,59 +75,45 @@ export class BgeM3Heads {
    * @returns {{ sparse?: { ids: Int32Array, weights: Float32Array }, colbert?: { vectors: Float32Array, count: number, dim: number } }[]}
    */
   compute(hidden, { ids, attentionMask, shape }, { outputs = ['sparse', 'colbert'] } = {}) {
-    if (this.#disposed) throw new InvalidArgumentError('BgeM3Heads used after dispose()');
+    this.native('compute');
     const [batch, seq] = shape;
     checkF32('hidden', hidden, batch * seq * this.#hidden);
     if (!(ids instanceof Int32Array) || ids.length !== batch * seq) throw new InvalidArgumentError('ids must be an Int32Array of batch * seq');
     if (!(attentionMask instanceof Int32Array) || attentionMask.length !== batch * seq) throw new InvalidArgumentError('attentionMask must be an Int32Array of batch * seq');
-    const core = this.#core;
+    const core = this.core;
     const results = Array.from({ length: batch }, () => ({}));
-    const temp = [];
+    const temps = new HeapTemps(core);
     try {
-      const h = heapCopy(core, hidden); temp.push(h);
-      const i = heapCopy(core, ids); temp.push(i);
-      const m = heapCopy(core, attentionMask); temp.push(m);
+      const h = temps.copy(hidden, 'hidden states'), i = temps.copy(ids, 'token ids'), m = temps.copy(attentionMask, 'attention mask');
       const [sw, cw, cb] = this.#addresses;
       if (outputs.includes('sparse')) {
         const sparse = callCore(() => core.bgeM3SparseBatch(h, i, m, batch, seq, this.#hidden, sw, this.#sparseBias, this.#dropped));
         sparse.forEach((s, b) => { results[b].sparse = s; });
       }
       if (outputs.includes('colbert')) {
-        const out = core._malloc(Math.max(batch * seq * this.#colbertDim * 4, 4)); temp.push(out);
-        const counts = core._malloc(Math.max(batch * 4, 4)); temp.push(counts);
+        const out = temps.alloc(batch * seq * this.#colbertDim * 4, 'ColBERT vectors');
+        const counts = temps.alloc(batch * 4, 'ColBERT counts');
         callCore(() => core.bgeM3ColbertBatch(h, i, m, batch, seq, this.#hidden, cw, cb, this.#colbertDim, out, counts));
-        const countView = new Int32Array(core.HEAPU8.buffer, counts, batch).slice();
-        let offset = 0;
-        for (let b = 0; b < batch; b++) {
-          const n = countView[b] * this.#colbertDim;
-          const vectors = new Float32Array(core.HEAPU8.buffer, out + offset * 4, n).slice();
-          results[b].colbert = { vectors, count: countView[b], dim: this.#colbertDim };
-          offset += n;
-        }
+        readColbertBatch(core, out, counts, batch, this.#colbertDim).forEach((c, b) => { results[b].colbert = c; });
       }
       return results;
     } finally {
-      temp.forEach((a) => core._free(a));
+      temps.freeAll();
     }
   }
 
   /** Lexical score: sum over shared ids of w_q * w_p. */
   sparseScore(q, p) {
-    return withHeapCopies(this.#core, [q.ids, q.weights, p.ids, p.weights], ([qi, qw, pi, pw]) =>
-      this.#core.sparseScore(qi, qw, q.ids.length, pi, pw, p.ids.length));
+    this.native('sparseScore');
+    return withHeapCopies(this.core, [q.ids, q.weights, p.ids, p.weights], ([qi, qw, pi, pw]) =>
+      callCore(() => this.core.sparseScore(qi, qw, q.ids.length, pi, pw, p.ids.length)));
   }
 
   /** ColBERT score: mean over query vectors of the max dot product with any passage vector. */
   colbertScore(q, p) {
     if (q.dim !== p.dim) throw new InvalidArgumentError(`ColBERT dims differ: ${q.dim} vs ${p.dim}`);
-    return withHeapCopies(this.#core, [q.vectors, p.vectors], ([qa, pa]) => this.#core.colbertScore(qa, q.count, pa, p.count, q.dim));
-  }
-
-  dispose() {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    registry.unregister(this);
-    this.#addresses.forEach((a) => this.#core._free(a));
+    this.native('colbertScore');
+    return withHeapCopies(this.core, [q.vectors, p.vectors], ([qa, pa]) => callCore(() => this.core.colbertScore(qa, q.count, pa, p.count, q.dim)));
   }
 }
 

@@ -3,8 +3,10 @@
 // 'sparse' scoring: sum of w_q * w_p over shared token ids); the union of both shortlists is then
 // re-scored with all three scores (dense, lexical, ColBERT MaxSim over the stored multi-vectors)
 // and ranked by the weighted combination sum(w_k * s_k) / sum(w_k).
-import { loadCore, withHeapCopies } from '../internal/core.js';
-import { CorruptDataError, InvalidArgumentError, WasmbedError, callCore } from '../errors.js';
+import { loadCore } from '../internal/core.js';
+import { withHeapCopies } from '../internal/heap.js';
+import { CorruptDataError, DisposedError, InvalidArgumentError } from '../errors.js';
+import { callCore } from '../internal/call-core.js';
 import { VectorIndex, checkId } from '../search/vector-index.js';
 import { LexicalIndex } from '../search/lexical-index.js';
 import { weightedScore } from './heads.js';
@@ -54,7 +56,7 @@ export class M3Index {
   }
 
   #live() {
-    if (this.#disposed) throw new WasmbedError('M3Index: used after dispose()');
+    if (this.#disposed) throw new DisposedError('M3Index: this M3Index has been disposed');
   }
 
   /**

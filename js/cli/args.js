@@ -3,21 +3,70 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+// Typed option values: an option spec may carry `parse(text, flag)` that returns the value or
+// throws a UsageError naming the flag; parseCommandArgs applies it, so every command gets numbers
+// and checked names, and a bad value exits 2 with the flag named, before any work starts.
+class UsageError extends Error {}
+
+/** An integer option in [min, max]. */
+export function int({ min = -Infinity, max = Infinity, powerOfTwo = false } = {}) {
+  return {
+    type: 'string',
+    parse(text, flag) {
+      const n = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max || (powerOfTwo && (n & (n - 1)) !== 0)) {
+        const range = Number.isFinite(max) ? `in ${min}..${max}` : `>= ${min}`;
+        throw new UsageError(`--${flag} must be ${powerOfTwo ? 'a power of two' : 'an integer'} ${range}, got ${JSON.stringify(text)}`);
+      }
+      return n;
+    },
+  };
+}
+
+/** A string option that must be one of `choices`. */
+export function oneOf(choices) {
+  return {
+    type: 'string',
+    parse(text, flag) {
+      if (!choices.includes(text)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
+      return text;
+    },
+  };
+}
+
+/** A comma-separated list whose items must be in `choices` (at least one item). */
+export function listOf(choices) {
+  return {
+    type: 'string',
+    parse(text, flag) {
+      const items = text.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = items.filter((x) => !choices.includes(x));
+      if (!items.length || bad.length) throw new UsageError(`--${flag} takes a comma-separated list of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
+      return items;
+    },
+  };
+}
+
 /**
  * Returns { args } ({ values, positionals }) to go on with, or { exit } when the command is done:
- * 2 after a usage error (message and usage on stderr), 0 after --help (usage on stdout).
+ * 2 after a usage error (unknown flag, missing or malformed value; message and usage on stderr),
+ * 0 after --help (usage on stdout). Values of options with a `parse` are converted.
  */
 export function parseCommandArgs(name, argv, { options, allowPositionals = false, usage }, { stdout, stderr }) {
   let args;
   try {
-    args = parseArgs({ args: argv, allowPositionals, options: { help: { type: 'boolean' }, ...options } });
+    args = parseArgs({ args: argv, allowPositionals, strict: true, options: { help: { type: 'boolean' }, ...options } });
+    if (args.values.help) {
+      stdout.write(usage);
+      return { exit: 0 };
+    }
+    for (const [flag, spec] of Object.entries(options)) {
+      const value = args.values[flag];
+      if (spec.parse && value !== undefined) args.values[flag] = spec.multiple ? value.map((x) => spec.parse(x, flag)) : spec.parse(value, flag);
+    }
   } catch (err) {
     stderr.write(`${name}: ${err.message}\n${usage}`);
     return { exit: 2 };
-  }
-  if (args.values.help) {
-    stdout.write(usage);
-    return { exit: 0 };
   }
   return { args };
 }

@@ -1,6 +1,6 @@
 // `wasmbed convert SOURCE OUT_DIR [--dtype fp32,q8,q4]`: Hub safetensors -> browser-ready ONNX folder
 // without Python (see js/convert/convert.js).
-import { CALIBRATION_OPTIONS, calibrationOption, parseCommandArgs } from './args.js';
+import { CALIBRATION_OPTIONS, calibrationOption, int, listOf, parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed convert SOURCE OUT_DIR [options]
 
@@ -27,7 +27,7 @@ export async function run(argv, { stdout, stderr }) {
     allowPositionals: true,
     usage: USAGE,
     options: {
-      dtype: { type: 'string' }, block: { type: 'string' }, revision: { type: 'string' }, 'external-data': { type: 'boolean' },
+      dtype: listOf(['fp32', 'q8', 'q4']), block: int({ min: 16, max: 4096, powerOfTwo: true }), revision: { type: 'string' }, 'external-data': { type: 'boolean' },
       ...CALIBRATION_OPTIONS,
     },
   }, { stdout, stderr });
@@ -41,7 +41,7 @@ export async function run(argv, { stdout, stderr }) {
   const { calibration } = cal;
   const { convertModel } = await import('../convert/convert.js');
   const r = await convertModel(source, outDir, {
-    dtype: (v.dtype ?? 'fp32').split(',').map((d) => d.trim()).filter(Boolean), block: v.block === undefined ? 32 : Number(v.block), revision: v.revision,
+    dtype: v.dtype ?? ['fp32'], block: v.block ?? 32, revision: v.revision,
     externalData: v['external-data'] ? true : 'auto', calibration,
     onProgress: (p) => {
       if (p.stage === 'file') stderr.write(`convert: writing ${p.file} (${p.dtype})\n`);

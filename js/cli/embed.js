@@ -1,5 +1,6 @@
 // `wasmbed embed --model SOURCE`: embeds UTF-8 lines from stdin, one output per line, in order.
-import { parseCommandArgs } from './args.js';
+import { DEVICES, DTYPE_FILES } from '../embedder/backend.js';
+import { int, listOf, oneOf, parseCommandArgs } from './args.js';
 import { createInterface } from 'node:readline';
 
 const USAGE = `usage: wasmbed embed --model SOURCE [options] < lines.txt
@@ -24,9 +25,9 @@ export async function run(argv, { stdin, stdout, stderr }) {
   const parsed = parseCommandArgs('embed', argv, {
     usage: USAGE,
     options: {
-      model: { type: 'string' }, prompt: { type: 'string' }, dtype: { type: 'string' },
-      device: { type: 'string' }, format: { type: 'string' }, dimensions: { type: 'string' }, 'max-length': { type: 'string' },
-      'batch-size': { type: 'string' }, 'cache-dir': { type: 'string' }, offline: { type: 'boolean' }, outputs: { type: 'string' },
+      model: { type: 'string' }, prompt: { type: 'string' }, dtype: oneOf(Object.keys(DTYPE_FILES)),
+      device: oneOf(DEVICES), format: oneOf(['json', 'f32']), dimensions: int({ min: 1 }), 'max-length': int({ min: 2 }),
+      'batch-size': int({ min: 1 }), 'cache-dir': { type: 'string' }, offline: { type: 'boolean' }, outputs: listOf(['dense', 'sparse', 'colbert']),
     },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
@@ -34,22 +35,9 @@ export async function run(argv, { stdin, stdout, stderr }) {
   const v = args.values;
   if (!v.model) { stderr.write(`embed: --model is required\n${USAGE}`); return 2; }
   const format = v.format ?? 'json';
-  if (format !== 'json' && format !== 'f32') { stderr.write(`embed: --format must be json or f32\n`); return 2; }
-  const outputs = v.outputs?.split(',').map((x) => x.trim()).filter(Boolean);
+  const outputs = v.outputs;
   if (outputs && format !== 'json') { stderr.write('embed: --outputs needs --format json\n'); return 2; }
-  const int = (name) => {
-    if (v[name] === undefined) return undefined;
-    const n = Number(v[name]);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-    return n;
-  };
-  let embedOptions;
-  try {
-    embedOptions = { prompt: v.prompt, dimensions: int('dimensions'), maxLength: int('max-length'), batchSize: int('batch-size') };
-  } catch (err) {
-    stderr.write(`embed: ${err.message}\n`);
-    return 2;
-  }
+  let embedOptions = { prompt: v.prompt, dimensions: v.dimensions, maxLength: v['max-length'], batchSize: v['batch-size'] };
   const { Embedder } = await import('../embedder/embedder.js');
   const model = await Embedder.load(v.model, {
     dtype: v.dtype ?? 'fp32', device: v.device ?? 'auto', cacheDir: v['cache-dir'], localFilesOnly: v.offline,

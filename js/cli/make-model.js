@@ -1,6 +1,7 @@
 // `wasmbed make-model OUT_DIR --preset NAME`: writes a test model in the Hub layout (config,
 // tokenizer, sentence-transformers files, onnx/model.onnx with seeded random weights).
-import { parseCommandArgs } from './args.js';
+import { POOLING_MODES } from '../embedder/config.js';
+import { int, oneOf, parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed make-model OUT_DIR [options]
 
@@ -25,10 +26,10 @@ export async function run(argv, { stdout, stderr }) {
     allowPositionals: true,
     usage: USAGE,
     options: {
-      preset: { type: 'string' }, tokenizer: { type: 'string' }, seed: { type: 'string' },
-      layers: { type: 'string' }, hidden: { type: 'string' }, heads: { type: 'string' }, intermediate: { type: 'string' },
-      vocab: { type: 'string' }, positions: { type: 'string' }, pooling: { type: 'string' },
-      normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': { type: 'string' },
+      preset: { type: 'string' }, tokenizer: { type: 'string' }, seed: int({ min: 0, max: 2 ** 32 - 1 }),
+      layers: int({ min: 1 }), hidden: int({ min: 1 }), heads: int({ min: 1 }), intermediate: int({ min: 1 }),
+      vocab: int({ min: 1 }), positions: int({ min: 1 }), pooling: oneOf(POOLING_MODES),
+      normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': int({ min: 1 }),
       prompt: { type: 'string', multiple: true }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
     },
   }, { stdout, stderr });
@@ -36,23 +37,17 @@ export async function run(argv, { stdout, stderr }) {
   const { args } = parsed;
   const v = args.values;
   if (args.positionals.length !== 1) { stderr.write(`make-model: expected one OUT_DIR\n${USAGE}`); return 2; }
-  const int = (name) => {
-    if (v[name] === undefined) return undefined;
-    const n = Number(v[name]);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
-    return n;
-  };
   const { makeModel, PRESETS } = await import('../../models/generator/index.js');
   if (v.preset && !PRESETS[v.preset]) { stderr.write(`make-model: unknown preset '${v.preset}' (${Object.keys(PRESETS).join(', ')})\n`); return 2; }
   const config = {};
   const map = { layers: 'num_hidden_layers', hidden: 'hidden_size', heads: 'num_attention_heads', intermediate: 'intermediate_size', vocab: 'vocab_size', positions: 'max_position_embeddings' };
   const st = {};
   try {
-    for (const [flag, key] of Object.entries(map)) if (int(flag) !== undefined) config[key] = int(flag);
+    for (const [flag, key] of Object.entries(map)) if (v[flag] !== undefined) config[key] = v[flag];
     if (v.pooling) st.pooling = v.pooling;
     if (v.normalize) st.normalize = true;
     if (v['no-normalize']) st.normalize = false;
-    if (int('max-seq-length') !== undefined) st.maxSeqLength = int('max-seq-length');
+    if (v['max-seq-length'] !== undefined) st.maxSeqLength = v['max-seq-length'];
     if (v.prompt) {
       st.prompts = {};
       for (const p of v.prompt) {
@@ -67,7 +62,7 @@ export async function run(argv, { stdout, stderr }) {
   }
   const started = Date.now();
   const result = await makeModel(args.positionals[0], {
-    preset: v.preset, tokenizer: v.tokenizer, seed: int('seed'), config, st,
+    preset: v.preset, tokenizer: v.tokenizer, seed: v.seed, config, st,
     safetensors: v.safetensors, heads: v['bge-m3-heads'], externalData: v['external-data'] ? true : 'auto',
     onProgress: (p) => { if (p.stage !== 'done') stderr.write(`make-model: writing ${p.stage}${p.parameters ? ` (${(p.parameters / 1e6).toFixed(1)}M parameters)` : ''}\n`); },
   });

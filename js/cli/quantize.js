@@ -1,6 +1,9 @@
 // `wasmbed quantize IN.onnx OUT.onnx --format q8|q4|int8-dynamic`: weight quantization as an ONNX
 // graph rewrite (see js/quantize/quantize.js), optionally with an accuracy report.
-import { CALIBRATION_OPTIONS, calibrationOption, parseCommandArgs, readTextsOption } from './args.js';
+import { DEVICES } from '../embedder/backend.js';
+import { FORMATS } from '../quantize/quantize.js';
+import { ROUNDINGS } from '../quantize/blockwise.js';
+import { CALIBRATION_OPTIONS, calibrationOption, int, oneOf, parseCommandArgs, readTextsOption } from './args.js';
 
 const USAGE = `usage: wasmbed quantize IN.onnx OUT.onnx [options]
 
@@ -38,9 +41,9 @@ export async function run(argv, { stdout, stderr }) {
     allowPositionals: true,
     usage: USAGE,
     options: {
-      format: { type: 'string' }, block: { type: 'string' }, rounding: { type: 'string' }, 'embedding-bits': { type: 'string' },
+      format: oneOf(FORMATS), block: int({ min: 16, max: 4096, powerOfTwo: true }), rounding: oneOf(['auto', ...ROUNDINGS]), 'embedding-bits': oneOf(['4', '8']),
       'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
-      'eval-limit': { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' },
+      'eval-limit': int({ min: 1 }), device: oneOf(DEVICES), json: { type: 'boolean' },
       ...CALIBRATION_OPTIONS,
     },
   }, { stdout, stderr });
@@ -49,10 +52,9 @@ export async function run(argv, { stdout, stderr }) {
   const v = args.values;
   if (args.positionals.length !== 2) { stderr.write(`quantize: expected IN.onnx and OUT.onnx\n${USAGE}`); return 2; }
   const [input, output] = args.positionals;
-  const block = v.block === undefined ? 32 : Number(v.block);
+  const block = v.block ?? 32;
   const embeddingBits = v['embedding-bits'] === undefined ? undefined : Number(v['embedding-bits']);
-  const limit = v['eval-limit'] === undefined ? 256 : Number(v['eval-limit']);
-  if (!Number.isInteger(limit) || limit < 1) { stderr.write('quantize: --eval-limit must be a positive integer\n'); return 2; }
+  const limit = v['eval-limit'] ?? 256;
   const { quantizeModel } = await import('../quantize/quantize.js');
   let texts = null;
   if (v.eval) {

@@ -1,6 +1,7 @@
 // `wasmbed tokenize`: UTF-8 lines on stdin -> one JSON object per line {"ids":[...],"tokens":[...]}.
 import { createInterface } from 'node:readline';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
+import { int, oneOf, parseCommandArgs } from './args.js';
 
 const USAGE = `usage: wasmbed tokenize --tokenizer FILE [--no-special] [--max-length N] [--flavor plain|xlm-roberta]
 
@@ -12,44 +13,21 @@ Reads UTF-8 text from stdin, one input per line, and writes one JSON object per 
   --flavor F         for .model files: plain (default, SentencePiece ids) or xlm-roberta (fairseq ids)
 `;
 
-function parseArgs(argv) {
-  const opts = { tokenizer: null, addSpecialTokens: true, maxLength: 0, flavor: undefined, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--help' || a === '-h') opts.help = true;
-    else if (a === '--tokenizer') opts.tokenizer = value();
-    else if (a.startsWith('--tokenizer=')) opts.tokenizer = a.slice('--tokenizer='.length);
-    else if (a === '--no-special') opts.addSpecialTokens = false;
-    else if (a === '--max-length' || a.startsWith('--max-length=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : value();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--max-length must be a positive integer, got '${v}'`);
-      opts.maxLength = Number(v);
-    } else if (a === '--flavor') opts.flavor = value();
-    else throw new Error(`unknown option '${a}'`);
-  }
-  return opts;
-}
-
 export async function run(argv, { stdin, stdout, stderr }) {
-  let opts;
-  try {
-    opts = parseArgs(argv);
-  } catch (err) {
-    stderr.write(`wasmbed tokenize: ${err.message}\n${USAGE}`);
+  const parsed = parseCommandArgs('tokenize', argv, {
+    usage: USAGE,
+    options: {
+      tokenizer: { type: 'string' }, 'no-special': { type: 'boolean' }, 'max-length': int({ min: 1 }),
+      flavor: oneOf(['plain', 'xlm-roberta']),
+    },
+  }, { stdout, stderr });
+  if (parsed.exit !== undefined) return parsed.exit;
+  const v = parsed.args.values;
+  if (!v.tokenizer) {
+    stderr.write(`tokenize: --tokenizer is required\n${USAGE}`);
     return 2;
   }
-  if (opts.help) {
-    stdout.write(USAGE);
-    return 0;
-  }
-  if (!opts.tokenizer) {
-    stderr.write(`wasmbed tokenize: --tokenizer is required\n${USAGE}`);
-    return 2;
-  }
+  const opts = { tokenizer: v.tokenizer, addSpecialTokens: !v['no-special'], maxLength: v['max-length'] ?? 0, flavor: v.flavor };
   const tok = await Tokenizer.fromFile(opts.tokenizer, { flavor: opts.flavor });
   try {
     const lines = createInterface({ input: stdin, crlfDelay: Infinity });

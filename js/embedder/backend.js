@@ -1,6 +1,6 @@
 // ONNX Runtime backends: onnxruntime-node ('cpu', Node only, optional dependency) and
 // onnxruntime-web ('wasm'; 'webgpu' in browsers). Picks one for device 'auto' and says why.
-import { isNode } from '../internal/core.js';
+import { isNode } from '../internal/env.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError } from '../errors.js';
 
 export const DEVICES = ['auto', 'cpu', 'wasm', 'webgpu'];

@@ -3,8 +3,8 @@
 // pipeline: tokenize every text in one call (token-batches.js), plan the batches (batching.js),
 // then per batch forward (pack + session run, forward.js) -> pool (pool.js) -> any further stage
 // (the BGE-M3 heads when embed() asks for `outputs`).
-import { InvalidArgumentError } from '../errors.js';
-import { isNode } from '../internal/core.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { isNode } from '../internal/env.js';
 import { planBatches } from './batching.js';
 import { costModel } from './cost-model.js';
 import { forward } from './forward.js';
@@ -95,7 +95,7 @@ export class Embedder {
 
   /** The pipeline: tokenize -> plan -> per batch: forward -> pool -> stages. */
   async #embed(texts, options, stages) {
-    if (this.#disposed) throw new InvalidArgumentError('this Embedder has been disposed');
+    if (this.#disposed) throw new DisposedError('Embedder.embed: this Embedder has been disposed');
     if (typeof texts === 'string') texts = [texts];
     if (!Array.isArray(texts)) throw new InvalidArgumentError(`embed: texts must be an array of strings, got ${describe(texts)}`);
     for (let i = 0; i < texts.length; i++) {

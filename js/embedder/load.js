@@ -54,7 +54,7 @@ async function openOnDevice(src, modelFile, device, options) {
  * padId, m3, config }; the caller owns the session and tokenizer.
  */
 export async function loadModel(source, options) {
-  const { device = 'auto', dtype = 'fp32', signal, onProgress } = options;
+  const { device = 'auto', dtype = 'fp32', signal } = options;
   checkAbort(signal);
   const picked = await pickDevice(device);
   const src = await openModelSource(source, pickSourceOptions(options));
@@ -159,7 +159,7 @@ function checkRoomForText(tokenizer, settings) {
 }
 
 const SOURCE_OPTIONS = [
-  'revision', 'hubHost', 'cache', 'cacheDir', 'localFilesOnly', 'fetch', 'stallTimeoutMs', 'retries',
+  'revision', 'hubHost', 'cache', 'cacheDir', 'localFilesOnly', 'fetch', 'stallTimeoutMs', 'minBytesPerSecond', 'retries',
   'retryDelayMs', 'accessToken', 'headers', 'onRetry',
 ];
 /** The Embedder.load options that belong to the loader (index.d.ts ModelSourceOptions). */
@@ -209,13 +209,12 @@ async function openSession(src, modelFile, device, options) {
     for (const e of external) await src.localPath(e.file); // fetched next to the model in the cache
     if (path) return createSession(device, { name: modelFile, path }, options);
   }
-  let bytes = await src.bytes(modelFile);
-  // Listing external data walks the bytes already in hand (a second read would be a second
-  // download in an uncached browser load).
-  const external = await src.externalDataFiles(modelFile, bytes);
-  const externalData = [];
-  for (const e of external) externalData.push({ path: e.location, data: await src.bytes(e.file) });
-  const model = { name: modelFile, bytes, externalData };
-  bytes = null; // only `model` references the weights now; createSession drops them when done
+  // Only `model` references the weights: createSession drops them when done. Listing external
+  // data walks the bytes already in hand (a second read would be a second download in an
+  // uncached browser load).
+  const model = { name: modelFile, bytes: await src.bytes(modelFile), externalData: [] };
+  for (const e of await src.externalDataFiles(modelFile, model.bytes)) {
+    model.externalData.push({ path: e.location, data: await src.bytes(e.file) });
+  }
   return createSession(device, model, options);
 }

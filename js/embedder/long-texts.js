@@ -4,7 +4,8 @@
 // prefix first, and the prefix is used only when it yields well over maxLength tokens, so the
 // kept tokens lie far before the cut, where the cut cannot change them (normalizers and
 // pre-tokenizers are local); otherwise the prefix is grown, up to the full text.
-import { InvalidArgumentError, callCore } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { callCore } from '../internal/call-core.js';
 
 // First prefix: this many UTF-16 units per token of the limit (real text: 1.5-6 per token).
 const UNITS_PER_TOKEN = 64;

@@ -1,7 +1,7 @@
 // Built-in settings for known models (models/manifests/<org>--<name>.json): pooling, normalize,
 // length limit and prompts, for repositories whose own files lack them (e.g. KoE5's required
 // "query: " / "passage: " prefixes) or lack sentence-transformers configs altogether.
-import { isNode } from '../internal/core.js';
+import { isNode } from '../internal/env.js';
 import { InvalidArgumentError } from '../errors.js';
 
 const MANIFEST_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;

@@ -2,7 +2,9 @@
 // normalization of each batch in the C++ core (SIMD). The attention mask is already in the heap
 // (packed there by the forward stage), the ONNX output is copied in once, one call pools the batch
 // (or a few, for very long batches) and the rows are copied out with TypedArray.set.
-import { CapacityError, InvalidArgumentError, callCore } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { callCore } from '../internal/call-core.js';
+import { free, malloc } from '../internal/heap.js';
 
 // Rows are pooled a few at a time so the wasm heap needs only a bounded scratch area (a whole
 // batch of hidden states can be tens of MB, and wasm memory never shrinks once grown).
@@ -24,15 +26,14 @@ export class PoolStage {
   #reserve(bytes) {
     if (this.#cap >= bytes) return this.#scratch;
     this.#release();
-    const at = this.#core._malloc(bytes);
-    if (!at) throw new CapacityError(`cannot allocate ${bytes} bytes in the wasm heap for pooling`);
+    const at = malloc(this.#core, bytes, 'pooling');
     this.#scratch = at;
     this.#cap = bytes;
     return at;
   }
 
   #release() {
-    if (this.#scratch) this.#core._free(this.#scratch);
+    free(this.#core, this.#scratch);
     this.#scratch = 0;
     this.#cap = 0;
   }
@@ -60,7 +61,7 @@ export class PoolStage {
     for (let start = 0; start < n; start += rowsPerCall) {
       const rows = Math.min(rowsPerCall, n - start);
       core.HEAPF32.set(values.subarray(start * seqLen * dim, (start + rows) * seqLen * dim), hAddr >>> 2);
-      const mAddr = pooled ? onesAddr : batch.mask32Addr + start * seqLen * 4;
+      const mAddr = pooled ? onesAddr : batch.mask32Addr + start * seqLen * 4; // addresses unsigned (>>> 0) from here on
       callCore(() => core.poolRows(hAddr, mAddr, rows, seqLen, dim, pooling, outDim, this.#normalize, oAddr));
       const result = core.HEAPF32.subarray(oAddr >>> 2, (oAddr >>> 2) + rows * outDim);
       for (let r = 0; r < rows; r++) out.set(result.subarray(r * outDim, (r + 1) * outDim), indices[start + r] * outDim);

@@ -2,7 +2,7 @@
 // it: an output whose shape does not match the batch would otherwise be pooled as if it did
 // (reading past its end, or uninitialised heap), and an int64 output would fail deep inside a
 // Float32Array conversion with "Cannot convert a BigInt".
-import { InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { DisposedError, UnsupportedError } from '../errors.js';
 import { halfArrayToFloat32 } from '../internal/float16.js';
 
 const FLOAT_TYPES = ['float32', 'float16', 'float64'];
@@ -51,7 +51,7 @@ export class SessionRunner {
   run(inputs, n, seqLen, keep = []) {
     const s = this.#session;
     const task = this.#queue.then(async () => {
-      if (this.#disposed) throw new InvalidArgumentError('this Embedder has been disposed');
+      if (this.#disposed) throw new DisposedError('Embedder.embed: this Embedder has been disposed');
       const { Tensor } = s.ort;
       const feeds = {
         input_ids: new Tensor('int64', inputs.ids, [n, seqLen]),

@@ -3,7 +3,8 @@
 // counts come back to JS, and each planned batch is then packed by one more call straight into
 // ONNX Runtime's int64 layout. JS takes each input with one slice of the heap; no per-token loop,
 // no BigInt conversion, no token strings or offsets.
-import { InvalidArgumentError, callCore } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { callCore } from '../internal/call-core.js';
 import { boundLongTexts } from './long-texts.js';
 
 export class TokenBatches {

@@ -4,11 +4,8 @@
 // it the .wasm bytes in Node and a URL next to this module in browsers. `new URL(..., import.meta.url)`
 // is the pattern bundlers (Vite, webpack 5, esbuild, Rollup) recognise to copy the asset.
 import createWasmbedCore from '../../dist/wasmbed_core.js';
-import { CapacityError, WasmLoadError } from '../errors.js';
-
-export const isNode =
-  typeof process !== 'undefined' && process.versions != null && process.versions.node != null &&
-  typeof window === 'undefined';
+import { WasmLoadError } from '../errors.js';
+import { isNode } from './env.js';
 
 let options = {};
 let corePromise = null;
@@ -57,32 +54,4 @@ async function instantiate({ wasmBinary, locateFile }) {
   } catch (err) {
     throw new WasmLoadError(`failed to instantiate the wasmbed WebAssembly module: ${err?.message ?? err}`, { cause: err });
   }
-}
-
-/**
- * Copies a typed array into a fresh wasm allocation and returns its address; the caller frees it
- * with core._free. Views on the heap must be re-taken after any call, since memory growth
- * replaces the buffer.
- */
-export function heapCopy(core, array) {
-  const address = core._malloc(Math.max(array.byteLength, 4));
-  if (!address) throw new CapacityError(`cannot allocate ${array.byteLength} bytes in the wasm heap`);
-  core.HEAPU8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), address);
-  return address;
-}
-
-/** Copies each typed array into the heap, runs fn(addresses), frees them all. */
-export function withHeapCopies(core, arrays, fn) {
-  const addresses = [];
-  try {
-    for (const a of arrays) addresses.push(heapCopy(core, a));
-    return fn(addresses);
-  } finally {
-    addresses.forEach((a) => core._free(a));
-  }
-}
-
-/** withHeapCopies for one array: fn(address). */
-export function withHeapCopy(core, array, fn) {
-  return withHeapCopies(core, [array], ([address]) => fn(address));
 }

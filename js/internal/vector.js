@@ -1,6 +1,8 @@
 // Small vector utilities backed by the C++ core (SIMD).
-import { loadCore, withHeapCopy } from './core.js';
-import { InvalidArgumentError, callCore } from '../errors.js';
+import { loadCore } from './core.js';
+import { withHeapCopy } from './heap.js';
+import { InvalidArgumentError } from '../errors.js';
+import { callCore } from './call-core.js';
 
 /** Version of the loaded wasm core (equals the npm package version). */
 export async function version() {

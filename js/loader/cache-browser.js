@@ -7,6 +7,7 @@
 //   replaces the target on close(), i.e. atomically; abort() discards it.
 import { UnsupportedError } from '../errors.js';
 import { keySegments } from './keys.js';
+import { writeOpfsFile } from '../internal/opfs.js';
 
 const BASE = 'https://wasmbed.cache/';
 
@@ -111,15 +112,7 @@ export class OpfsStore {
   }
 
   async put(key, bytes) {
-    const fh = await this.#file(key, true);
-    const w = await fh.createWritable({ keepExistingData: false });
-    try {
-      await w.write(bytes);
-      await w.close(); // atomic replace
-    } catch (err) {
-      await w.abort().catch(() => {});
-      throw err;
-    }
+    await writeOpfsFile(await this.#file(key, true), bytes);
   }
 
   async delete(key) {

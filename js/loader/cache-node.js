@@ -68,6 +68,17 @@ export class NodeDirCache {
   }
 
   /** A streaming writer: write(chunk)* then commit() (atomic) or abort() (leaves nothing). */
+  /** Bytes free on the cache folder's file system (null where the system cannot tell). */
+  async freeBytes() {
+    try {
+      await fsp.mkdir(this.dir, { recursive: true });
+      const st = await fsp.statfs(this.dir);
+      return st.bavail * st.bsize;
+    } catch {
+      return null;
+    }
+  }
+
   async begin(key) {
     const final = this.pathFor(key);
     const folder = path.dirname(final);

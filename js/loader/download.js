@@ -5,7 +5,7 @@
 // connection resumes into the same sink with a Range request when the server allows it, else a
 // fresh sink starts over. The caller decides what happens after a complete body arrived
 // (validate, then commit to the cache), so nothing partial can be committed from here.
-import { AbortError, ModelLoadError } from '../errors.js';
+import { AbortError, CapacityError, ModelLoadError } from '../errors.js';
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
@@ -90,32 +90,37 @@ function abortError(file, signal) {
 // Requests use cache: 'no-store': wasmbed keeps its own verified copy, and a second copy of a
 // 500 MB model in the browser's HTTP cache would only eat the origin's storage quota.
 
-// fetch with the caller's signal plus a stall timer: `watch.kick()` restarts the timer, and when it
-// fires the request is aborted and reported as a stall (not as the caller's abort).
+// fetch with the caller's signal plus a stall rule, checked every stallTimeoutMs: a window in
+// which fewer than minBytesPerSecond x window bytes arrived (none at all, or a 1 byte/s drip that
+// would take days) aborts the request, reported as a stall (not as the caller's abort).
+// `watch.kick(n)` counts n received bytes.
+const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 function watchdog(opts) {
   const ctl = new AbortController();
-  const state = { stalled: false };
+  const state = { stalled: false, reason: null };
   const onAbort = () => ctl.abort(opts.signal.reason);
   if (opts.signal) {
     if (opts.signal.aborted) throw abortError(opts.file, opts.signal);
     opts.signal.addEventListener('abort', onAbort, { once: true });
   }
   const ms = opts.stallTimeoutMs ?? 30000;
+  const minRate = opts.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
+  const need = Math.max(1, Math.floor((minRate * ms) / 1000));
+  let received = 0;
   let timer = null;
-  const kick = () => {
-    if (timer) clearTimeout(timer);
-    if (ms > 0 && Number.isFinite(ms)) {
-      timer = setTimeout(() => {
-        state.stalled = true;
-        ctl.abort();
-      }, ms);
-    }
-  };
+  if (ms > 0 && Number.isFinite(ms)) {
+    timer = setInterval(() => {
+      if (received >= need) { received = 0; return; }
+      state.stalled = true;
+      state.reason = (url) => (received === 0 ? `no data from ${url} for ${ms} ms` : `only ${received} bytes from ${url} in ${ms} ms (under ${minRate} bytes/s)`);
+      ctl.abort();
+    }, ms);
+  }
+  const kick = (bytes = need) => { received += bytes; };
   const done = () => {
-    if (timer) clearTimeout(timer);
+    if (timer) clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);
   };
-  kick();
   return { signal: ctl.signal, kick, done, state, ms };
 }
 
@@ -123,7 +128,7 @@ function watchdog(opts) {
 function networkError(err, url, opts, watch, what) {
   if (opts.signal?.aborted) return abortError(opts.file, opts.signal);
   if (watch.state.stalled) {
-    return new RetryableError(`${opts.file}: no data from ${url} for ${watch.ms} ms ${what}; connection aborted as stalled`, { file: opts.file, url, cause: err });
+    return new RetryableError(`${opts.file}: ${watch.state.reason(url)} ${what}; connection aborted as stalled (stallTimeoutMs, minBytesPerSecond)`, { file: opts.file, url, cause: err });
   }
   const c = err?.cause;
   const detail = c?.message ? `${c.message}${c.code ? ` (${c.code})` : ''}` : c?.code ?? err?.message ?? String(err);
@@ -233,6 +238,10 @@ async function attempt(url, opts, state) {
       state.total = total;
       state.validator = total != null ? validatorOf(res) : null;
       state.progress = throttle(opts.onProgress, file, total);
+      if (total != null && total > (opts.maxBytes ?? Number.MAX_SAFE_INTEGER)) {
+        res.body?.cancel().catch(() => {});
+        throw new CapacityError(`${file}: the server announces ${total} bytes (Content-Length) at ${url}, over the limit of ${opts.maxBytes} bytes`);
+      }
       state.sink = await opts.makeSink(total);
       state.progress(0, false);
     }
@@ -242,13 +251,13 @@ async function attempt(url, opts, state) {
       for (;;) {
         let step;
         try {
-          watch.kick();
           step = await reader.read();
         } catch (err) {
           throw networkError(err, url, opts, watch, `after ${state.loaded}${total != null ? ` of ${total}` : ''} bytes from`);
         }
         if (step.done) break;
         const chunk = step.value;
+        watch.kick(chunk.byteLength);
         if (total != null && state.loaded + chunk.byteLength > total) {
           reader.cancel().catch(() => {});
           throw new ModelLoadError(`${file}: server sent more than its Content-Length (${total} bytes) from ${url}`, { file, url });

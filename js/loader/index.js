@@ -5,9 +5,8 @@ import { InvalidArgumentError } from '../errors.js';
 import { escapeSegment } from './keys.js';
 import { FilesSource } from './source-files.js';
 import { RemoteSource } from './source-remote.js';
-import { isNode } from './source-base.js';
+import { isNode } from '../internal/env.js';
 
-export { listExternalData } from '../onnx/external-data.js';
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 
@@ -95,6 +94,7 @@ export async function openModelSource(source, options = {}) {
     fetch: fetchImpl,
     headers,
     stallTimeoutMs: options.stallTimeoutMs ?? 30000,
+    minBytesPerSecond: options.minBytesPerSecond,
     retries: options.retries ?? 2,
     retryDelayMs: options.retryDelayMs ?? 500,
     onRetry: options.onRetry,

@@ -7,6 +7,8 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** Escapes one key segment ('/' included, so a revision like 'refs/pr/1' stays one segment). */
 export function escapeSegment(s) {
+  // Control characters are escaped on purpose: they are not allowed in file names on every system.
+  // eslint-disable-next-line no-control-regex
   const out = String(s).replace(/[%\\/:*?"<>|\x00-\x1f\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
   if (out === '' || out === '.' || out === '..') return out.replace(/\./g, '%2E') || '%';
   return out;

@@ -4,9 +4,8 @@ import { ModelLoadError, ParseError } from '../errors.js';
 import { checkFileName, fileKey } from './keys.js';
 import { listExternalData } from '../onnx/external-data.js';
 import { decodeText, parseJson } from './validate.js';
+import { isNode } from '../internal/env.js';
 
-export const isNode =
-  typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
 
 export class BaseSource {
   constructor(options) {

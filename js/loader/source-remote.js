@@ -5,7 +5,7 @@
 // commit hash for reproducible loads; evict()/clearCache() to refresh). Files the server
 // answered 404 for are remembered too, so an offline load asks the same questions and gets the
 // same answers as the online one did.
-import { AbortError, ModelLoadError } from '../errors.js';
+import { AbortError, CapacityError, ModelLoadError } from '../errors.js';
 import { download, probe } from './download.js';
 import { checkFileName, fileKey, missingKey } from './keys.js';
 import { BaseSource } from './source-base.js';
@@ -42,6 +42,7 @@ export class RemoteSource extends BaseSource {
       fetch: o.fetch,
       headers: o.headers,
       stallTimeoutMs: o.stallTimeoutMs,
+      minBytesPerSecond: o.minBytesPerSecond,
       retries: o.retries,
       retryDelayMs: o.retryDelayMs,
       onRetry: o.onRetry,
@@ -156,7 +157,7 @@ export class RemoteSource extends BaseSource {
       return bytes;
     }
     const url = this.url(name);
-    const { sink, loaded } = await download(url, { ...this.#netOptions(name, opts), makeSink: memorySink });
+    const { sink, loaded } = await download(url, { ...this.#netOptions(name, opts), makeSink: memorySink, maxBytes: MAX_MEMORY_DOWNLOAD });
     const bytes = sink.bytes();
     checkContent(name, bytes, url);
     this.note(name, 'network', loaded);
@@ -188,7 +189,11 @@ export class RemoteSource extends BaseSource {
     const url = this.url(name);
     const { sink, loaded } = await download(url, {
       ...this.#netOptions(name, opts),
-      makeSink: async () => {
+      makeSink: async (total) => {
+        const free = total != null ? await store.freeBytes?.() : null;
+        if (free != null && total > free) {
+          throw new CapacityError(`${name}: the server announces ${total} bytes (Content-Length) at ${url}; the cache folder's disk has ${free} bytes free`);
+        }
         try {
           return await store.begin(this.#key(name));
         } catch (err) {
@@ -241,11 +246,20 @@ export class RemoteSource extends BaseSource {
   }
 }
 
+// A body held in memory goes to ONNX Runtime or the wasm heap next, neither of which can take
+// more than 4 GiB (wasm32): a larger Content-Length is refused before anything is allocated.
+const MAX_MEMORY_DOWNLOAD = 2 ** 32;
+
 // Collects a body in memory: one exact-size allocation when the length is known (no chunk list
 // plus concatenated copy), chunks otherwise.
 function memorySink(total) {
   if (total != null) {
-    const buf = new Uint8Array(total);
+    let buf;
+    try {
+      buf = new Uint8Array(total);
+    } catch (err) {
+      throw new CapacityError(`cannot hold a ${total}-byte download in memory: ${err.message}`, { cause: err });
+    }
     let off = 0;
     return {
       write(chunk) {

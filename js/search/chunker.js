@@ -47,36 +47,8 @@ export function sentenceBreaks(text) {
 }
 
 /**
- * Converts UTF-8 byte offsets (what the C++ tokenizer reports) into UTF-16 offsets into `text`.
- * Lone surrogates count as U+FFFD (3 bytes), as TextEncoder writes them.
- * @param {string} text
- * @param {ArrayLike<number>} byteOffsets flat [start0, end0, start1, end1, ...]
- * @returns {Int32Array} same layout in UTF-16 code units
- */
-export function utf8ToUtf16Offsets(text, byteOffsets) {
-  // unitAt[b] = UTF-16 index of the code point that starts at byte b (or the next one after it).
-  const unitAt = [];
-  let units = 0;
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i);
-    const width = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; // a lone surrogate is < 0x10000 -> 3
-    const unitLen = cp > 0xffff ? 2 : 1;
-    for (let k = 0; k < width; k += 1) unitAt.push(units);
-    units += unitLen;
-    i += unitLen;
-  }
-  unitAt.push(units);
-  const out = new Int32Array(byteOffsets.length);
-  for (let i = 0; i < byteOffsets.length; i += 1) {
-    const b = byteOffsets[i];
-    out[i] = b >= unitAt.length ? units : unitAt[Math.max(0, b)];
-  }
-  return out;
-}
-
-/**
  * Token ids and character spans of `text`, special and zero-width tokens excluded. Spans are a flat
- * Int32Array of UTF-16 [start, end) ranges; byte offsets from the C++ tokenizer are converted.
+ * Int32Array of UTF-16 [start, end) ranges (the Tokenizer reports UTF-16 offsets).
  * @param {{ encode(text: string, options?: object): any }} tokenizer a wasmbed Tokenizer
  * @param {string} text
  * @returns {Promise<{ ids: Int32Array, spans: Int32Array }>}
@@ -88,9 +60,7 @@ export async function tokenize(tokenizer, text) {
   const enc = await tokenizer.encode(text, { addSpecialTokens: false });
   const offsets = enc?.offsets;
   if (!offsets) throw new InvalidArgumentError('chunker: tokenizer.encode() returned no offsets');
-  let flat = flattenOffsets(offsets);
-  const units = enc.offsetUnits ?? enc.offsetsUnit ?? 'utf16';
-  flat = units === 'utf8' || units === 'bytes' ? utf8ToUtf16Offsets(text, flat) : Int32Array.from(flat);
+  const flat = Int32Array.from(flattenOffsets(offsets));
   const mask = enc.specialTokensMask ?? enc.special_tokens_mask;
   const ids = [];
   const spans = [];

@@ -4,21 +4,14 @@
 //   'sparse' documents and queries are sparse weight vectors { ids, weights } such as BGE-M3's
 //            lexical weights; score = sum of query weight x document weight over shared ids.
 // Works before any neural model is loaded: only a tokenizer is needed to make token ids.
-import { loadCore, withHeapCopy } from '../internal/core.js';
-import { InvalidArgumentError, WasmbedError, callCore } from '../errors.js';
-import { HeapScratch, bitsetFromIds, copyIn, readHits } from '../internal/heap.js';
+import { loadCore } from '../internal/core.js';
+import { InvalidArgumentError } from '../errors.js';
+import { NativeHandle } from '../internal/native-handle.js';
+import { callCore } from '../internal/call-core.js';
+import { bitsetFromIds, copyIn, HeapScratch, readArray, readHits, withHeapCopy } from '../internal/heap.js';
 import { checkId } from './vector-index.js';
 
 const SCORINGS = ['bm25', 'sparse'];
-
-const registry = new FinalizationRegistry(({ native, scratch }) => {
-  try {
-    scratch.free();
-    native.delete();
-  } catch {
-    // module gone
-  }
-});
 
 function toInt32(tokens, what) {
   if (tokens instanceof Int32Array) return tokens;
@@ -42,19 +35,14 @@ function toSparse(vec, what) {
   return { ids, weights };
 }
 
-export class LexicalIndex {
-  #core;
-  #native;
+export class LexicalIndex extends NativeHandle {
   #scratch;
-  #token;
 
   /** @private use LexicalIndex.create() or LexicalIndex.load() */
   constructor(core, native) {
-    this.#core = core;
-    this.#native = native;
-    this.#scratch = new HeapScratch(core);
-    this.#token = {};
-    registry.register(this, { native, scratch: this.#scratch }, this.#token);
+    const scratch = new HeapScratch(core, 'LexicalIndex scratch');
+    super(core, 'LexicalIndex', { native, scratch: [scratch] });
+    this.#scratch = scratch;
   }
 
   /** @param {{ scoring?: 'bm25'|'sparse', k1?: number, b?: number }} options */
@@ -74,8 +62,7 @@ export class LexicalIndex {
   }
 
   #live() {
-    if (!this.#native) throw new WasmbedError('LexicalIndex: used after dispose()');
-    return this.#native;
+    return this.native();
   }
 
   get scoring() { return SCORINGS[this.#live().scoring()]; }
@@ -91,7 +78,7 @@ export class LexicalIndex {
   add(id, doc) {
     checkId(id);
     const native = this.#live();
-    const core = this.#core;
+    const core = this.core;
     if (native.scoring() === 0) {
       const t = toInt32(doc, 'tokens');
       const address = this.#scratch.ensure(Math.max(t.byteLength, 4));
@@ -119,11 +106,11 @@ export class LexicalIndex {
   search(query, { k = 10, filter } = {}) {
     const native = this.#live();
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`search: k must be a non-negative integer, got ${k}`);
-    const core = this.#core;
+    const core = this.core;
     const size = native.size();
     let bits = null;
     if (filter !== undefined && filter !== null) {
-      const slotIds = new Uint32Array(core.HEAPU8.buffer, native.idsPtr(), size).slice();
+      const slotIds = readArray(core, Uint32Array, native.idsPtr(), size);
       if (typeof filter === 'function') bits = bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
       else if (filter && filter.ids !== undefined) {
         const allowed = new Set(filter.ids);
@@ -154,11 +141,4 @@ export class LexicalIndex {
     return callCore(() => this.#live().save());
   }
 
-  dispose() {
-    if (!this.#native) return;
-    registry.unregister(this.#token);
-    this.#scratch.free();
-    this.#native.delete();
-    this.#native = null;
-  }
 }

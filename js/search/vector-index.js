@@ -1,24 +1,16 @@
 // Dense vector index backed by the C++ core (wasm/index/vector_index.h): exact top-k over float32,
 // int8 or binary rows with SIMD scans, stable uint32 ids, tags, filters, save/load.
-import { loadCore, withHeapCopy } from '../internal/core.js';
-import { InvalidArgumentError, WasmbedError, callCore } from '../errors.js';
-import { HeapScratch, bitsetFromIds, copyIn, readHits } from '../internal/heap.js';
+import { loadCore } from '../internal/core.js';
+import { InvalidArgumentError } from '../errors.js';
+import { NativeHandle } from '../internal/native-handle.js';
+import { callCore } from '../internal/call-core.js';
+import { bitsetFromIds, copyIn, free, HeapScratch, malloc, readArray, readHits, withHeapCopy } from '../internal/heap.js';
 
 const METRICS = ['dot', 'cosine'];
 const STORAGES = ['float32', 'int8', 'binary'];
 // Shortlist = k x oversample before rescoring; measured recall@10 (tests/cpp/index_test.cpp):
 // int8 x4 -> 1.0 (float rows) / 0.98 (codes); binary x20 -> 1.0 with float rows.
 const DEFAULT_OVERSAMPLE = { float32: 0, int8: 4, binary: 20 };
-
-// Frees the C++ object when a VectorIndex is garbage-collected without dispose().
-const registry = new FinalizationRegistry(({ native, scratch }) => {
-  try {
-    scratch.free();
-    native.delete();
-  } catch {
-    // the module may already be gone at shutdown
-  }
-});
 
 export function checkId(id, what = 'id') {
   if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
@@ -40,36 +32,33 @@ function toFloat32(vector, dims, what) {
  * Ids are caller-chosen integers 0..2^32-1 (map string keys to ids in your app); they stay stable
  * across add/remove/update/save/load.
  */
-export class VectorIndex {
-  #core;
-  #native;
+export class VectorIndex extends NativeHandle {
   #scratch;
-  #token;
 
   /** @private use VectorIndex.create() or VectorIndex.load() */
   constructor(core, native) {
-    this.#core = core;
-    this.#native = native;
-    this.#scratch = new HeapScratch(core);
-    this.#token = {};
-    registry.register(this, { native, scratch: this.#scratch }, this.#token);
+    const scratch = new HeapScratch(core, 'VectorIndex scratch');
+    super(core, 'VectorIndex', { native, scratch: [scratch] });
+    this.#scratch = scratch;
   }
 
   /**
    * @param {{ dims: number, metric?: 'cosine'|'dot', storage?: 'float32'|'int8'|'binary',
-   *   rescore?: boolean, maxBytes?: number }} options
-   * rescore: keep the float32 rows beside int8/binary codes so shortlists are rescored exactly
-   * (default true for binary, false for int8: int8 rescoring from its codes already reaches
-   * ~0.98 recall@10 while float rows would cost 4x the codes' memory).
+   *   keepFloat?: boolean, maxBytes?: number }} options
+   * keepFloat (the C++ keep_float; `rescore` is its former name, still accepted): keep the float32
+   * rows beside int8/binary codes so shortlists are rescored exactly (default true for binary,
+   * false for int8: int8 rescoring from its codes already reaches ~0.98 recall@10 while float rows
+   * would cost 4x the codes' memory).
    */
-  static async create({ dims, metric = 'cosine', storage = 'float32', rescore, maxBytes = 0 } = {}) {
+  static async create({ dims, metric = 'cosine', storage = 'float32', keepFloat, rescore, maxBytes = 0 } = {}) {
+    keepFloat ??= rescore;
     if (!Number.isInteger(dims) || dims <= 0) throw new InvalidArgumentError(`VectorIndex: dims must be a positive integer, got ${dims}`);
     const m = METRICS.indexOf(metric);
     if (m < 0) throw new InvalidArgumentError(`VectorIndex: metric must be 'cosine' or 'dot', got ${String(metric)}`);
     const s = STORAGES.indexOf(storage);
     if (s < 0) throw new InvalidArgumentError(`VectorIndex: storage must be 'float32', 'int8' or 'binary', got ${String(storage)}`);
     if (!(Number.isFinite(maxBytes) && maxBytes >= 0)) throw new InvalidArgumentError(`VectorIndex: maxBytes must be a number >= 0`);
-    const keep = rescore === undefined ? storage === 'binary' : Boolean(rescore);
+    const keep = keepFloat === undefined ? storage === 'binary' : Boolean(keepFloat);
     const core = await loadCore();
     const native = callCore(() => new core.VectorIndexCore(dims, m, s, keep, maxBytes));
     return new VectorIndex(core, native);
@@ -83,15 +72,16 @@ export class VectorIndex {
   }
 
   #live() {
-    if (!this.#native) throw new WasmbedError('VectorIndex: used after dispose()');
-    return this.#native;
+    return this.native();
   }
 
   get dims() { return this.#live().dims(); }
   get metric() { return METRICS[this.#live().metric()]; }
   get storage() { return STORAGES[this.#live().storage()]; }
   /** True when float32 rows are kept for rescoring (always false for float32 storage). */
-  get rescore() { return this.#live().keepFloat(); }
+  get keepFloat() { return this.#live().keepFloat(); }
+  /** Former name of keepFloat. */
+  get rescore() { return this.keepFloat; }
   /** Number of vectors. */
   get size() { return this.#live().size(); }
   /** Bytes allocated for rows and per-row arrays in the wasm heap. */
@@ -118,7 +108,7 @@ export class VectorIndex {
     const dims = native.dims();
     const v = toFloat32(vector, dims, 'vector');
     const t = this.#tagIds(tags);
-    const core = this.#core;
+    const core = this.core;
     const address = this.#scratch.ensure(v.byteLength + t.byteLength);
     copyIn(core, address, v);
     copyIn(core, address + v.byteLength, t);
@@ -140,16 +130,15 @@ export class VectorIndex {
     if (tags !== undefined && (!Array.isArray(tags) || tags.length !== idArray.length)) {
       throw new InvalidArgumentError('addBatch: tags must be an array with one entry per id');
     }
-    const core = this.#core;
+    const core = this.core;
     // Rows go through a temporary allocation: a large batch should not grow the scratch for good.
-    const address = core._malloc(idArray.byteLength + rows.byteLength);
-    if (!address) throw new InvalidArgumentError('addBatch: batch too large for the wasm heap');
+    const address = malloc(core, idArray.byteLength + rows.byteLength, `addBatch of ${idArray.length} rows`);
     try {
       copyIn(core, address, idArray);
       copyIn(core, address + idArray.byteLength, rows);
       callCore(() => native.addBatch(address, address + idArray.byteLength, idArray.length));
     } finally {
-      core._free(address);
+      free(core, address);
     }
     if (tags) tags.forEach((t, i) => t && t.length && this.setTags(idArray[i], t));
   }
@@ -160,7 +149,7 @@ export class VectorIndex {
     const native = this.#live();
     const v = toFloat32(vector, native.dims(), 'vector');
     const address = this.#scratch.ensure(v.byteLength);
-    copyIn(this.#core, address, v);
+    copyIn(this.core, address, v);
     callCore(() => native.update(id, address));
     if (tags !== undefined) this.setTags(id, tags);
   }
@@ -171,7 +160,7 @@ export class VectorIndex {
     const native = this.#live();
     const t = this.#tagIds(tags);
     const address = this.#scratch.ensure(Math.max(t.byteLength, 4));
-    copyIn(this.#core, address, t);
+    copyIn(this.core, address, t);
     callCore(() => native.setTags(id, address, t.length));
   }
 
@@ -187,7 +176,7 @@ export class VectorIndex {
     const dims = native.dims();
     const address = this.#scratch.ensure(dims * 4);
     callCore(() => native.get(id, address));
-    return new Float32Array(this.#core.HEAPU8.buffer, address, dims).slice();
+    return readArray(this.core, Float32Array, address, dims);
   }
 
   /** Tags of an id. */
@@ -198,7 +187,7 @@ export class VectorIndex {
   /** Ids in storage order (a copy). */
   ids() {
     const native = this.#live();
-    return new Uint32Array(this.#core.HEAPU8.buffer, native.idsPtr(), native.size()).slice();
+    return readArray(this.core, Uint32Array, native.idsPtr(), native.size());
   }
 
   // Allow-list bitset for a filter, or null for "everything", or false for "nothing can match".
@@ -208,13 +197,13 @@ export class VectorIndex {
     const size = native.size();
     if (typeof filter === 'function') {
       // One call per stored id: fine for thousands of rows; prefer tags for large indexes.
-      const slotIds = new Uint32Array(this.#core.HEAPU8.buffer, native.idsPtr(), size).slice();
+      const slotIds = readArray(this.core, Uint32Array, native.idsPtr(), size);
       return bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
     }
     if (typeof filter !== 'object') throw new InvalidArgumentError('filter must be a function (id) => boolean, { tags }, or { ids }');
     if (filter.ids !== undefined) {
       const allowed = new Set(filter.ids);
-      const slotIds = new Uint32Array(this.#core.HEAPU8.buffer, native.idsPtr(), size).slice();
+      const slotIds = readArray(this.core, Uint32Array, native.idsPtr(), size);
       return bitsetFromIds(slotIds, (id) => allowed.has(id));
     }
     if (filter.tags !== undefined) {
@@ -227,9 +216,9 @@ export class VectorIndex {
       if (tagIds.length === 0) return false;
       const words = ((size + 63) >>> 6) * 2;
       const address = this.#scratch.ensure(tagIds.byteLength + words * 4);
-      copyIn(this.#core, address, tagIds);
+      copyIn(this.core, address, tagIds);
       callCore(() => native.tagFilter(address, tagIds.length, match === 'all', address + tagIds.byteLength));
-      return new Uint32Array(this.#core.HEAPU8.buffer, address + tagIds.byteLength, words).slice();
+      return readArray(this.core, Uint32Array, address + tagIds.byteLength, words);
     }
     throw new InvalidArgumentError('filter object needs `tags` or `ids`');
   }
@@ -238,23 +227,27 @@ export class VectorIndex {
    * Top-k most similar vectors, best first: [{ id, score }].
    * @param {Float32Array|number[]} query
    * @param {{ k?: number, filter?: ((id: number) => boolean) | { tags: string[], match?: 'any'|'all' } | { ids: Iterable<number> },
-   *   rescore?: boolean|number }} options  rescore: false = raw quantized scores, true = default
-   *   shortlist (int8 x4, binary x20), a number = shortlist size as a multiple of k.
+   *   oversample?: number }} options  oversample (the C++ name): the shortlist rescored exactly, as
+   *   a multiple of k; 0 = raw quantized scores; default int8 x4, binary x20. `rescore` (true =
+   *   default, false = 0, a number = oversample) is its former name, still accepted.
    */
-  search(query, { k = 10, filter, rescore = true } = {}) {
+  search(query, { k = 10, filter, oversample, rescore } = {}) {
     const native = this.#live();
     const dims = native.dims();
     const q = toFloat32(query, dims, 'query');
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`search: k must be a non-negative integer, got ${k}`);
-    let oversample;
-    if (rescore === true) oversample = DEFAULT_OVERSAMPLE[STORAGES[native.storage()]];
-    else if (rescore === false) oversample = 0;
-    else if (Number.isInteger(rescore) && rescore >= 1) oversample = rescore;
-    else throw new InvalidArgumentError(`search: rescore must be a boolean or an integer >= 1, got ${String(rescore)}`);
+    if (oversample === undefined) {
+      if (rescore === undefined || rescore === true) oversample = DEFAULT_OVERSAMPLE[STORAGES[native.storage()]];
+      else if (rescore === false) oversample = 0;
+      else if (Number.isInteger(rescore) && rescore >= 1) oversample = rescore;
+      else throw new InvalidArgumentError(`search: rescore must be a boolean or an integer >= 1, got ${String(rescore)}`);
+    } else if (!Number.isInteger(oversample) || oversample < 0) {
+      throw new InvalidArgumentError(`search: oversample must be an integer >= 0, got ${String(oversample)}`);
+    }
     const bits = this.#filterBits(filter);
     const kk = Math.min(k, native.size());
     if (kk === 0 || bits === false) return [];
-    const core = this.#core;
+    const core = this.core;
     const bitBytes = bits ? bits.byteLength : 0;
     const address = this.#scratch.ensure(q.byteLength + bitBytes + kk * 8);
     copyIn(core, address, q);
@@ -270,12 +263,4 @@ export class VectorIndex {
     return callCore(() => this.#live().save());
   }
 
-  /** Frees the wasm memory held by this index; the object is unusable afterwards. */
-  dispose() {
-    if (!this.#native) return;
-    registry.unregister(this.#token);
-    this.#scratch.free();
-    this.#native.delete();
-    this.#native = null;
-  }
 }

@@ -5,49 +5,30 @@
 // TextEncoder do). The core answers with the address of a small table of uint32 words describing
 // arrays it owns (see wasm/bindings/tokenizer_bindings.cpp); each array is copied out with one
 // TypedArray.slice(), never element by element. Offsets come back as UTF-16 indices of the JS string.
-import { isNode, loadCore } from '../internal/core.js';
-import { CapacityError, InvalidArgumentError, UnsupportedError, callCore, fromCore } from '../errors.js';
+import { loadCore } from '../internal/core.js';
+import { isNode } from '../internal/env.js';
+import { InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { callCore, fromCore } from '../internal/call-core.js';
+import { HeapScratch } from '../internal/heap.js';
+import { NativeHandle } from '../internal/native-handle.js';
 
 const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const KEEP_SCRATCH_BYTES = 4 << 20; // larger scratch areas are freed after the call
 
-// One growable scratch area per core instance; JS calls into the core are synchronous, so a
-// single area per realm is never used by two calls at once.
+// One growable scratch area per core instance for the UTF-8 input; JS calls into the core are
+// synchronous, so a single area per realm is never used by two calls at once. Areas above
+// KEEP_SCRATCH_BYTES are freed after the call.
 const scratchByCore = new WeakMap();
-function reserve(core, bytes) {
+function scratchOf(core) {
   let s = scratchByCore.get(core);
-  if (!s) scratchByCore.set(core, (s = { ptr: 0, cap: 0, view: null }));
-  if (s.cap < bytes) {
-    if (s.ptr) core._free(s.ptr);
-    s.ptr = 0;
-    s.cap = 0;
-    const cap = Math.max(bytes, 1024);
-    const ptr = core._malloc(cap);
-    if (!ptr) throw new CapacityError(`cannot allocate ${cap} bytes in the wasm heap for the tokenizer input`);
-    s.ptr = ptr;
-    s.cap = cap;
-    s.view = null;
-  }
-  return s.ptr;
+  if (!s) scratchByCore.set(core, (s = new HeapScratch(core, 'tokenizer input')));
+  return s;
 }
-// A Uint8Array over the whole scratch area (after reserve()), kept while the heap is not regrown,
-// so encode() does not create a view per call.
-function scratchView(core) {
-  const s = scratchByCore.get(core);
-  if (!s.view || s.view.buffer !== core.HEAPU8.buffer) s.view = core.HEAPU8.subarray(s.ptr, s.ptr + s.cap);
-  return s.view;
-}
-function releaseLargeScratch(core) {
-  const s = scratchByCore.get(core);
-  if (s && s.cap > KEEP_SCRATCH_BYTES) {
-    core._free(s.ptr);
-    s.ptr = 0;
-    s.cap = 0;
-    s.view = null;
-  }
-}
+const reserve = (core, bytes) => scratchOf(core).ensure(Math.max(bytes, 1024));
+const scratchView = (core) => scratchOf(core).view();
+const releaseLargeScratch = (core) => scratchOf(core).release(KEEP_SCRATCH_BYTES);
 
 /**
  * Writes strings as UTF-8 into the scratch area in one block, after a table of [offset, length]
@@ -70,11 +51,6 @@ function writeTextBlock(core, all, cap) {
   }
   return { spans, textBase };
 }
-
-// Safety net: a Tokenizer that is garbage-collected without dispose() frees its C++ object.
-const registry = new FinalizationRegistry((handle) => {
-  try { handle.delete(); } catch { /* already deleted */ }
-});
 
 const CONSTRUCT = Symbol('Tokenizer.construct');
 
@@ -177,18 +153,17 @@ function readEncoding(core, table) {
   return new TokenizerEncoding(core.HEAPU8.slice(at, at + u32[t + 2]).buffer, u32[t], u32[t + 3]);
 }
 
-export class Tokenizer {
-  #core;
-  #handle;
+export class Tokenizer extends NativeHandle {
   #address; // the C++ object's address, for the direct wasmbed_tokenizer_encode export
 
   /** @private Use Tokenizer.fromJSON / fromSentencePiece / fromFile. */
   constructor(key, core, handle) {
-    if (key !== CONSTRUCT) throw new InvalidArgumentError('use Tokenizer.fromJSON(), fromSentencePiece() or fromFile()');
-    this.#core = core;
-    this.#handle = handle;
-    this.#address = handle.address();
-    registry.register(this, handle, this);
+    if (key !== CONSTRUCT) {
+      handle?.delete?.();
+      throw new InvalidArgumentError('use Tokenizer.fromJSON(), fromSentencePiece() or fromFile()');
+    }
+    super(core, 'Tokenizer', { native: handle });
+    this.#address = handle.address() >>> 0;
   }
 
   /** Parses a HF tokenizer.json given as text, bytes or an already-parsed object. */
@@ -253,8 +228,7 @@ export class Tokenizer {
   }
 
   #live(where) {
-    if (!this.#handle) throw new InvalidArgumentError(`Tokenizer.${where}: this tokenizer has been disposed`);
-    return this.#handle;
+    return this.native(where);
   }
 
   /**
@@ -267,7 +241,7 @@ export class Tokenizer {
     const hasPair = pair !== undefined && pair !== null;
     if (hasPair) checkString('Tokenizer.encode', 'pair', pair);
     const max = checkLength('Tokenizer.encode', 'maxLength', maxLength);
-    const core = this.#core;
+    const core = this.core;
     const capA = text.length * 3;
     const capB = hasPair ? pair.length * 3 : 0;
     const base = reserve(core, capA + capB);
@@ -295,7 +269,7 @@ export class Tokenizer {
     const handle = this.#live('encodeBytes');
     const data = toBytes('Tokenizer.encodeBytes', bytes);
     const max = checkLength('Tokenizer.encodeBytes', 'maxLength', maxLength);
-    const core = this.#core;
+    const core = this.core;
     const base = reserve(core, data.length);
     core.HEAPU8.set(data, base);
     try {
@@ -329,7 +303,7 @@ export class Tokenizer {
     }
     const max = checkLength('Tokenizer.encodeBatch', 'maxLength', maxLength);
     const padTo = checkLength('Tokenizer.encodeBatch', 'padToLength', padToLength);
-    const core = this.#core;
+    const core = this.core;
     const { spans, textBase } = writeTextBlock(core, all, cap);
     try {
       const table = callCore(() => handle.encodeBatch(textBase, spans, texts.length, hasPairs, !!addSpecialTokens, max, padTo));
@@ -361,7 +335,7 @@ export class Tokenizer {
     const handle = this.#live('encodeAll');
     let cap = 0;
     for (let i = 0; i < texts.length; i++) cap += texts[i].length * 3;
-    const core = this.#core;
+    const core = this.core;
     const { spans, textBase } = writeTextBlock(core, texts, cap);
     try {
       return callCore(() => handle.encodeAll(textBase, spans, texts.length, !!addSpecialTokens, maxLength));
@@ -387,7 +361,7 @@ export class Tokenizer {
     } else {
       throw new InvalidArgumentError(`Tokenizer.decode: ids must be an array or Int32Array, got ${describe(ids)}`);
     }
-    const core = this.#core;
+    const core = this.core;
     const base = reserve(core, arr.byteLength);
     core.HEAP32.set(arr, base >>> 2);
     try {
@@ -422,21 +396,6 @@ export class Tokenizer {
   get modelMaxLength() { return this.#live('modelMaxLength').modelMaxLength(); }
   /** Number of special tokens the post-processor adds to a single text (or a pair). */
   numSpecialTokens(pair = false) { const h = this.#live('numSpecialTokens'); return callCore(() => h.numSpecialTokens(!!pair)); }
-
-  /** True once dispose() was called. */
-  get disposed() { return this.#handle === null; }
-
-  /** Frees the C++ tokenizer now (idempotent). Later calls throw InvalidArgumentError. */
-  dispose() {
-    if (!this.#handle) return;
-    registry.unregister(this);
-    this.#handle.delete();
-    this.#handle = null;
-  }
-}
-
-if (typeof Symbol.dispose === 'symbol') {
-  Tokenizer.prototype[Symbol.dispose] = Tokenizer.prototype.dispose;
 }
 
 export { TokenizerEncoding };

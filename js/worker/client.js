@@ -1,12 +1,12 @@
 // WorkerEmbedder: the Embedder API, running in a Web Worker (browsers) or a worker_threads
 // Worker (Node), so the calling thread stays responsive. See js/worker.js for the protocol.
-import { AbortError, InternalError, InvalidArgumentError, WasmLoadError } from '../errors.js';
+import { AbortError, DisposedError, InternalError, InvalidArgumentError, WasmLoadError } from '../errors.js';
 import { deserializeError } from './protocol.js';
+import { isNode } from '../internal/env.js';
 
 // Request ids are unique per realm, so two clients sharing one worker never take each other's answers.
 let nextRequestId = 1;
 
-const isNode = typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
 
 /**
  * An Embedder that lives in a worker. Same methods as Embedder (embed, dispose); plain-data
@@ -72,7 +72,7 @@ export class WorkerEmbedder {
    * Arguments and the result must be structured-cloneable.
    */
   call(method, args = [], options = {}) {
-    if (!this.#rpc) return Promise.reject(new InvalidArgumentError('this WorkerEmbedder has been disposed'));
+    if (!this.#rpc) return Promise.reject(new DisposedError('WorkerEmbedder: this WorkerEmbedder has been disposed'));
     const { onProgress, signal, ...rest } = options ?? {};
     return this.#rpc.request({ op: 'call', method, args, options: rest, progress: typeof onProgress === 'function' }, { onProgress, signal });
   }

@@ -92,7 +92,6 @@ async function handle(msg, signal) {
 
 // A message port over either a Web Worker global or a Node worker_threads parentPort.
 function webPort() {
-  // eslint-disable-next-line no-undef
   if (typeof WorkerGlobalScope === 'undefined' || !(globalThis instanceof WorkerGlobalScope)) return null;
   const queue = [];
   let deliver = (m) => queue.push(m);

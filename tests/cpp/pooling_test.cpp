@@ -112,47 +112,5 @@ TEST(Pooling, RejectsBadShapes) {
   EXPECT_EQ(parse_mode("lasttoken"), Mode::kLast);
 }
 
-TEST(Pooling, TruncateRenormalizesInPlace) {
-  std::vector<float> x = {3, 4, 12, 0, 1, 0, 0, 5};  // two rows of 4
-  truncate_rows(x.data(), 2, 4, 2, true, x.data());
-  EXPECT_NEAR(x[0], 0.6f, 1e-7);
-  EXPECT_NEAR(x[1], 0.8f, 1e-7);
-  EXPECT_NEAR(x[2], 1.0f, 1e-7);
-  EXPECT_NEAR(x[3], 0.0f, 1e-7);
-}
-
-TEST(Quantize, Int8MatchesSentenceTransformersFormula) {
-  const std::vector<float> x = {-1.0f, 0.0f, 0.5f, 1.0f, 0.25f, 0.5f, 0.0f, 2.0f, 0.5f};  // 3 rows x 3
-  std::vector<float> ranges(6);
-  int8_ranges(x.data(), 3, 3, ranges.data());
-  EXPECT_EQ(ranges[0], -1.0f);
-  EXPECT_EQ(ranges[3], 1.0f);
-  EXPECT_EQ(ranges[2], 0.5f);  // constant column
-  std::vector<int8_t> q(9);
-  quantize_int8(x.data(), 3, 3, ranges.data(), q.data());
-  for (size_t r = 0; r < 3; ++r) {
-    for (size_t i = 0; i < 3; ++i) {
-      // float32 arithmetic, as numpy does on float32 embeddings and ranges
-      const float lo = ranges[i], hi = ranges[3 + i], step = (hi - lo) / 255.0f;
-      const float want = step > 0 ? std::trunc((x[r * 3 + i] - lo) / step - 128.0f) : -128.0f;
-      EXPECT_EQ(q[r * 3 + i], static_cast<int8_t>(std::min(127.0f, std::max(-128.0f, want)))) << r << "," << i;
-    }
-  }
-  EXPECT_EQ(q[0], -128);  // the minimum maps to -128
-  EXPECT_GE(q[3], 126);   // the maximum maps to the top (127 in exact arithmetic; float32 rounding may give 126)
-  EXPECT_EQ(q[2], -128);  // a constant column maps to -128
-}
-
-TEST(Quantize, BinaryPacksMostSignificantBitFirst) {
-  const std::vector<float> x = {1, -1, 0, 2, 0, 0, 0, 0, 3, -0.5f};  // dim 10 -> 2 bytes
-  std::vector<uint8_t> u(2), s(2);
-  quantize_binary(x.data(), 1, 10, false, u.data());
-  EXPECT_EQ(u[0], 0b10010000);
-  EXPECT_EQ(u[1], 0b10000000);
-  quantize_binary(x.data(), 1, 10, true, s.data());
-  EXPECT_EQ(static_cast<int8_t>(s[0]), 0b10010000 - 128);
-  EXPECT_EQ(static_cast<int8_t>(s[1]), 0b10000000 - 128);
-}
-
 }  // namespace
 }  // namespace wasmbed::pooling

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
  * Resolves to { url, hits(path, method?), rule(path, behaviour), close() }. A behaviour is
  * { status, errorCode? } | { body } | { truncateAt, truncateTimes? } | { stallAfter } |
  * { failTimes, status } (fails that many times with `status`, then serves normally) |
- * { truncateAt, truncateTimes, nextBody } (the file changes after the truncated answers).
+ * { truncateAt, truncateTimes, nextBody } (the file changes after the truncated answers) |
+ * { truncateAt, truncateTimes, emptyResume } (every Range request gets a 206 with no bytes) |
+ * { dripEveryMs } (one byte per interval) | { contentLength } (a Content-Length header that lies).
  * errorCode is sent as X-Error-Code, as the Hub does (RepoNotFound, RevisionNotFound, ...).
  */
 export async function startHubServer(files) {
@@ -48,7 +50,8 @@ export async function startHubServer(files) {
       body = body.subarray(from);
       status = 206;
     }
-    headers['Content-Length'] = body.length;
+    if (status === 206 && rule?.emptyResume) body = body.subarray(0, 0); // a resume answered with no bytes
+    headers['Content-Length'] = rule?.contentLength ?? body.length;
     res.writeHead(status, headers);
     if (req.method === 'HEAD') return res.end();
     const getCount = counts.get(id);
@@ -59,6 +62,17 @@ export async function startHubServer(files) {
     }
     if (rule?.stallAfter != null) {
       res.write(body.subarray(0, rule.stallAfter)); // ...and never anything else
+      return;
+    }
+    if (rule?.dripEveryMs != null) {
+      // One byte at a time: never silent, but far too slow to ever finish.
+      let at = 0;
+      const timer = setInterval(() => {
+        if (at >= body.length || res.destroyed) { clearInterval(timer); res.end(); return; }
+        res.write(body.subarray(at, at + 1));
+        at += 1;
+      }, rule.dripEveryMs);
+      res.on('close', () => clearInterval(timer));
       return;
     }
     res.end(body);

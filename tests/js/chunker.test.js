@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { chunkSpans, chunkDocument, sentenceBreaks, utf8ToUtf16Offsets } from '../../js/search/chunker.js';
+import { chunkSpans, chunkDocument, sentenceBreaks } from '../../js/search/chunker.js';
 import { InvalidArgumentError } from '../../js/errors.js';
 
 // Word/punctuation spans: the pure chunkSpans() only needs token character ranges.
@@ -134,29 +134,18 @@ test('text without any word boundary falls back to a hard cut at maxTokens', () 
   assert.equal(passages[1].tokenStart, 12);
 });
 
-test('UTF-8 byte offsets map to UTF-16 offsets (Hangul, emoji, lone surrogate)', () => {
-  const text = 'a한😀b\uD800c';
-  // bytes: a(0-1) 한(1-4) 😀(4-8) b(8-9) U+D800 as U+FFFD (9-12) c(12-13)
-  const bytes = [0, 1, 1, 4, 4, 8, 8, 9, 9, 12, 12, 13];
-  assert.deepEqual([...utf8ToUtf16Offsets(text, bytes)], [0, 1, 1, 2, 2, 4, 4, 5, 5, 6, 6, 7]);
-  assert.equal(new TextEncoder().encode(text).length, 13);
-});
-
 test('chunkDocument uses the tokenizer offsets and returns passages pointing into the document', async () => {
-  // A tokenizer whose encode() reports UTF-8 byte offsets, like the C++ core does.
-  const byteTokenizer = {
+  // A tokenizer whose encode() reports UTF-16 [start, end) offsets, as wasmbed's Tokenizer does.
+  const wordTokenizer = {
     encode(text) {
       const spans = wordSpans(text);
-      const enc = new TextEncoder();
       const offsets = [];
-      for (let i = 0; i < spans.length; i += 2) {
-        offsets.push([enc.encode(text.slice(0, spans[i])).length, enc.encode(text.slice(0, spans[i + 1])).length]);
-      }
-      return { ids: offsets.map((_, i) => i), offsets, offsetUnits: 'utf8' };
+      for (let i = 0; i < spans.length; i += 2) offsets.push([spans[i], spans[i + 1]]);
+      return { ids: offsets.map((_, i) => i), offsets };
     },
   };
   const text = sentences(20, 5, (i, j) => `가나${i}다${j}`);
-  const passages = await chunkDocument({ id: 'doc-7', text }, byteTokenizer, { maxTokens: 20, overlapTokens: 4 });
+  const passages = await chunkDocument({ id: 'doc-7', text }, wordTokenizer, { maxTokens: 20, overlapTokens: 4 });
   assert.ok(passages.length > 3);
   for (const [k, p] of passages.entries()) {
     assert.equal(p.docId, 'doc-7');

@@ -3,7 +3,8 @@
 // Embedder embeds 4 or 32 texts in one batch, and 32 texts in several batches.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Embedder, loadCore } from '../../js/index.js';
+import { Embedder } from '../../js/index.js';
+import { loadCore } from '../../js/diagnostics.js';
 import { makeTinyModels, tempDir } from '../helpers/embedder-models.js';
 import { countCrossings } from '../helpers/core-crossings.js';
 

@@ -5,7 +5,8 @@
 // enough and the full text is used).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Embedder, InvalidArgumentError, loadCore } from '../../js/index.js';
+import { Embedder, InvalidArgumentError } from '../../js/index.js';
+import { loadCore } from '../../js/diagnostics.js';
 import { TokenBatches } from '../../js/embedder/token-batches.js';
 import { committedSample, makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
 

@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { Embedder, InvalidArgumentError, loadCore } from '../../js/index.js';
+import { Embedder, InvalidArgumentError } from '../../js/index.js';
+import { loadCore } from '../../js/diagnostics.js';
 import { makeModel } from '../../models/generator/index.js';
 import { committedSample, makeTinyModels, maxAbsDiff, norm, tempDir } from '../helpers/embedder-models.js';
 

@@ -280,3 +280,48 @@ test('a corrupt file in a local folder is caught too', async () => {
   await assert.rejects(src.bytes('onnx/model.onnx'), is(ModelLoadError, 'onnx/model.onnx', /not an ONNX model/));
   await assert.rejects(src.json('config.json'), is(ParseError, 'config.json', /not valid JSON/));
 });
+
+test('a 1-byte-per-interval drip trips the minimum-rate stall rule (never silent, never finishing)', async () => {
+  const name = 'onnx/model.onnx_data';
+  server.rule(P(name), { dripEveryMs: 20 });
+  try {
+    const { src, cacheDir } = await open({ stallTimeoutMs: 300, minBytesPerSecond: 1000, retries: 0 });
+    const started = Date.now();
+    await assert.rejects(src.bytes(name), is(ModelLoadError, name, /only \d+ bytes from .* in 300 ms \(under 1000 bytes\/s\).*stalled/));
+    assert.ok(Date.now() - started < 5000, 'gave up within a few windows');
+    await assertCacheClean(cacheDir);
+  } finally {
+    server.rule(P(name), null);
+  }
+});
+
+test('a Content-Length no memory can hold is a CapacityError naming the size, not a RangeError', async () => {
+  const { CapacityError } = await import('../../js/index.js');
+  const name = 'onnx/model.onnx_data';
+  server.rule(P(name), { contentLength: 1e15 });
+  try {
+    for (const cache of [true, false]) { // streamed to the cache folder (disk space checked), or held in memory
+      const { src, cacheDir } = await open({ retries: 0, cache });
+      await assert.rejects(src.bytes(name), (err) => err instanceof CapacityError && /1000000000000000/.test(err.message), `cache: ${cache}`);
+      await assertCacheClean(cacheDir);
+    }
+  } finally {
+    server.rule(P(name), null);
+  }
+});
+
+test('a resume answered with a 206 of zero bytes fails as truncated and leaves nothing in the cache', async () => {
+  const name = 'onnx/model.onnx_data';
+  for (const how of ['bytes', 'localPath']) {
+    server.rule(P(name), { truncateAt: 100000, truncateTimes: server.hits(P(name)) + 1, emptyResume: true });
+    try {
+      const { src, cacheDir } = await open({ retries: 2 });
+      const seen = server.ranges().length;
+      await assert.rejects(src[how](name), is(ModelLoadError, name, /truncated download .* got 100000 of \d+ bytes/));
+      assert.equal(server.ranges().length - seen, 2, 'both retries asked to resume');
+      await assertCacheClean(cacheDir);
+    } finally {
+      server.rule(P(name), null);
+    }
+  }
+});

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { l2Normalize, loadCore, version, InvalidArgumentError } from '../../js/index.js';
+import { l2Normalize, version, InvalidArgumentError } from '../../js/index.js';
+import { loadCore } from '../../js/diagnostics.js';
 
 function referenceNormalize(x, dim) {
   const out = new Float32Array(x.length);

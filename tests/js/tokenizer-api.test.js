@@ -232,6 +232,6 @@ test('wasmbed tokenize CLI: stdin lines -> JSON lines', async () => {
   assert.equal(run([], '').status, 2);
   assert.equal(run(['--tokenizer', file, '--max-length', 'x'], '').status, 2);
   const bad = run(['--tokenizer', path.join(dir, 'missing.json')], '');
-  assert.equal(bad.status, 1);
+  assert.equal(bad.status, 2, 'a --tokenizer path that cannot be read is a usage error');
   assert.match(bad.stderr, /InvalidArgumentError/);
 });

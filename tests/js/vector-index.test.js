@@ -235,3 +235,20 @@ test('save / load round trip, corruption and truncation are CorruptDataError', a
   }
   await assert.rejects(VectorIndex.load([1, 2, 3]), InvalidArgumentError);
 });
+
+test('option names match the C++ (keepFloat, oversample); the former names still work the same', async () => {
+  const rows = Float32Array.from({ length: 64 * 8 }, (_, i) => Math.sin(i * 0.7) + (i % 8) * 0.01);
+  const q = rows.slice(8, 16);
+  const a = await VectorIndex.create({ dims: 8, storage: 'int8', keepFloat: true });
+  const b = await VectorIndex.create({ dims: 8, storage: 'int8', rescore: true });
+  a.addBatch(Uint32Array.from({ length: 64 }, (_, i) => i), rows);
+  b.addBatch(Uint32Array.from({ length: 64 }, (_, i) => i), rows);
+  assert.equal(a.keepFloat, true);
+  assert.equal(b.rescore, true);
+  assert.deepEqual(a.search(q, { k: 5, oversample: 0 }), b.search(q, { k: 5, rescore: false }));
+  assert.deepEqual(a.search(q, { k: 5, oversample: 3 }), b.search(q, { k: 5, rescore: 3 }));
+  assert.deepEqual(a.search(q, { k: 5 }), b.search(q, { k: 5, rescore: true }));
+  assert.throws(() => a.search(q, { oversample: -1 }), InvalidArgumentError);
+  a.dispose();
+  b.dispose();
+});

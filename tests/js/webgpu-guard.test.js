@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeModel } from '../../models/generator/index.js';
 import { quantizeModel } from '../../js/quantize/quantize.js';
-import { WEBGPU_GUARD_THRESHOLD, compareWebGpuToWasm, probeFeeds, rowCosines } from '../../js/index.js';
-import { guardWebGpu } from '../../js/embedder/webgpu-guard.js';
+import { WEBGPU_GUARD_THRESHOLD, compareWebGpuToWasm, guardWebGpu, probeFeeds, rowCosines } from '../../js/diagnostics.js';
 
 let tmp, ort;
 before(async () => {

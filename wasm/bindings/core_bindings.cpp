@@ -20,13 +20,10 @@ void l2_normalize_rows(uintptr_t data, size_t rows, size_t dim) {
   });
 }
 
-float dot(uintptr_t a, uintptr_t b, size_t n) { return wasmbed::dot(ptr<const float>(a), ptr<const float>(b), n); }
-
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(wasmbed_core) {
   function("version", &version);
   function("simdEnabled", +[] { return wasmbed::simd::enabled(); });
   function("l2NormalizeRows", &l2_normalize_rows);
-  function("dot", &dot);
 }

@@ -24,22 +24,4 @@ Mode parse_mode(const char* name);
 void pool(const float* hidden, const int32_t* mask, size_t batch, size_t seq, size_t dim, Mode mode,
           size_t out_dim, bool normalize, float* out);
 
-// Copies the first `out_dim` components of each row (rows of `dim`) into out (rows of out_dim),
-// optionally re-normalizing them (Matryoshka truncation of already-computed embeddings).
-void truncate_rows(const float* in, size_t rows, size_t dim, size_t out_dim, bool normalize, float* out);
-
-// Per-dimension [min, max] over the rows, the calibration ranges of int8 quantization.
-// ranges: 2 * dim floats, mins first then maxs.
-void int8_ranges(const float* in, size_t rows, size_t dim, float* ranges);
-
-// sentence-transformers' quantize_embeddings(precision="int8"):
-//   steps = (max - min) / 255;  q = int8(trunc((x - min) / steps - 128)), saturated to [-128, 127].
-// A dimension with max == min maps to -128.
-void quantize_int8(const float* in, size_t rows, size_t dim, const float* ranges, int8_t* out);
-
-// precision="ubinary": bit = x > 0, packed 8 per byte, first component in the most significant
-// bit (numpy.packbits); each row takes ceil(dim / 8) bytes, trailing bits zero.
-// precision="binary" is the same bytes minus 128 as int8 (signed_offset = true).
-void quantize_binary(const float* in, size_t rows, size_t dim, bool signed_offset, uint8_t* out);
-
 }  // namespace wasmbed::pooling

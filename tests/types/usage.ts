@@ -1,0 +1,73 @@
+// Typed usage of the public API, checked by `tsc -p tests/types` in npm test: the declarations in
+// js/*.d.ts must accept what the README shows and reject misuse (the @ts-expect-error lines fail
+// the check if a declaration becomes too loose).
+import {
+  Embedder, Tokenizer, VectorIndex, LexicalIndex, M3Index, WorkerEmbedder, rrf, weightedFusion, saveIndex, loadIndex,
+  configureCore, l2Normalize, version, chunkDocument, encodeColbert, decodeColbert,
+  WasmbedError, InvalidArgumentError, DisposedError, ModelLoadError, CapacityError,
+} from 'wasmbed';
+import { loadCore, sentenceBreaks, rowCosines, WEBGPU_GUARD_THRESHOLD } from 'wasmbed/diagnostics';
+
+export async function readme(passages: string[]): Promise<void> {
+  configureCore({ locateFile: (file) => `https://cdn.example.com/wasmbed/${file}` });
+  const unit: Float32Array = await l2Normalize(new Float32Array([3, 4]), 2);
+  const v: string = await version();
+
+  const model = await Embedder.load('intfloat/multilingual-e5-small', {
+    device: 'auto', dtype: 'q8', onProgress: (e) => console.log(e.file, e.loaded, e.total),
+  });
+  const [q] = await model.embed(['서울의 날씨는 어때요?'], { prompt: 'query' });
+  const docs: Float32Array[] = await model.embed(passages, { prompt: 'passage', batchSize: 32 });
+  const flat = await model.embedFlat(passages);
+  const n: number = flat.count * flat.dims;
+  const m3 = await model.embed(passages, { outputs: ['dense', 'sparse', 'colbert'] });
+  const colbert = decodeColbert(encodeColbert({ vectors: new Float32Array(8), count: 2, dim: 4 }, 'float16'));
+  const sparseIds: Int32Array | undefined = m3[0].sparse?.ids;
+  const device: string = model.info.device;
+  // @ts-expect-error embed takes strings, not numbers
+  await model.embed([1, 2]);
+  await model.dispose();
+
+  const worker: WorkerEmbedder = await Embedder.load('org/name', { worker: true });
+  await worker.embed(['x']);
+  await worker.dispose();
+
+  const tok = await Tokenizer.fromJSON('{}');
+  const enc = tok.encode('한국어 문장', { addSpecialTokens: true, maxLength: 512 });
+  const ids: Int32Array = enc.ids;
+  const batch = tok.encodeBatch(['a', 'b']);
+  const shape: [number, number] = batch.shape;
+  tok.decode(ids, { skipSpecialTokens: true });
+  const passagesOf = await chunkDocument({ id: 1, text: 'A. B.' }, tok, { maxTokens: 128 });
+  tok.dispose();
+  const disposed: boolean = tok.disposed;
+
+  const index = await VectorIndex.create({ dims: 384, metric: 'cosine', storage: 'int8' });
+  index.add(7, q, { tags: ['news'] });
+  index.addBatch([8, 9], new Float32Array(768));
+  const hits = index.search(q, { k: 10, filter: { tags: ['news'] } });
+  const best: number = hits[0].score;
+  // @ts-expect-error storage is one of three names
+  await VectorIndex.create({ dims: 4, storage: 'int4' });
+  const lexical = await LexicalIndex.create();
+  lexical.add(1, tok.encode('x').ids);
+  const fused = rrf([hits, lexical.search(ids)]);
+  weightedFusion([hits], { weights: [1] });
+  await saveIndex(index, 'my-index');
+  const again = await loadIndex('my-index');
+  if (again instanceof VectorIndex) again.dispose();
+  const m3index: M3Index | null = null;
+
+  try {
+    await Embedder.load('bad');
+  } catch (err) {
+    if (err instanceof ModelLoadError) console.log(err.file, err.url, err.status);
+    if (err instanceof DisposedError && err instanceof InvalidArgumentError && err instanceof WasmbedError) console.log(err.name);
+    if (err instanceof CapacityError) console.log(err.message);
+  }
+
+  const core: unknown = await loadCore();
+  const breaks: Map<number, number> = sentenceBreaks('A. B.');
+  const cos = rowCosines([1, 0], [1, 0], 2).min + WEBGPU_GUARD_THRESHOLD;
+  console.log(unit, v, colbert, sparseIds, docs, n, device, shape, passagesOf, disposed, best, fused, m3index, core, breaks, cos);
+}
