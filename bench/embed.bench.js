@@ -25,8 +25,16 @@
 // measured from process start (performance.now()). In Chromium it is the page's load + first
 // embedding, files from 127.0.0.1 (cache: false for both).
 //
+// Batch planner (--planner): wasmbed alone, onnxruntime-node, one session, e5-small shape, a RAG
+// corpus (pages of 64-512 tokens made by joining consecutive ../shared sentences, interleaved in
+// document order with short sentences). The same texts, the same session and thread count, three
+// plans: the cost planner (js/embedder/batching.js planBatches), the previous token-budget planner
+// (planByTokenBudget, batch 32, 16384 tokens) and one text per run. Each plan runs --repeat times,
+// interleaved; the median is reported. Writes bench/results/embed-planner.json.
+//
 // Usage: node bench/embed.bench.js [--texts N|all] [--env node,chromium] [--cases mixed,uniform]
 //          [--models ko-sroberta,e5-small] [--threads default,2] [--no-first]
+//        node bench/embed.bench.js --planner [--pages 24] [--threads 2] [--repeat 3]
 // Writes bench/results/embed-<env>.json. The e5-small model gets a SentencePiece tokenizer trained
 // here (tests/fixtures), with the real 250,037-row embedding table: the same compute and memory as
 // the real model; token counts differ a little.
@@ -46,6 +54,7 @@ const { values: args } = parseArgs({
     env: { type: 'string', default: 'node' }, cases: { type: 'string', default: 'mixed,uniform' },
     threads: { type: 'string', default: 'default' }, 'no-first': { type: 'boolean' },
     child: { type: 'string' }, 'texts-file': { type: 'string' }, 'first-only': { type: 'boolean' },
+    planner: { type: 'boolean' }, pages: { type: 'string', default: '24' }, repeat: { type: 'string', default: '3' },
   },
 });
 
@@ -214,5 +223,106 @@ function report(rows) {
   }
 }
 
+// ---- batch planner: cost planner vs token-budget planner vs one text per run --------------------
+
+/**
+ * Pages of 64..512 tokens (consecutive sentences joined, target lengths spread evenly over the
+ * range in a fixed shuffled order) interleaved with 1-3 short sentences, in document order.
+ */
+function ragCorpus(sentences, count, pages) {
+  const out = [];
+  let at = 0;
+  const next = () => sentences[at++ % sentences.length];
+  for (let p = 0; p < pages; p++) {
+    const target = 64 + ((p * 7) % pages) * Math.floor(448 / Math.max(1, pages - 1));
+    let page = next();
+    while (count(page) < target) page += ' ' + next();
+    out.push(page);
+    for (let k = 0; k < 1 + (p % 3); k++) out.push(next());
+  }
+  return out;
+}
+
+async function plannerBench() {
+  const { loadCorpus } = await import('../tests/helpers/shared-texts.js');
+  const sentences = [...(loadCorpus('korsts') ?? []), ...(loadCorpus('stsb-en') ?? [])];
+  if (!sentences.length) { console.log('planner bench: ../shared texts are absent: skipped'); return; }
+  const { makeModel } = await import('../models/generator/index.js');
+  const { loadModel } = await import('../js/embedder/load.js');
+  const { SessionRunner } = await import('../js/embedder/session-runner.js');
+  const { TokenBatches } = await import('../js/embedder/token-batches.js');
+  const { forward } = await import('../js/embedder/forward.js');
+  const { PoolStage } = await import('../js/embedder/pool.js');
+  const { planBatches, planByTokenBudget, planCost } = await import('../js/embedder/batching.js');
+  const { costModel, runBytes } = await import('../js/embedder/cost-model.js');
+  const name = 'e5-small';
+  const dir = path.join(GEN, name);
+  if (!existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
+    console.error(`generating ${name} in ${dir} ...`);
+    await makeModel(dir, { preset: MODELS[name].preset, tokenizer: await MODELS[name].tokenizer() });
+  }
+  const threads = args.threads === 'default' ? 2 : Number(args.threads.split(',')[0]);
+  const parts = await loadModel(dir, { device: 'cpu', threads });
+  const { core, tokenizer, settings } = parts;
+  const runner = new SessionRunner(parts.session, parts.output);
+  const maxLength = settings.maxLength;
+  const count = (t) => tokenizer.encode(t, { maxLength: 1024 }).ids.length;
+  const texts = ragCorpus(sentences, count, Number(args.pages)).map((t) => 'passage: ' + t);
+  const model = costModel(parts.config, 'cpu');
+  const probe = new TokenBatches(core, tokenizer, texts, { maxLength, truncate: 'end' });
+  const lengths = probe.lengths;
+  probe.dispose();
+  const plans = {
+    cost: planBatches(lengths, { batchSize: 32, model, memoryBudget: 1 << 30 }),
+    'token budget (old)': planByTokenBudget(lengths, { batchSize: 32, tokenBudget: 16384 }),
+    'one per run': lengths.length ? Array.from(lengths.keys(), (i) => ({ indices: [i], seqLen: Math.max(1, lengths[i]) })) : [],
+  };
+  async function runPlan(plan, list = texts) {
+    const tokens = new TokenBatches(core, tokenizer, list, { maxLength, truncate: 'end' });
+    const pool = new PoolStage(core, { count: list.length, pooling: settings.pooling, normalize: settings.normalize });
+    const t0 = performance.now();
+    for await (const out of forward({ runner, tokens, plan, padId: parts.padId })) pool.consume(out);
+    const ms = performance.now() - t0;
+    pool.dispose();
+    tokens.dispose();
+    return { ms, data: pool.data };
+  }
+  const short = texts.filter((t, i) => lengths[i] < 64).slice(0, 4);
+  await runPlan([{ indices: [0, 1, 2, 3], seqLen: 64 }], short); // warm-up (first runs allocate)
+  const times = Object.fromEntries(Object.keys(plans).map((k) => [k, []]));
+  const results = {};
+  for (let r = 0; r < Number(args.repeat); r++) {
+    for (const [k, plan] of Object.entries(plans)) {
+      const { ms, data } = await runPlan(plan);
+      times[k].push(ms);
+      results[k] = data;
+    }
+  }
+  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const tokensTotal = lengths.reduce((a, b) => a + b, 0);
+  const sorted = [...lengths].sort((a, b) => a - b);
+  console.log(`\nplanner bench: ${texts.length} texts (${Number(args.pages)} pages + short sentences), ${tokensTotal} tokens, lengths ${sorted[0]}..${sorted.at(-1)} (median ${sorted[sorted.length >> 1]})`);
+  console.log(`e5-small shape (12 x 384), onnxruntime-node, ${threads} intra-op threads, ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  console.log('| plan | runs | padded tokens | modelled cost (rel.) | peak run memory (MiB) | median ms | texts/s | vs one per run |\n|---|---|---|---|---|---|---|---|');
+  const base = median(times['one per run']);
+  const rows = [];
+  let maxDiff = 0;
+  for (const [k, plan] of Object.entries(plans)) {
+    const padded = plan.reduce((a, b) => a + b.indices.length * b.seqLen, 0);
+    const mem = Math.max(...plan.map((b) => runBytes(model, b.indices.length, b.seqLen))) / 2 ** 20;
+    const ms = median(times[k]);
+    const row = { plan: k, runs: plan.length, padded, cost: planCost(model, plan) / planCost(model, plans['one per run']), peakRunMiB: mem, ms, all: times[k], textsPerSec: texts.length / (ms / 1000), speedup: base / ms };
+    rows.push(row);
+    console.log(`| ${k} | ${row.runs} | ${padded} | ${row.cost.toFixed(3)} | ${mem.toFixed(0)} | ${ms.toFixed(0)} | ${row.textsPerSec.toFixed(1)} | ${row.speedup.toFixed(2)}x |`);
+    for (let i = 0; i < results[k].length; i++) maxDiff = Math.max(maxDiff, Math.abs(results[k][i] - results['one per run'][i]));
+  }
+  console.log(`\nlargest difference between the plans' vectors: ${maxDiff.toExponential(2)}`);
+  await runner.dispose();
+  tokenizer.dispose();
+  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench', 'results', 'embed-planner.json'), JSON.stringify({ date: new Date().toISOString(), load: os.loadavg(), cores: os.cpus().length, threads, texts: texts.length, tokens: tokensTotal, rows, maxDiff }, null, 2) + '\n');
+}
+
 if (args.child) await child();
+else if (args.planner) await plannerBench();
 else await main();

@@ -1,18 +1,14 @@
 // Embedder.embed(texts, { outputs: ['dense', 'sparse', 'colbert'] }): one encoder pass per batch,
 // then the BGE-M3 heads on its last_hidden_state (C++), or the post-processing of heads the ONNX
-// graph already computes. The Embedder hands each batch (hidden states + the padded encoding) to
-// the hook installed here; head weights are looked up lazily, on the first call that needs them,
-// so loading a model does no extra requests.
+// graph already computes. The heads are a stage of the Embedder's pipeline (HeadsStage, after
+// forward and pooling); head weights are looked up lazily, on the first call that needs them, so
+// loading a model does no extra requests.
 import { loadCore } from '../internal/core.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError } from '../errors.js';
 import { BgeM3Heads } from './heads.js';
 import { encodeColbert, COLBERT_DTYPES } from './colbert-storage.js';
 import { colbertFromGraph, sparseFromGraph } from './graph-heads.js';
 import { explicitHeadWeights, graphHeadOutputs, loadHeadWeights } from './head-weights.js';
-
-/** Options keys the Embedder reads (symbols: not part of the public options). */
-export const BATCH_HOOK = Symbol('wasmbed.batchHook');
-export const KEEP_OUTPUTS = Symbol('wasmbed.keepOutputs');
 
 export const OUTPUT_KINDS = ['dense', 'sparse', 'colbert'];
 
@@ -98,11 +94,13 @@ export class M3State {
     return kinds.filter((k) => k !== 'dense').map((k) => this.#graph[k]);
   }
 
-  /** Computes the requested heads for one batch and stores them at results[indices[r]]. */
-  processBatch(core, { hidden, dims, extra, packed, indices }, kinds, results, colbertDtype) {
+  /**
+   * Computes the requested heads for one batch and stores them at results[indices[r]].
+   * hidden: Float32Array [n, seq, dim] (null for exports that only give pooled vectors);
+   * ids / mask: Int32Array [n, seq] of the padded batch.
+   */
+  processBatch(core, { hidden, dims, extra, ids, mask, indices }, kinds, results, colbertDtype) {
     const [n, seq] = dims;
-    const ids = Int32Array.from(packed.ids, Number);
-    const mask = packed.mask32;
     let per;
     if (this.#graph) {
       per = Array.from({ length: n }, () => ({}));
@@ -141,10 +139,40 @@ export function parseOutputs(outputs) {
 }
 
 /**
- * embed() with `outputs`: per text { dense?, sparse?, colbert? }. runFlat(options) is the
- * Embedder's embedFlat (which calls options[BATCH_HOOK] for every batch).
+ * The heads stage: consumes the forward stage's batches ({ hidden, batch, indices }, see
+ * js/embedder/forward.js) and fills results[i].sparse / .colbert.
  */
-export async function embedWithOutputs(state, texts, options, runFlat) {
+class HeadsStage {
+  #state; #core; #heads; #results; #colbertDtype;
+
+  constructor(state, core, heads, results, colbertDtype) {
+    this.#state = state;
+    this.#core = core;
+    this.#heads = heads;
+    this.#results = results;
+    this.#colbertDtype = colbertDtype;
+    this.keep = state.keep(heads); // graph outputs the session must return
+  }
+
+  consume({ hidden, batch, indices }) {
+    const core = this.#core;
+    const { n, seqLen } = batch;
+    // The padded ids and mask the forward stage packed into the heap, copied out once.
+    const ints = (addr) => core.HEAP32.slice(addr >>> 2, (addr >>> 2) + n * seqLen);
+    const dim = hidden.dims[hidden.pooled ? 1 : 2];
+    this.#state.processBatch(core, {
+      hidden: hidden.pooled ? null : hidden.data, dims: [n, seqLen, dim], extra: hidden.extra,
+      ids: ints(batch.ids32Addr), mask: ints(batch.mask32Addr), indices,
+    }, this.#heads, this.#results, this.#colbertDtype);
+  }
+}
+
+/**
+ * Sets up embed() with `outputs`: validates them, prepares the heads, and returns
+ * { options: the embedFlat options without `outputs` / `colbertDtype`, stages: the stages to run
+ * after pooling, keep: extra session outputs, finish(flat) -> per text { dense?, sparse?, colbert? } }.
+ */
+export async function prepareOutputs(state, texts, options) {
   const kinds = parseOutputs(options.outputs);
   const colbertDtype = options.colbertDtype ?? 'float32';
   if (!COLBERT_DTYPES.includes(colbertDtype)) throw new InvalidArgumentError(`colbertDtype must be one of ${COLBERT_DTYPES.join(', ')}, got ${JSON.stringify(colbertDtype)}`);
@@ -154,15 +182,15 @@ export async function embedWithOutputs(state, texts, options, runFlat) {
   const count = typeof texts === 'string' ? 1 : Array.isArray(texts) ? texts.length : 0;
   const results = Array.from({ length: count }, () => ({}));
   const { outputs, colbertDtype: _c, ...rest } = options;
-  const flat = await runFlat({
-    ...rest,
-    ...(heads.length ? {
-      [KEEP_OUTPUTS]: state.keep(heads),
-      [BATCH_HOOK]: (batch) => state.processBatch(core, batch, heads, results, colbertDtype),
-    } : {}),
-  });
-  if (kinds.includes('dense')) {
-    for (let i = 0; i < flat.count; i++) results[i].dense = flat.data.subarray(i * flat.dims, (i + 1) * flat.dims);
-  }
-  return results;
+  const stages = heads.length ? [new HeadsStage(state, core, heads, results, colbertDtype)] : [];
+  return {
+    options: rest,
+    stages,
+    finish(flat) {
+      if (kinds.includes('dense')) {
+        for (let i = 0; i < flat.count; i++) results[i].dense = flat.data.subarray(i * flat.dims, (i + 1) * flat.dims);
+      }
+      return results;
+    },
+  };
 }

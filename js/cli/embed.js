@@ -37,11 +37,16 @@ export async function run(argv, { stdin, stdout, stderr }) {
   const format = v.format ?? 'json';
   const outputs = v.outputs;
   if (outputs && format !== 'json') { stderr.write('embed: --outputs needs --format json\n'); return 2; }
-  const embedOptions = { prompt: v.prompt, dimensions: v.dimensions, maxLength: v['max-length'], batchSize: v['batch-size'] };
+  let embedOptions = { prompt: v.prompt, dimensions: v.dimensions, maxLength: v['max-length'], batchSize: v['batch-size'] };
   const { Embedder } = await import('../embedder/embedder.js');
   const model = await Embedder.load(v.model, {
     dtype: v.dtype ?? 'fp32', device: v.device ?? 'auto', cacheDir: v['cache-dir'], localFilesOnly: v.offline,
   });
+  // --prompt keeps meaning a prompt name or literal text: the Embedder takes names as `prompt`
+  // (an unknown one is an error there) and text as `promptText`.
+  if (v.prompt !== undefined && !Object.prototype.hasOwnProperty.call(model.info.prompts, v.prompt)) {
+    embedOptions = { ...embedOptions, prompt: undefined, promptText: v.prompt };
+  }
   try {
     const write = (text) => new Promise((resolve) => (stdout.write(text) ? resolve() : stdout.once('drain', resolve)));
     const flush = async (lines) => {

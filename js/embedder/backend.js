@@ -63,7 +63,7 @@ function importWebOrt(build) {
 
 async function defaultThreads() {
   if (isNode) {
-    // ORT-web's WASM threads work in Node (worker_threads); use every core like onnxruntime-node.
+    // Every core, for onnxruntime-node and for ORT-web's WASM threads (worker_threads in Node).
     const os = await import('node:os');
     return os.availableParallelism?.() ?? os.cpus().length;
   }
@@ -127,7 +127,9 @@ export async function createSession(device, model, { threads } = {}) {
   if (device === 'cpu') {
     ort = await importNodeOrt();
     opts.executionProviders = ['cpu'];
-    if (threads) opts.intraOpNumThreads = threads;
+    // Set explicitly: ORT's own default (one thread per physical core, plus spinning) was twice
+    // as slow on a shared 2-core machine (32 x 128 batch: 1,797 ms vs 936 ms with 2 threads).
+    opts.intraOpNumThreads = threads ?? await defaultThreads();
     if (model.externalData?.length) opts.externalData = model.externalData;
   } else {
     entry = await importWebOrt(device === 'webgpu' ? 'webgpu' : 'wasm');
@@ -146,8 +148,7 @@ export async function createSession(device, model, { threads } = {}) {
   }
   return {
     ort,
-    // onnxruntime-node: null = its default (one thread per physical core).
-    threads: entry ? ort.env.wasm.numThreads : (threads ?? null),
+    threads: entry ? ort.env.wasm.numThreads : opts.intraOpNumThreads,
     build: entry?.build ?? null,
     inputNames: session.inputNames,
     outputNames: session.outputNames,

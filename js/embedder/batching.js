@@ -1,16 +1,55 @@
-// Batching that wastes no compute: sequences are sorted by token length (longest first), cut into
-// batches whose padded size (count x longest) stays under a token budget, and each batch is
-// padded only to its own longest sequence. Callers put results back in input order by index.
+// Batch planning. Texts are sorted by token count (longest first) and cut into runs of
+// consecutive texts; each run is padded to its own longest text. Where to cut is decided by a cost
+// model of one encoder run (cost-model.js): padded tokens pay for the projections and the
+// feed-forward, attention grows with seqLen^2, and every run pays a fixed overhead. A dynamic
+// program over the sorted lengths finds the cheapest cuts, so a 512-token page is not batched
+// with 32-token sentences padded to 512 (which made batch 32 slower than one text per run on
+// mixed RAG corpora, issue #14.1), while runs of similar short texts still share their overhead.
+import { runBytes, runCost } from './cost-model.js';
+
+/** Text indices sorted by token count, longest first (ties: input order). */
+function sortedOrder(lengths) {
+  return Array.from(lengths.keys()).sort((a, b) => lengths[b] - lengths[a] || a - b);
+}
 
 /**
  * lengths: token count per text. Returns [{ indices, seqLen }] covering every index once.
- * batchSize caps the texts per batch; tokenBudget caps count * seqLen (at least one text per batch).
+ * options: batchSize (most texts per run), model (cost-model.js costModel()), memoryBudget (bytes
+ * of activations one run may need, runBytes(); a single text always runs), tokenBudget (most
+ * count x seqLen per run, when given).
+ * Cost: O(n log n) sort + O(n x batchSize) for the cuts.
  */
-export function planBatches(lengths, { batchSize = 32, tokenBudget = 16384 } = {}) {
-  const order = Array.from(lengths.keys()).sort((a, b) => lengths[b] - lengths[a] || a - b);
+export function planBatches(lengths, { batchSize = 32, model, memoryBudget = Infinity, tokenBudget = Infinity } = {}) {
+  const order = sortedOrder(lengths);
+  const n = order.length;
+  const len = order.map((i) => Math.max(lengths[i], 1));
+  // best[j]: least cost of running sorted texts [0, j); cut[j]: where the last run starts.
+  const best = new Float64Array(n + 1).fill(Infinity);
+  const cut = new Int32Array(n + 1);
+  best[0] = 0;
+  for (let j = 1; j <= n; j++) {
+    for (let i = j - 1; i >= 0 && j - i <= batchSize; i--) {
+      const count = j - i;
+      const seqLen = len[i]; // the run's longest text
+      // Moving i down only adds texts at least as long: once over a cap, stay over.
+      if (count > 1 && (count * seqLen > tokenBudget || runBytes(model, count, seqLen) > memoryBudget)) break;
+      const c = best[i] + runCost(model, count, seqLen);
+      if (c < best[j]) { best[j] = c; cut[j] = i; }
+    }
+  }
+  const batches = [];
+  for (let j = n; j > 0; j = cut[j]) batches.push({ indices: order.slice(cut[j], j), seqLen: len[cut[j]] });
+  return batches.reverse();
+}
+
+/**
+ * The previous planner, kept as the baseline the cost planner is tested and benchmarked against:
+ * greedy, longest first, a run grows while count <= batchSize and count x seqLen <= tokenBudget.
+ */
+export function planByTokenBudget(lengths, { batchSize = 32, tokenBudget = 16384 } = {}) {
   const batches = [];
   let current = null;
-  for (const i of order) {
+  for (const i of sortedOrder(lengths)) {
     if (current) {
       // Sorted descending: the first text of a batch is its longest.
       const fits = current.indices.length < batchSize && (current.indices.length + 1) * current.seqLen <= tokenBudget;
@@ -22,25 +61,9 @@ export function planBatches(lengths, { batchSize = 32, tokenBudget = 16384 } = {
   return batches;
 }
 
-/**
- * Packs encodings (each with ids/typeIds Int32Array) into padded [count, seqLen] BigInt64Array
- * inputs plus an Int32Array mask for pooling.
- */
-export function packBatch(encodings, indices, seqLen, padId) {
-  const n = indices.length;
-  const ids = new BigInt64Array(n * seqLen).fill(BigInt(padId));
-  const mask64 = new BigInt64Array(n * seqLen);
-  const types = new BigInt64Array(n * seqLen);
-  const mask32 = new Int32Array(n * seqLen);
-  for (let r = 0; r < n; r++) {
-    const e = encodings[indices[r]];
-    const base = r * seqLen;
-    for (let t = 0; t < e.ids.length; t++) {
-      ids[base + t] = BigInt(e.ids[t]);
-      mask64[base + t] = 1n;
-      types[base + t] = BigInt(e.typeIds[t]);
-    }
-    mask32.fill(1, base, base + e.ids.length);
-  }
-  return { ids, mask64, types, mask32 };
+/** Modelled cost of a whole plan (sum of runCost), for tests and benchmarks. */
+export function planCost(model, batches) {
+  let c = 0;
+  for (const b of batches) c += runCost(model, b.indices.length, b.seqLen);
+  return c;
 }

@@ -30,6 +30,28 @@ const reserve = (core, bytes) => scratchOf(core).ensure(Math.max(bytes, 1024));
 const scratchView = (core) => scratchOf(core).view();
 const releaseLargeScratch = (core) => scratchOf(core).release(KEEP_SCRATCH_BYTES);
 
+/**
+ * Writes strings as UTF-8 into the scratch area in one block, after a table of [offset, length]
+ * uint32 pairs (offsets relative to textBase), the layout encode_batch / encode_all read.
+ * cap: an upper bound of the UTF-8 size (3 bytes per UTF-16 unit).
+ */
+function writeTextBlock(core, all, cap) {
+  const spansBytes = all.length * 8;
+  const base = reserve(core, spansBytes + cap);
+  const spans = base; // 8-byte aligned (malloc), before the text
+  const textBase = base + spansBytes;
+  const heap = core.HEAPU8;
+  const u32 = core.HEAPU32;
+  let at = 0;
+  for (let i = 0; i < all.length; i++) {
+    const written = utf8Encoder.encodeInto(all[i], heap.subarray(textBase + at, textBase + cap)).written;
+    u32[(spans >>> 2) + 2 * i] = at;
+    u32[(spans >>> 2) + 2 * i + 1] = written;
+    at += written;
+  }
+  return { spans, textBase };
+}
+
 const CONSTRUCT = Symbol('Tokenizer.construct');
 
 function describe(x) {
@@ -282,19 +304,7 @@ export class Tokenizer extends NativeHandle {
     const max = checkLength('Tokenizer.encodeBatch', 'maxLength', maxLength);
     const padTo = checkLength('Tokenizer.encodeBatch', 'padToLength', padToLength);
     const core = this.core;
-    const spansBytes = all.length * 8;
-    const base = reserve(core, spansBytes + cap);
-    const spans = base; // 8-byte aligned (malloc), before the text
-    const textBase = base + spansBytes;
-    const heap = core.HEAPU8;
-    const u32 = core.HEAPU32;
-    let at = 0;
-    for (let i = 0; i < all.length; i++) {
-      const written = utf8Encoder.encodeInto(all[i], heap.subarray(textBase + at, textBase + cap)).written;
-      u32[(spans >>> 2) + 2 * i] = at;
-      u32[(spans >>> 2) + 2 * i + 1] = written;
-      at += written;
-    }
+    const { spans, textBase } = writeTextBlock(core, all, cap);
     try {
       const table = callCore(() => handle.encodeBatch(textBase, spans, texts.length, hasPairs, !!addSpecialTokens, max, padTo));
       const t32 = core.HEAPU32;
@@ -310,6 +320,25 @@ export class Tokenizer extends NativeHandle {
         shape: [batch, seqLen],
         lengths: ints(t32[t + 5], batch),
       };
+    } finally {
+      releaseLargeScratch(core);
+    }
+  }
+
+  /**
+   * Encodes every text in ONE call into the core and returns the core's BatchEncoder (Embind
+   * object, see wasm/bindings/tokenizer_bindings.cpp) holding their ids, for the Embedder's
+   * forward stage to pack batch by batch; the caller delete()s it. Texts must be strings (not
+   * checked here). maxLength 0: the tokenizer's own truncation only.
+   */
+  encodeAll(texts, { addSpecialTokens = true, maxLength = 0 } = {}) {
+    const handle = this.#live('encodeAll');
+    let cap = 0;
+    for (let i = 0; i < texts.length; i++) cap += texts[i].length * 3;
+    const core = this.core;
+    const { spans, textBase } = writeTextBlock(core, texts, cap);
+    try {
+      return callCore(() => handle.encodeAll(textBase, spans, texts.length, !!addSpecialTokens, maxLength));
     } finally {
       releaseLargeScratch(core);
     }

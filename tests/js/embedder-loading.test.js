@@ -188,11 +188,11 @@ describe('loader options pass through Embedder.load', () => {
   });
 });
 
-test('info.threads: the WASM thread count (every core by default in Node), null for onnxruntime-node\'s default', async () => {
+test('info.threads: the intra-op thread count, every core by default in Node (WASM and onnxruntime-node)', async () => {
   const info = await embedOnce({ device: 'wasm', cache: false });
   assert.equal(info.threads, os.availableParallelism());
   assert.equal(info.ortBuild, 'default');
-  assert.equal((await embedOnce({ device: 'cpu', cache: false })).threads, null);
+  assert.equal((await embedOnce({ device: 'cpu', cache: false })).threads, os.availableParallelism());
   assert.equal((await embedOnce({ device: 'cpu', cache: false, threads: 1 })).threads, 1);
   await assert.rejects(load({ device: 'wasm', cache: false, threads: 0 }), /threads must be a positive integer/);
 });

@@ -107,7 +107,7 @@ describe('configuration', () => {
     assert.ok(maxAbsDiff(q, literal) <= 1e-6);
     assert.ok(maxAbsDiff(q, plain) > 1e-4);
     assert.ok(Math.abs(norm(q) - 1) < 1e-5);
-    const [custom] = await model.embed(['how are you'], { prompt: 'Represent this: ' });
+    const [custom] = await model.embed(['how are you'], { promptText: 'Represent this: ' });
     const [customLiteral] = await model.embed(['Represent this: how are you']);
     assert.ok(maxAbsDiff(custom, customLiteral) <= 1e-6);
   });

@@ -35,8 +35,8 @@ test('WorkerEmbedder.load reports progress and the model description', async () 
 });
 
 test('embed in the worker equals embed in this thread, vectors transferred as Float32Arrays', async () => {
-  const got = await remote.embed(TEXTS, { prompt: 'query' });
-  const want = await local.embed(TEXTS, { prompt: 'query' });
+  const got = await remote.embed(TEXTS, { promptText: 'query: ' });
+  const want = await local.embed(TEXTS, { promptText: 'query: ' });
   assert.equal(got.length, TEXTS.length);
   for (let i = 0; i < TEXTS.length; i += 1) {
     assert.ok(got[i] instanceof Float32Array);

@@ -108,6 +108,78 @@ struct BatchTable {
   uint32_t lengths;    // int32[batch]: tokens before padding
 };
 
+// The tokens of one embed() call, encoded once (BatchEncoder::encode_all) and then packed batch by
+// batch, in the order a batch planner chose, straight into the layout ONNX Runtime takes: int64
+// [rows, seq_len] row-major input_ids (padded with the pad id), attention_mask and token_type_ids,
+// plus the int32 ids and mask the C++ pooling and BGE-M3 heads read. Only ids and type ids are
+// kept per text (no token strings or offsets cross to JS). The object owns everything it returns;
+// the pack block stays valid until the next pack() on the same object.
+class BatchEncoder {
+ public:
+  // Encodes `count` texts whose UTF-8 bytes lie in `buffer` at the [offset, length] uint32 pairs
+  // in `spans` (Tokenizer.encodeBatch's layout). max_length 0: the tokenizer's own truncation.
+  BatchEncoder(const tok::Tokenizer& tokenizer, const char* buffer, const uint32_t* spans, size_t count,
+               bool add_special, size_t max_length)
+      : starts_(count + 1, 0), table_(2 * count, 0) {
+    tok::EncodeOptions opts;
+    opts.add_special_tokens = add_special;
+    opts.max_length = max_length;
+    for (size_t i = 0; i < count; ++i) {
+      const tok::Encoding e = tokenizer.encode(std::string_view(buffer + spans[2 * i], spans[2 * i + 1]), opts);
+      ids_.insert(ids_.end(), e.ids.begin(), e.ids.end());
+      if (e.type_ids.size() == e.ids.size()) type_ids_.insert(type_ids_.end(), e.type_ids.begin(), e.type_ids.end());
+      else type_ids_.resize(ids_.size(), 0);
+      starts_[i + 1] = ids_.size();
+      table_[i] = static_cast<int32_t>(e.size());
+    }
+  }
+
+  // Address of int32[2 * count]: the token count of each text, then `count` slots where JS writes
+  // the planned order of texts (pack() reads rows from there).
+  uintptr_t table() { return reinterpret_cast<uintptr_t>(table_.data()); }
+
+  // Packs the texts at order[start, start + rows) into [rows, seq_len] and returns the block's
+  // address: int64 ids, int64 attention mask, int64 type ids, int32 ids, int32 attention mask,
+  // each rows * seq_len long, in that order.
+  uintptr_t pack(size_t start, size_t rows, size_t seq_len, int32_t pad_id) {
+    return guard([&]() -> uintptr_t {
+      const size_t count = starts_.size() - 1;
+      if (start > count || rows > count - start) fail(ErrorCode::kInvalidArgument, "pack: rows outside the planned order");
+      const size_t total = rows * seq_len;
+      block_.assign(3 * total + (total + 1) / 2 * 2, 0);  // int32 arrays after, 8-byte aligned
+      int64_t* ids = block_.data();
+      int64_t* mask = ids + total;
+      int64_t* types = mask + total;
+      int32_t* ids32 = reinterpret_cast<int32_t*>(types + total);
+      int32_t* mask32 = ids32 + total;
+      std::fill_n(ids, total, static_cast<int64_t>(pad_id));
+      std::fill_n(ids32, total, pad_id);
+      const int32_t* order = table_.data() + count;
+      for (size_t r = 0; r < rows; ++r) {
+        const int32_t i = order[start + r];
+        if (i < 0 || static_cast<size_t>(i) >= count) fail(ErrorCode::kInvalidArgument, "pack: text index out of range");
+        const size_t from = starts_[i], n = starts_[i + 1] - from;
+        if (n > seq_len) fail(ErrorCode::kInvalidArgument, "pack: a text is longer than seq_len");
+        const size_t row = r * seq_len;
+        for (size_t t = 0; t < n; ++t) {
+          ids[row + t] = ids_[from + t];
+          types[row + t] = type_ids_[from + t];
+        }
+        std::fill_n(mask + row, n, int64_t{1});
+        std::copy_n(ids_.begin() + from, n, ids32 + row);
+        std::fill_n(mask32 + row, n, 1);
+      }
+      return reinterpret_cast<uintptr_t>(block_.data());
+    });
+  }
+
+ private:
+  std::vector<int32_t> ids_, type_ids_;
+  std::vector<size_t> starts_;   // text i's tokens: ids_[starts_[i], starts_[i + 1])
+  std::vector<int32_t> table_;   // see table()
+  std::vector<int64_t> block_;   // see pack()
+};
+
 class TokenizerHandle {
  public:
   // The tokenizer.json "padding" section makes HF pad every encode (all-MiniLM-L6-v2: Fixed 128).
@@ -208,6 +280,13 @@ class TokenizerHandle {
     });
   }
 
+  // Encodes every text of an embed() call into a new BatchEncoder (owned by JS: delete() it).
+  BatchEncoder* encode_all(uintptr_t buffer, uintptr_t spans, size_t count, bool add_special, size_t max_length) {
+    return guard([&] {
+      return new BatchEncoder(*tok_, ptr<const char>(buffer), ptr<const uint32_t>(spans), count, add_special, max_length);
+    });
+  }
+
   std::string decode(uintptr_t ids, size_t n, bool skip_special) const {
     return guard([&] {
       const int32_t* p = ptr<const int32_t>(ids);
@@ -299,12 +378,16 @@ extern "C" EMSCRIPTEN_KEEPALIVE uintptr_t wasmbed_tokenizer_encode(uintptr_t han
 }
 
 EMSCRIPTEN_BINDINGS(wasmbed_tokenizer) {
+  class_<BatchEncoder>("BatchEncoder")
+      .function("table", &BatchEncoder::table)
+      .function("pack", &BatchEncoder::pack);
   class_<TokenizerHandle>("TokenizerHandle")
       .class_function("fromJson", &TokenizerHandle::from_json, allow_raw_pointers())
       .class_function("fromSentencePiece", &TokenizerHandle::from_sentencepiece, allow_raw_pointers())
       .function("encode", &TokenizerHandle::encode)
       .function("address", &TokenizerHandle::address)
       .function("encodeBatch", &TokenizerHandle::encode_batch)
+      .function("encodeAll", &TokenizerHandle::encode_all, allow_raw_pointers())
       .function("decode", &TokenizerHandle::decode)
       .function("tokenToId", &TokenizerHandle::token_to_id)
       .function("idToToken", &TokenizerHandle::id_to_token)
