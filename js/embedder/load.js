@@ -10,6 +10,7 @@ import { buildTokenizer, readTokenizerFile } from './tokenizer-files.js';
 import { manifestFor, positionLimit, readModelSettings, resolveSettings } from './config.js';
 import { guardWebGpu, probeFeeds } from './webgpu-guard.js';
 import { M3State } from '../bge-m3/outputs.js';
+import { missingFileError } from './missing-file.js';
 
 // Load-time WebGPU check: mixed scripts, so embeddings of several kinds of tokens are compared.
 const WEBGPU_PROBE = 'wasmbed WebGPU probe: 서울은 대한민국의 수도이다. Москва — столица России.';
@@ -28,7 +29,7 @@ async function findModelFile(src, dtype, explicit) {
   for (const candidate of [`onnx/${name}`, name]) {
     if (await src.exists(candidate)) return candidate;
   }
-  throw new ModelLoadError(`the model has no ${dtype} ONNX file (looked for onnx/${name} and ${name})`, { file: `onnx/${name}` });
+  throw missingFileError(src, `the model has no ${dtype} ONNX file (looked for onnx/${name} and ${name})`, [`onnx/${name}`, name]);
 }
 
 /**
@@ -54,10 +55,27 @@ async function openOnDevice(src, modelFile, device, options) {
  * padId, m3, config }; the caller owns the session and tokenizer.
  */
 export async function loadModel(source, options) {
-  const { device = 'auto', dtype = 'fp32', signal } = options;
+  const { device = 'auto', signal } = options;
   checkAbort(signal);
   const picked = await pickDevice(device);
-  const src = await openModelSource(source, pickSourceOptions(options));
+  // The load's own signal: when one part fails, the downloads still running for the others are
+  // cancelled (nothing half-downloaded is cached), instead of going on into the cache unseen.
+  const loading = new AbortController();
+  const onCallerAbort = () => loading.abort(signal.reason);
+  signal?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    return await loadParts(source, options, picked, loading.signal);
+  } catch (err) {
+    loading.abort(err);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+async function loadParts(source, options, picked, loadSignal) {
+  const { dtype = 'fp32', signal } = options;
+  const src = await openModelSource(source, { ...pickSourceOptions(options), signal: loadSignal });
   // The small files first (a missing or broken config or tokenizer fails before the model is
   // downloaded), then ONNX Runtime's session creation — most of the load time — overlapping
   // the wasm core and tokenizer set-up.

@@ -1,7 +1,7 @@
 // Which file of a model repository holds its tokenizer, and how it is loaded: tokenizer.json (HF
 // tokenizers), else sentencepiece.bpe.model, which only XLM-R repositories ship (hence its flavour).
-import { ModelLoadError } from '../errors.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
+import { missingFileError } from './missing-file.js';
 
 /** Tokenizer file names, in the order they are preferred. */
 export const TOKENIZER_FILES = ['tokenizer.json', 'sentencepiece.bpe.model'];
@@ -10,7 +10,7 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'sentencepiece.bpe.model'];
 export async function readTokenizerFile(src) {
   if (await src.exists('tokenizer.json')) return { kind: 'json', bytes: await src.bytes('tokenizer.json') };
   if (await src.exists('sentencepiece.bpe.model')) return { kind: 'spm', bytes: await src.bytes('sentencepiece.bpe.model') };
-  throw new ModelLoadError('the model has no tokenizer.json (nor sentencepiece.bpe.model)', { file: 'tokenizer.json' });
+  throw missingFileError(src, 'the model has no tokenizer.json (nor sentencepiece.bpe.model)', ['tokenizer.json', 'sentencepiece.bpe.model']);
 }
 
 /** A Tokenizer from readTokenizerFile's result. */

@@ -13,6 +13,15 @@ export class BaseSource {
     this.files = new Map(); // name -> { from, bytes }
   }
 
+  /**
+   * Why exists(name) said no, when something other than the model itself decided it: 'cache' (a
+   * not-found answer remembered from an earlier load) or 'localFilesOnly' (not cached, and the
+   * network may not be asked); null when the source itself has no such file.
+   */
+  whyMissing(name) {
+    return null;
+  }
+
   /** Per-call options ({ signal, onProgress }) override the source's. */
   callOptions(opts = {}) {
     return {

@@ -21,6 +21,7 @@ export class RemoteSource extends BaseSource {
     super(o);
     this.inflight = new Map();
     this.known = new Map(); // name -> exists() answer
+    this.missingBecause = new Map(); // name -> 'cache' | 'localFilesOnly' (see whyMissing)
     this.cacheWarnings = [];
     // Without a cache, the small JSON files exists() fetched are kept here for the bytes() call
     // that follows (otherwise every config file would be downloaded twice).
@@ -88,8 +89,13 @@ export class RemoteSource extends BaseSource {
     const key = this.#key(name);
     let answer;
     if (store && (await this.#has(key))) answer = true;
-    else if (store && (await this.#has(missingKey(key)))) answer = false;
-    else if (this.options.localFilesOnly) answer = false;
+    else if (store && (await this.#has(missingKey(key)))) {
+      answer = false;
+      this.missingBecause.set(name, 'cache');
+    } else if (this.options.localFilesOnly) {
+      answer = false;
+      this.missingBecause.set(name, 'localFilesOnly');
+    }
     else {
       if (isJsonName(name)) {
         // Config files are small and read right after exists() says yes: one GET (which also
@@ -109,6 +115,10 @@ export class RemoteSource extends BaseSource {
     }
     this.known.set(name, answer);
     return answer;
+  }
+
+  whyMissing(name) {
+    return this.missingBecause.get(name) ?? null;
   }
 
   async bytes(name, opts) {
@@ -217,6 +227,7 @@ export class RemoteSource extends BaseSource {
   async evict(name) {
     name = checkFileName(name);
     this.known.delete(name);
+    this.missingBecause.delete(name);
     this.fetchedJson.delete(name);
     const store = this.options.store;
     if (!store) return;
@@ -227,6 +238,7 @@ export class RemoteSource extends BaseSource {
 
   async clearCache() {
     this.known.clear();
+    this.missingBecause.clear();
     this.fetchedJson.clear();
     await this.options.store?.clear(this.options.keyPrefix);
   }
