@@ -16,6 +16,15 @@ import { BATCH_HOOK, KEEP_OUTPUTS, M3State, embedWithOutputs } from '../bge-m3/o
 const WEBGPU_PROBE = 'wasmbed WebGPU probe: 서울은 대한민국의 수도이다. Москва — столица России.';
 
 const CONSTRUCT = Symbol('Embedder.construct');
+
+// WorkerEmbedder.load, registered by js/worker/client.js when the main entry loads it. Not an
+// import: the worker bundle contains this file, and a path from it back to the client (which
+// starts the worker) would make bundlers build the worker inside itself (a chunk cycle).
+let workerLoader = null;
+/** @param {(source: unknown, options: object) => Promise<unknown>} load */
+export function setWorkerLoader(load) {
+  workerLoader = load;
+}
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 
 function describe(x) {
@@ -79,9 +88,9 @@ export class Embedder {
   static async load(source, options = {}) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Embedder.load: options must be an object');
     if (options.worker) {
-      // Off the main thread: the same API, computed in a Web Worker (js/worker.js).
-      const { WorkerEmbedder } = await import('../worker/client.js');
-      return WorkerEmbedder.load(source, options);
+      // Off the main thread: the same API, computed in a Web Worker (js/worker/worker.js).
+      if (!workerLoader) throw new UnsupportedError("Embedder.load: { worker } needs the WorkerEmbedder from 'wasmbed' (it cannot be used inside the wasmbed worker)");
+      return workerLoader(source, options);
     }
     const { device = 'auto', dtype = 'fp32', signal } = options;
     checkAbort(signal);
