@@ -156,8 +156,13 @@ const RUNTIME_FAILURE = /no available backend found|initializ\w* failed|failed t
 /** A WasmLoadError naming the runtime files ORT was told to use, and what the server says about them. */
 async function runtimeLoadError(entry, err) {
   const paths = entry.ort.env.wasm.wasmPaths;
-  const urls = paths && typeof paths === 'object' ? [paths.wasm, paths.mjs].filter(Boolean).map(String)
-    : [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
+  let urls = paths && typeof paths === 'object' ? [paths.wasm, paths.mjs].filter(Boolean).map(String) : [];
+  if (!urls.length) {
+    // ORT chose the location itself (next to its own module): the browser's resource timing
+    // entries hold what it requested, failed requests included.
+    const tried = globalThis.performance?.getEntriesByType?.('resource')?.map((e) => e.name).filter((n) => /\/ort-wasm[^/]*\.(wasm|mjs)(\?|$)/.test(n)) ?? [];
+    urls = tried.length ? [...new Set(tried)] : [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
+  }
   const findings = [];
   for (const url of urls) findings.push(`${url}: ${await probe(url)}`);
   const e = new WasmLoadError(

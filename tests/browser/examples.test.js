@@ -131,13 +131,32 @@ for (const bundler of BUNDLERS) {
       assert.ok(!js.some((text) => nodeOnly.test(text)), 'no import of node:* or onnxruntime-node in the output');
     });
 
+    test('a missing runtime file fails with a WasmLoadError naming its URL', { timeout: 180_000 }, async () => {
+      const empty = mkdtempSync(path.join(work, 'empty-'));
+      const core = [...built.corePaths][0];
+      const ort = built.files.map((f) => `/${f.name}`).find((p) => p.endsWith('.wasm') && !built.corePaths.has(p));
+      for (const missing of [core, ort]) {
+        // Mounting an empty folder at the file's own path makes the server answer 404 for it.
+        const server = await startStaticServer({ mounts: { '/': built.dist, '/model/': modelDir, [missing]: empty }, isolate: false });
+        try {
+          const { result } = await openApp(`${server.url}/?model=${encodeURIComponent(`${server.url}/model/`)}`);
+          assert.equal(result.error?.name, 'WasmLoadError', JSON.stringify(result));
+          assert.equal(result.error.url, `${server.url}${missing}`);
+          assert.match(result.error.message, /HTTP 404/);
+          assert.ok(result.error.message.includes(`${server.url}${missing}`), result.error.message);
+        } finally {
+          await server.close();
+        }
+      }
+    });
+
     for (const isolate of [true, false]) {
       describe(isolate ? 'cross-origin isolated (COOP/COEP)' : 'not isolated', () => {
         let server;
         // Every request the server answers (the page's, its workers' and ORT's thread workers'),
         // with the size of the file it sent (the whole file: the server sends no ranges).
         let requests = [];
-        const mounts = { '/': built.dist, '/model/': modelDir };
+        let mounts;
         const sizeOf = (p) => {
           const [prefix, dir] = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length).find(([m]) => p.startsWith(m));
           try {
@@ -148,6 +167,7 @@ for (const bundler of BUNDLERS) {
           }
         };
         before(async () => {
+          mounts = { '/': built.dist, '/model/': modelDir };
           server = await startStaticServer({
             mounts, isolate,
             log: (line) => {
