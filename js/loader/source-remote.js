@@ -22,8 +22,9 @@ export class RemoteSource extends BaseSource {
     this.inflight = new Map();
     this.known = new Map(); // name -> exists() answer
     this.cacheWarnings = [];
-    // Without a cache, the small JSON files exists() fetched are kept here for the bytes() call
-    // that follows (otherwise every config file would be downloaded twice).
+    // The small JSON files exists() fetched are kept here for the bytes() call that follows:
+    // without a cache it would download them again, with one it would read them back and report
+    // a second, cached progress series for a file the caller just saw downloaded.
     this.fetchedJson = new Map();
   }
 
@@ -95,7 +96,7 @@ export class RemoteSource extends BaseSource {
         // caches them) instead of HEAD + GET per file.
         try {
           const bytes = await this.bytes(name, opts);
-          if (!store) this.fetchedJson.set(name, bytes);
+          this.fetchedJson.set(name, bytes);
           answer = true;
         } catch (err) {
           if (!(err instanceof ModelLoadError && (err.status === 404 || err.status === 410))) throw err;

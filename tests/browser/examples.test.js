@@ -152,38 +152,35 @@ for (const bundler of BUNDLERS) {
 
     for (const isolate of [true, false]) {
       describe(isolate ? 'cross-origin isolated (COOP/COEP)' : 'not isolated', () => {
-        let server;
-        // Every request the server answers (the page's, its workers' and ORT's thread workers'),
-        // with the size of the file it sent (the whole file: the server sends no ranges).
-        let requests = [];
-        let mounts;
-        const sizeOf = (p) => {
-          const [prefix, dir] = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length).find(([m]) => p.startsWith(m));
-          try {
-            const file = path.join(dir, p.slice(prefix.length));
-            return statSync(statSync(file).isDirectory() ? path.join(file, 'index.html') : file).size;
-          } catch {
-            return 0; // a 404
-          }
-        };
-        before(async () => {
-          mounts = { '/': built.dist, '/model/': modelDir };
-          server = await startStaticServer({
+        // A server per run: a new origin, so nothing comes from the previous run's model cache.
+        // Its log holds every request it answers (the page's, its workers', ORT's thread
+        // workers'), with the size of the file sent (whole files: the server sends no ranges).
+        async function serve(requests) {
+          const mounts = { '/': built.dist, '/model/': modelDir };
+          const sizeOf = (p) => {
+            const [prefix, dir] = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length).find(([m]) => p.startsWith(m));
+            try {
+              const file = path.join(dir, p.slice(prefix.length));
+              return statSync(statSync(file).isDirectory() ? path.join(file, 'index.html') : file).size;
+            } catch {
+              return 0; // a 404
+            }
+          };
+          return startStaticServer({
             mounts, isolate,
             log: (line) => {
               const [method, p] = line.split(' ');
               requests.push({ method, path: p, bytes: sizeOf(p) });
             },
           });
-        });
-        after(() => server?.close());
+        }
 
         for (const worker of [false, true]) {
           test(`embeds and searches ${worker ? 'with { worker: true }' : 'on the page'}`, { timeout: 180_000 }, async () => {
+            const responses = [];
+            const server = await serve(responses);
             const url = `${server.url}/?model=${encodeURIComponent(`${server.url}/model/`)}${worker ? '&worker' : ''}`;
-            requests = [];
-            const { result, isolated, console: log } = await openApp(url);
-            const responses = requests;
+            const { result, isolated, console: log } = await openApp(url).finally(() => server.close());
             assert.equal(isolated, isolate);
             assert.ok(!result.error, `the app failed: ${JSON.stringify(result.error)}\n${log.join('\n')}`);
             assert.equal(result.hits[0].id, await expectedTop(result.docs, result.query), 'first hit as in Node');
