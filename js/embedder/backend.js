@@ -158,18 +158,21 @@ async function runtimeLoadError(entry, err) {
   const paths = entry.ort.env.wasm.wasmPaths;
   let urls = paths && typeof paths === 'object' ? [paths.wasm, paths.mjs].filter(Boolean).map(String) : [];
   if (!urls.length) {
-    // ORT chose the location itself (next to its own module): the browser's resource timing
-    // entries hold what it requested, failed requests included.
-    const tried = globalThis.performance?.getEntriesByType?.('resource')?.map((e) => e.name).filter((n) => /\/ort-wasm[^/]*\.(wasm|mjs)(\?|$)/.test(n)) ?? [];
-    urls = tried.length ? [...new Set(tried)] : [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
+    // ORT chose the location itself: next to its own module (the chunk a bundler put it in,
+    // named after ort.*.mjs by default). The browser's resource timing entries hold that chunk's
+    // URL, and the .wasm request itself once its (error) body was read.
+    const names = globalThis.performance?.getEntriesByType?.('resource')?.map((e) => e.name) ?? [];
+    const tried = names.filter((n) => /\/ort-wasm[^/]*\.wasm(\?|$)/.test(n));
+    const beside = names.filter((n) => /\/ort[.-][^/]*\.m?js(\?|$)/.test(n) && !/\/ort-wasm/.test(n)).map((n) => new URL('ort-wasm-simd-threaded.wasm', n).href);
+    urls = [...new Set([...tried, ...beside])];
+    if (!urls.length) urls = [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
   }
   const findings = [];
   for (const url of urls) findings.push(`${url}: ${await probe(url)}`);
-  const e = new WasmLoadError(
+  return new WasmLoadError(
     `ONNX Runtime's WebAssembly runtime could not start (${findings.join('; ')}): ${err?.message ?? err}`,
     { url: urls[0], cause: err },
   );
-  return e;
 }
 
 // Only on the failure path: what a GET of `url` answers (status and content type), so the error
