@@ -33,6 +33,9 @@ let work;
 let tarball;
 let modelDir;
 let browser;
+// bundler -> Promise of its build. The builds run one after another, in the background: the
+// pages of one app are opened while the next app builds.
+const builds = new Map();
 
 before(async () => {
   if (skip) return;
@@ -41,6 +44,13 @@ before(async () => {
   tarball = path.join(work, stdout.trim().split('\n').pop());
   modelDir = path.join(work, 'model');
   await makeModel(modelDir, { preset: 'tiny-bert', seed: 7 });
+  let previous = Promise.resolve();
+  for (const bundler of BUNDLERS) {
+    const build = previous.then(() => buildApp(bundler));
+    build.catch(() => {}); // reported by that bundler's suite
+    builds.set(bundler, build);
+    previous = build.catch(() => {});
+  }
   browser = await launchBrowser();
 });
 
@@ -113,7 +123,7 @@ for (const bundler of BUNDLERS) {
   describe(`examples/${bundler}`, { skip }, () => {
     let built;
     before(async () => {
-      built = await buildApp(bundler);
+      built = await builds.get(bundler);
     });
 
     test('production build: no configuration, one ONNX Runtime .wasm, no Node-only modules', { timeout: 300_000 }, () => {
