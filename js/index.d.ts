@@ -93,7 +93,9 @@ export interface WorkerEmbedderOptions extends Omit<EmbedderOptions, 'fetch' | '
   /**
    * true (default): start wasmbed's worker entry; or a Worker you created with
    * `new Worker(new URL('wasmbed/worker', import.meta.url), { type: 'module' })` (in Node a
-   * worker_threads Worker); or the URL of the worker script. One model per worker.
+   * worker_threads Worker); or the URL of the worker script (relative to the page in browsers,
+   * to wasmbed's module in Node). One model per worker. In browsers the worker (any of these) is
+   * told where the page's bundle put wasmbed's and ONNX Runtime's .wasm files.
    */
   worker?: true | URL | string | { postMessage(message: any, transfer?: any): void; terminate(): unknown };
   /** Only 'cache-api', 'opfs', true or false: a CacheStore object cannot cross to the worker. */
