@@ -1,8 +1,9 @@
 // Loads the C++ core (dist/wasmbed_core.{js,wasm}) once per realm.
 //
 // The Emscripten glue is built for web/worker only, so it never touches Node APIs; here we give
-// it the .wasm bytes in Node and a URL next to this module in browsers. `new URL(..., import.meta.url)`
-// is the pattern bundlers (Vite, webpack 5, esbuild, Rollup) recognise to copy the asset.
+// it the .wasm bytes in Node and a URL in browsers: configureCore's wasmUrl, else
+// `new URL('../../dist/wasmbed_core.wasm', import.meta.url)`, the pattern Vite, webpack 5 and
+// Rollup replace with the asset they emit (esbuild copies nothing: its apps set wasmUrl).
 import createWasmbedCore from '../../dist/wasmbed_core.js';
 import { WasmLoadError } from '../errors.js';
 import { isNode } from './env.js';
