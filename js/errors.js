@@ -23,7 +23,13 @@ export class CorruptDataError extends WasmbedError {}
 /** A memory or size limit would be exceeded (e.g. the 4 GB wasm32 heap). */
 export class CapacityError extends WasmbedError {}
 /** The WebAssembly module could not be fetched, compiled or instantiated. */
-export class WasmLoadError extends WasmbedError {}
+/** A WebAssembly runtime (wasmbed's core or ONNX Runtime's) could not load; `url` names the file tried. */
+export class WasmLoadError extends WasmbedError {
+  constructor(message, { url, cause } = {}) {
+    super(message, cause ? { cause } : undefined);
+    this.url = url;
+  }
+}
 /** A bug in wasmbed: please report it. */
 export class InternalError extends WasmbedError {}
 

@@ -14,7 +14,11 @@ export class CorruptDataError extends WasmbedError {}
 /** A memory or size limit would be exceeded. */
 export class CapacityError extends WasmbedError {}
 /** The WebAssembly module could not be fetched, compiled or instantiated. */
-export class WasmLoadError extends WasmbedError {}
+export class WasmLoadError extends WasmbedError {
+  constructor(message: string, options?: { url?: string; cause?: unknown });
+  /** The URL (or file) of the runtime file that was tried, where one is known. */
+  readonly url?: string;
+}
 /** A bug in wasmbed. */
 export class InternalError extends WasmbedError {}
 /** A model file could not be loaded. */
@@ -38,6 +42,8 @@ export class StorageError extends WasmbedError {
 export interface CoreOptions {
   /** The .wasm bytes, when you load them yourself. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where wasmbed_core.wasm is (e.g. a CDN URL); default: the file next to the module, as the bundler emitted it. */
+  wasmUrl?: string | URL;
   /** Maps 'wasmbed_core.wasm' to a URL (e.g. a CDN path) for browsers. */
   locateFile?: (file: string, prefix: string) => string;
 }
@@ -87,7 +93,9 @@ export interface WorkerEmbedderOptions extends Omit<EmbedderOptions, 'fetch' | '
   /**
    * true (default): start wasmbed's worker entry; or a Worker you created with
    * `new Worker(new URL('wasmbed/worker', import.meta.url), { type: 'module' })` (in Node a
-   * worker_threads Worker); or the URL of the worker script. One model per worker.
+   * worker_threads Worker); or the URL of the worker script (relative to the page in browsers,
+   * to wasmbed's module in Node). One model per worker. In browsers the worker (any of these) is
+   * told where the page's bundle put wasmbed's and ONNX Runtime's .wasm files.
    */
   worker?: true | URL | string | { postMessage(message: any, transfer?: any): void; terminate(): unknown };
   /** Only 'cache-api', 'opfs', true or false: a CacheStore object cannot cross to the worker. */

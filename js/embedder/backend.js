@@ -1,7 +1,7 @@
 // ONNX Runtime backends: onnxruntime-node ('cpu', Node only, optional dependency) and
 // onnxruntime-web ('wasm'; 'webgpu' in browsers). Picks one for device 'auto' and says why.
 import { isNode } from '../internal/env.js';
-import { InvalidArgumentError, ModelLoadError, UnsupportedError } from '../errors.js';
+import { InvalidArgumentError, ModelLoadError, UnsupportedError, WasmLoadError } from '../errors.js';
 
 export const DEVICES = ['auto', 'cpu', 'wasm', 'webgpu'];
 
@@ -19,13 +19,7 @@ export const DTYPE_FILES = {
 
 let nodeOrt;
 async function importNodeOrt() {
-  if (nodeOrt === undefined) {
-    try {
-      nodeOrt = await import('onnxruntime-node');
-    } catch {
-      nodeOrt = null;
-    }
-  }
+  if (nodeOrt === undefined) nodeOrt = await (await import('#ort-node')).importOnnxruntimeNode();
   return nodeOrt;
 }
 
@@ -34,39 +28,85 @@ async function importNodeOrt() {
 //             .wasm compiles in about a third of the time of the default build's 28 MB one, and
 //             its first run is faster too (measured in Chromium: session creation 5.7 vs 19 s
 //             for a tiny model on a loaded 2-core machine).
-//   'default' ('onnxruntime-web'): WASM + the JSEP WebGPU provider; Node's build.
 //   'webgpu'  ('onnxruntime-web/webgpu'): WASM + ORT's native WebGPU provider (the one
 //             transformers.js uses), which has kernels JSEP lacks (8-bit MatMulNBits: q8 files).
 //             Its WASM provider lacks some CPU kernels (GatherBlockQuantized), so WASM sessions
-//             never use it.
-// Where a subpath cannot be imported (an import map that only maps 'onnxruntime-web'), the
-// default build is used. Each build is its own WASM module with its own env (thread settings).
-const webOrt = new Map(); // wanted build -> Promise<{ ort, build, initialized }>
+//             never use it. A bundler emits whatever a literal import() names, and this build
+//             brings its own 27 MB .wasm, so it is only named literally in js/webgpu.js
+//             ('wasmbed/webgpu'), which an app imports to use device 'webgpu'.
+//   'default' ('onnxruntime-web'): WASM + the JSEP WebGPU provider; Node's build ('#ort-node').
+// Unbundled pages resolve bare names through their import map: there the builds are imported by
+// name at run time (never seen by a bundler), and a page that maps only 'onnxruntime-web' runs
+// everything on the default build. Each build is its own WASM module with its own env.
+const webOrt = new Map(); // wanted build -> Promise<{ ort, build, initialized, wasmPaths }>
+const buildLoaders = new Map([['wasm', () => import('onnxruntime-web/wasm')]]);
+
+/** Makes `build` importable in bundled apps (js/webgpu.js registers 'webgpu'). */
+export function registerOrtBuild(build, load) {
+  buildLoaders.set(build, load);
+}
+
+const ORT_SPECIFIERS = { wasm: 'onnxruntime-web/wasm', webgpu: 'onnxruntime-web/webgpu', default: 'onnxruntime-web' };
+// A specifier held in a variable: bundlers leave this import() alone, the browser resolves it
+// through the page's import map.
+function importByName(specifier) {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+}
+
 function importWebOrt(build) {
   let p = webOrt.get(build);
   if (!p) {
     p = (async () => {
-      if (!isNode && build !== 'default') {
+      if (isNode) return { ort: await (await import('#ort-node')).importOrtWeb(), build: 'default', initialized: false, wasmPaths: null };
+      const load = buildLoaders.get(build);
+      if (load) {
         try {
-          const ort = build === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
-          return { ort, build, initialized: false };
-        } catch {
-          return importWebOrt('default');
+          return { ort: await load(), build, initialized: false, wasmPaths: build === 'wasm' ? (wasmPathsOverride ?? ortWasmPaths()) : null };
+        } catch (err) {
+          // An unbundled page whose import map lacks the subpath falls through to the default build.
+          if (!/specifier|resolve/i.test(String(err?.message))) throw err;
         }
       }
-      return { ort: await import('onnxruntime-web'), build: 'default', initialized: false };
+      for (const name of build === 'default' ? ['default'] : [build, 'default']) {
+        try {
+          return { ort: await importByName(ORT_SPECIFIERS[name]), build: name, initialized: false, wasmPaths: null };
+        } catch {
+          // not in the import map (or a bundled app): try the next one
+        }
+      }
+      throw new UnsupportedError(build === 'webgpu'
+        ? "device 'webgpu' needs ONNX Runtime's WebGPU build: add `import 'wasmbed/webgpu';` to the app (bundlers then emit its 27 MB .wasm), or map 'onnxruntime-web/webgpu' in the page's import map"
+        : `cannot import ONNX Runtime (${ORT_SPECIFIERS[build]}): map it in the page's import map or use a bundler`);
     })();
+    p.catch(() => webOrt.delete(build)); // allow a retry
     webOrt.set(build, p);
   }
   return p;
 }
 
+// Where the WASM build's two runtime files are, written as `new URL('<package path>',
+// import.meta.url)` so Vite and webpack emit them as assets and put their final URLs here.
+// Given to ORT as env.wasm.wasmPaths: ORT then imports the standalone Emscripten glue (.mjs)
+// instead of the copy inlined in its bundle, so its thread workers (`new Worker(import.meta.url)`
+// inside the glue) start from that small file, never from the app chunk ORT was bundled into
+// (which can touch `document` and never answers). Unbundled, the URLs stay package paths
+// relative to this file, which do not exist: then ORT keeps its own defaults (its module's folder).
+export function ortWasmPaths() {
+  const mjs = new URL('onnxruntime-web/ort-wasm-simd-threaded.mjs', import.meta.url);
+  const wasm = new URL('onnxruntime-web/ort-wasm-simd-threaded.wasm', import.meta.url);
+  if (wasm.pathname.endsWith('/onnxruntime-web/ort-wasm-simd-threaded.wasm')) return null; // not rewritten by a bundler
+  return { mjs: mjs.href, wasm: wasm.href };
+}
+
+// Set by the worker (js/worker/worker.js) to the locations the main thread resolved.
+let wasmPathsOverride = null;
+/** Uses these ONNX Runtime file URLs ({ mjs, wasm }) for the WASM build. Call before the first session. */
+export function setOrtWasmPaths(paths) {
+  wasmPathsOverride = paths ?? null;
+}
+
 async function defaultThreads() {
-  if (isNode) {
-    // Every core, for onnxruntime-node and for ORT-web's WASM threads (worker_threads in Node).
-    const os = await import('node:os');
-    return os.availableParallelism?.() ?? os.cpus().length;
-  }
+  if (isNode) return (await import('#ort-node')).hardwareThreads();
   // ORT's own default is half the cores, at most 4; embedding throughput keeps scaling past that.
   if (globalThis.crossOriginIsolated) return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
   return 1;
@@ -93,6 +133,61 @@ async function configureThreads(entry, threads, webgpu) {
   if (!isNode && !globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
   else if (threads != null) ort.env.wasm.numThreads = threads;
   else if (typeof ort.env.wasm.numThreads !== 'number') ort.env.wasm.numThreads = await defaultThreads();
+}
+
+// How long ORT may take to fetch and compile its .wasm and start its thread workers before
+// InferenceSession.create fails instead of waiting forever (a thread worker that cannot start
+// never reports back). Generous: 14 MB over a slow link plus compilation on a slow phone.
+export const ORT_INIT_TIMEOUT_MS = 120_000;
+
+/** File locations and the init timeout, before the build's first session (ORT reads them once). */
+function prepareRuntime(entry) {
+  if (entry.initialized || isNode) return;
+  const { wasm } = entry.ort.env;
+  // Settings the app made on ort.env itself win.
+  if (entry.wasmPaths && wasm.wasmPaths == null) wasm.wasmPaths = entry.wasmPaths;
+  if (!wasm.initTimeout) wasm.initTimeout = ORT_INIT_TIMEOUT_MS;
+}
+
+// ORT's words when its WASM runtime (not the model) failed: every backend failed to initialize
+// (a missing or wrongly served .wasm / .mjs, or the init timeout above).
+const RUNTIME_FAILURE = /no available backend found|initializ\w* failed|failed to load|fetching of the wasm failed/i;
+
+/** A WasmLoadError naming the runtime files ORT was told to use, and what the server says about them. */
+async function runtimeLoadError(entry, err) {
+  const paths = entry.ort.env.wasm.wasmPaths;
+  let urls = paths && typeof paths === 'object' ? [paths.wasm, paths.mjs].filter(Boolean).map(String) : [];
+  if (!urls.length) {
+    // ORT chose the location itself: next to its own module (the chunk a bundler put it in,
+    // named after ort.*.mjs by default). The browser's resource timing entries hold that chunk's
+    // URL, and the .wasm request itself once its (error) body was read.
+    const names = globalThis.performance?.getEntriesByType?.('resource')?.map((e) => e.name) ?? [];
+    const tried = names.filter((n) => /\/ort-wasm[^/]*\.wasm(\?|$)/.test(n));
+    const beside = names.filter((n) => /\/ort[.-][^/]*\.m?js(\?|$)/.test(n) && !/\/ort-wasm/.test(n)).map((n) => new URL('ort-wasm-simd-threaded.wasm', n).href);
+    urls = [...new Set([...tried, ...beside])];
+    if (!urls.length) urls = [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
+  }
+  const findings = [];
+  for (const url of urls) findings.push(`${url}: ${await probe(url)}`);
+  return new WasmLoadError(
+    `ONNX Runtime's WebAssembly runtime could not start (${findings.join('; ')}): ${err?.message ?? err}`,
+    { url: urls[0], cause: err },
+  );
+}
+
+// Only on the failure path: what a GET of `url` answers (status and content type), so the error
+// says "404" or "text/html (the app's fallback page)" instead of leaving the guess to the reader.
+async function probe(url) {
+  if (!/^(https?|blob|data):/i.test(url)) return 'not a fetchable URL';
+  try {
+    const res = await fetch(url, { method: 'HEAD' });
+    const type = res.headers.get('content-type') ?? 'no content type';
+    if (!res.ok) return `HTTP ${res.status}`;
+    if (/text\/html/i.test(type)) return `served as ${type} (an HTML page, not the file)`;
+    return `HTTP ${res.status} ${type}`;
+  } catch (e) {
+    return `cannot be fetched (${e?.message ?? e})`;
+  }
 }
 
 /** Resolves `device` to a concrete one, with the reason. */
@@ -135,6 +230,7 @@ export async function createSession(device, model, { threads } = {}) {
     entry = await importWebOrt(device === 'webgpu' ? 'webgpu' : 'wasm');
     ort = entry.ort;
     await configureThreads(entry, threads, device === 'webgpu');
+    prepareRuntime(entry);
     opts.executionProviders = device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
     if (model.externalData?.length) opts.externalData = model.externalData;
   }
@@ -142,6 +238,7 @@ export async function createSession(device, model, { threads } = {}) {
   try {
     session = await ort.InferenceSession.create(model.path ?? model.bytes, opts);
   } catch (err) {
+    if (entry && !entry.initialized && RUNTIME_FAILURE.test(String(err?.message))) throw await runtimeLoadError(entry, err);
     throw new ModelLoadError(`ONNX Runtime (${device}) cannot load ${model.name}: ${err?.message ?? err}`, { file: model.name, cause: err });
   } finally {
     if (entry) entry.initialized = true; // ORT initializes its WASM module on the first create()

@@ -3,7 +3,7 @@
 // pipeline: tokenize every text in one call (token-batches.js), plan the batches (batching.js),
 // then per batch forward (pack + session run, forward.js) -> pool (pool.js) -> any further stage
 // (the BGE-M3 heads when embed() asks for `outputs`).
-import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { isNode } from '../internal/env.js';
 import { planBatches } from './batching.js';
 import { costModel } from './cost-model.js';
@@ -15,6 +15,15 @@ import { TokenBatches } from './token-batches.js';
 import { prepareOutputs } from '../bge-m3/outputs.js';
 
 const CONSTRUCT = Symbol('Embedder.construct');
+
+// WorkerEmbedder.load, registered by js/worker/client.js when the main entry loads it. Not an
+// import: the worker bundle contains this file, and a path from it back to the client (which
+// starts the worker) would make bundlers build the worker inside itself (a chunk cycle).
+let workerLoader = null;
+/** @param {(source: unknown, options: object) => Promise<unknown>} load */
+export function setWorkerLoader(load) {
+  workerLoader = load;
+}
 // Activation memory one encoder run may use (EmbedOptions.memoryBudget): browsers share a wasm32
 // heap of at most 4 GB (often less) between ORT and the page; Node has more room.
 const DEFAULT_MEMORY_BUDGET = isNode ? 1 << 30 : 256 << 20;
@@ -49,9 +58,9 @@ export class Embedder {
   static async load(source, options = {}) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Embedder.load: options must be an object');
     if (options.worker) {
-      // Off the main thread: the same API, computed in a Web Worker (js/worker.js).
-      const { WorkerEmbedder } = await import('../worker/client.js');
-      return WorkerEmbedder.load(source, options);
+      // Off the main thread: the same API, computed in a Web Worker (js/worker/worker.js).
+      if (!workerLoader) throw new UnsupportedError("Embedder.load: { worker } needs the WorkerEmbedder from 'wasmbed' (it cannot be used inside the wasmbed worker)");
+      return workerLoader(source, options);
     }
     return new Embedder(CONSTRUCT, await loadModel(source, options));
   }

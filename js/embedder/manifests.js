@@ -19,7 +19,7 @@ async function read(id) {
   let text;
   try {
     if (isNode) {
-      const { readFile } = await import('node:fs/promises');
+      const { readFile } = (await import('#node-builtins')).fs;
       text = await readFile(url, 'utf8');
     } else {
       const res = await fetch(url);

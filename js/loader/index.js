@@ -31,12 +31,11 @@ export async function openModelSource(source, options = {}) {
 
   if (/^file:/i.test(source)) {
     if (!isNode) throw new InvalidArgumentError(`file: URLs can only be read in Node: ${source}`);
-    const { fileURLToPath } = await import('node:url');
+    const { fileURLToPath } = (await import('#node-builtins')).url;
     return localSource(fileURLToPath(source), common);
   }
   if (isNode && !/^https?:\/\//i.test(source)) {
-    const { stat } = await import('node:fs/promises');
-    const { isAbsolute } = await import('node:path');
+    const { fs: { stat }, path: { isAbsolute } } = await import('#node-builtins');
     const st = await stat(source).catch(() => null);
     if (st?.isDirectory()) return localSource(source, common);
     if (isAbsolute(source) || /^\.\.?[\\/]/.test(source) || !HUB_ID.test(source)) {

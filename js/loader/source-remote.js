@@ -23,8 +23,9 @@ export class RemoteSource extends BaseSource {
     this.known = new Map(); // name -> exists() answer
     this.missingBecause = new Map(); // name -> 'cache' | 'localFilesOnly' (see whyMissing)
     this.cacheWarnings = [];
-    // Without a cache, the small JSON files exists() fetched are kept here for the bytes() call
-    // that follows (otherwise every config file would be downloaded twice).
+    // The small JSON files exists() fetched are kept here for the bytes() call that follows:
+    // without a cache it would download them again, with one it would read them back and report
+    // a second, cached progress series for a file the caller just saw downloaded.
     this.fetchedJson = new Map();
   }
 
@@ -102,7 +103,7 @@ export class RemoteSource extends BaseSource {
         // caches them) instead of HEAD + GET per file.
         try {
           const bytes = await this.bytes(name, opts);
-          if (!store) this.fetchedJson.set(name, bytes);
+          this.fetchedJson.set(name, bytes);
           answer = true;
         } catch (err) {
           if (!(err instanceof ModelLoadError && (err.status === 404 || err.status === 410))) throw err;

@@ -197,8 +197,7 @@ export class Tokenizer extends NativeHandle {
   static async fromFile(file, { flavor } = {}) {
     if (!isNode) throw new UnsupportedError('Tokenizer.fromFile is only available in Node; use fromJSON() or fromSentencePiece() with fetched bytes');
     checkString('Tokenizer.fromFile', 'path', file);
-    const { readFile, stat } = await import('node:fs/promises');
-    const path = await import('node:path');
+    const { fs: { readFile, stat }, path } = await import('#node-builtins');
     let target = file;
     try {
       if ((await stat(file)).isDirectory()) target = path.join(file, 'tokenizer.json');

@@ -3,6 +3,9 @@
 import { AbortError, DisposedError, InternalError, InvalidArgumentError, WasmLoadError } from '../errors.js';
 import { deserializeError } from './protocol.js';
 import { isNode } from '../internal/env.js';
+import { coreWasmUrl } from '../internal/core.js';
+import { ortWasmPaths } from '../embedder/backend.js';
+import { setWorkerLoader } from '../embedder/embedder.js';
 
 // Request ids are unique per realm, so two clients sharing one worker never take each other's answers.
 let nextRequestId = 1;
@@ -32,7 +35,8 @@ export class WorkerEmbedder {
     const { port, owned } = await openPort(worker);
     const rpc = new Rpc(port);
     try {
-      const info = await rpc.request({ op: 'load', source: cloneableSource(source), options: rest }, { onProgress, signal });
+      const message = { op: 'load', source: cloneableSource(source), options: rest, assets: workerAssets() };
+      const info = await rpc.request(message, { onProgress, signal });
       return new WorkerEmbedder(rpc, info ?? {}, owned);
     } catch (err) {
       if (owned) rpc.terminate();
@@ -185,6 +189,14 @@ function abortError(signal) {
   return new AbortError(reason?.message ? `aborted: ${reason.message}` : 'the operation was aborted', reason ? { cause: reason } : undefined);
 }
 
+// The core's and ONNX Runtime's file URLs as this realm resolves them (the bundler's emitted
+// assets), for the worker: a worker chunk's own import.meta.url may sit elsewhere, and a worker
+// the app created itself may come from another build. Node workers read the files from disk.
+function workerAssets() {
+  if (isNode) return undefined;
+  return { core: coreWasmUrl(), ort: ortWasmPaths() };
+}
+
 function cloneableSource(source) {
   if (source instanceof URL) return source.href;
   if (typeof source === 'string' || source instanceof Map) return source;
@@ -194,18 +206,20 @@ function cloneableSource(source) {
 
 async function openPort(worker) {
   if (worker && typeof worker === 'object' && !(worker instanceof URL)) return { port: adapt(worker), owned: false };
-  const url = worker instanceof URL || typeof worker === 'string' ? new URL(worker, import.meta.url) : new URL('./worker.js', import.meta.url);
+  const custom = worker instanceof URL || typeof worker === 'string';
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    return { port: adapt(new Worker(url)), owned: true };
+    const { Worker } = (await import('#node-builtins')).workerThreads;
+    const here = import.meta.url; // a variable: bundlers only rewrite new URL('literal', import.meta.url)
+    return { port: adapt(new Worker(custom ? new URL(worker, here) : new URL('./worker.js', here))), owned: true };
   }
   if (typeof Worker === 'undefined') throw new WasmLoadError('Web Workers are not available in this environment');
-  // Written out literally (not via `url`) so bundlers see the worker entry and emit it.
-  const w = worker === undefined || worker === true
-    ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'wasmbed-embedder' })
-    : new Worker(url, { type: 'module', name: 'wasmbed-embedder' });
+  if (custom) return { port: adapt(new Worker(new URL(worker, globalThis.location?.href), { type: 'module', name: 'wasmbed-embedder' })), owned: true };
+  // Exactly the pattern Vite and webpack build as a module worker (its own chunk); keep it literal.
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'wasmbed-embedder' });
   return { port: adapt(w), owned: true };
 }
+
+setWorkerLoader((source, options) => WorkerEmbedder.load(source, options));
 
 // One interface over a Web Worker and a Node worker_threads Worker.
 function adapt(w) {

@@ -15,7 +15,10 @@
 //
 // Protocol (structured clone; one request id per call):
 //   main -> worker  { op: 'ping' }                            answered by { kind: 'ready' } (also sent at start)
-//                   { id, op: 'load', source, options }      options without functions/signals
+//                   { id, op: 'load', source, options, assets }
+//                                                             options without functions/signals;
+//                                                             assets: { core, ort } file URLs the
+//                                                             main thread resolved (browsers)
 //                   { id, op: 'call', method, args, options, progress }
 //                                                             model[method](...args, { ...options, signal, onProgress })
 //                   { id, op: 'abort', target }               abort request `target` (AbortSignal on main)
@@ -24,16 +27,29 @@
 //                   { id, kind: 'ok', value }                 Float32Array buffers are transferred
 //                   { id, kind: 'error', error: { name, message, file, url, status, code } }
 import { Embedder } from '../embedder/embedder.js';
+import { setOrtWasmPaths } from '../embedder/backend.js';
+import { configureCore } from '../internal/core.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe, plain, serializeError, transferables } from './protocol.js';
 
-// Web Workers: listen synchronously, before any await, so no early message can be missed.
-const port = webPort() ?? (await nodePort());
 /** @type {Embedder|null} */
 let model = null;
+let coreLoaded = false;
 const controllers = new Map(); // request id -> AbortController
 
-port.onMessage(async (msg) => {
+// No top-level await: bundlers that build workers as classic scripts (Vite's default 'iife'
+// worker format) reject it. A Web Worker listens synchronously, before any await, so no early
+// message is missed; Node's parentPort queues messages until a listener is attached.
+const web = webPort();
+if (web) serve(web);
+else nodePort().then(serve);
+
+function serve(port) {
+  port.onMessage((msg) => receive(port, msg));
+  port.post({ kind: 'ready' });
+}
+
+async function receive(port, msg) {
   if (!msg || typeof msg !== 'object' || typeof msg.op !== 'string') return;
   if (msg.op === 'ping') {
     port.post({ kind: 'ready' }); // a client attaching to a worker that is already running
@@ -46,7 +62,7 @@ port.onMessage(async (msg) => {
   const controller = new AbortController();
   controllers.set(msg.id, controller);
   try {
-    const value = await handle(msg, controller.signal);
+    const value = await handle(port, msg, controller.signal);
     try {
       port.post({ id: msg.id, kind: 'ok', value }, transferables(value));
     } catch {
@@ -57,15 +73,15 @@ port.onMessage(async (msg) => {
   } finally {
     controllers.delete(msg.id);
   }
-});
-port.post({ kind: 'ready' });
+}
 
-async function handle(msg, signal) {
+async function handle(port, msg, signal) {
   const onProgress = (data) => port.post({ id: msg.id, kind: 'progress', data: plain(data) });
   switch (msg.op) {
     case 'load': {
       if (model) await model.dispose?.();
       model = null;
+      useAssets(msg.assets);
       model = await Embedder.load(msg.source, { ...msg.options, onProgress, signal });
       return describe(model);
     }
@@ -90,6 +106,17 @@ async function handle(msg, signal) {
   }
 }
 
+// The main thread's resolved file URLs, so the worker fetches the very files the page's bundle
+// emitted (and the HTTP cache already holds) instead of working them out from its own chunk URL.
+function useAssets(assets) {
+  if (!assets) return;
+  if (assets.core && !coreLoaded) {
+    configureCore({ wasmUrl: assets.core });
+    coreLoaded = true; // configureCore may only run before the core loads: the first load decides
+  }
+  if (assets.ort) setOrtWasmPaths(assets.ort);
+}
+
 // A message port over either a Web Worker global or a Node worker_threads parentPort.
 function webPort() {
   if (typeof WorkerGlobalScope === 'undefined' || !(globalThis instanceof WorkerGlobalScope)) return null;
@@ -109,7 +136,7 @@ async function nodePort() {
   if (typeof process === 'undefined' || !process.versions?.node) {
     throw new Error("wasmbed/worker is a worker entry: start it with new Worker(new URL('wasmbed/worker', import.meta.url), { type: 'module' }), do not import it");
   }
-  const { parentPort } = await import('node:worker_threads');
+  const { parentPort } = (await import('#node-builtins')).workerThreads;
   if (!parentPort) throw new Error('wasmbed/worker must run inside a Worker (new Worker(...)), not be imported on the main thread');
   return {
     post: (msg, transfer = []) => parentPort.postMessage(msg, transfer),

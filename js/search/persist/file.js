@@ -19,7 +19,7 @@ export async function write(file, bytes) {
 }
 
 export async function read(file) {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = (await import('#node-builtins')).fs;
   try {
     const buf = await readFile(file);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -30,7 +30,7 @@ export async function read(file) {
 }
 
 export async function remove(file) {
-  const { rm } = await import('node:fs/promises');
+  const { rm } = (await import('#node-builtins')).fs;
   try {
     await rm(file);
     return true;
