@@ -26,6 +26,12 @@ const HEADER = 16;
 const ELEMENT = { float32: [Float32Array, 4], float16: [Uint16Array, 2], int8: [Int8Array, 1] };
 
 const corrupt = (what) => new CorruptDataError(`M3Index bytes are corrupt: ${what}`);
+// Checksums prove the bytes are what was written, not that the writer was right: a NaN stored
+// here would make every later search throw.
+function finite(values, what) {
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw corrupt(`${what} [${bad}] is ${values[bad]}`);
+}
 
 /** True when `bytes` start like a saved M3Index. */
 export function isM3Bytes(bytes) {
@@ -107,10 +113,20 @@ export function decodeM3(bytes) {
     need(n * 8, `entry ${id} sparse weights`);
     const ids = array(Int32Array, n, 'sparse ids');
     const weights = array(Float32Array, n, 'sparse weights');
+    finite(weights, `entry ${id} sparse weights`);
     const rows = u32('ColBERT rows');
     need(rows * colbertDim * Type.BYTES_PER_ELEMENT, `entry ${id} ColBERT vectors`);
     const colbert = { dtype: colbertStorage, vectors: array(Type, rows * colbertDim, 'ColBERT vectors'), count: rows, dim: colbertDim };
-    if (colbertStorage === 'int8') colbert.scales = array(Float32Array, rows, 'ColBERT scales');
+    if (colbertStorage === 'float32') finite(colbert.vectors, `entry ${id} ColBERT vectors`);
+    if (colbertStorage === 'float16') {
+      // exponent bits all ones: an infinity or NaN
+      const bad = colbert.vectors.findIndex((h) => (h & 0x7c00) === 0x7c00);
+      if (bad >= 0) throw corrupt(`entry ${id} ColBERT vectors [${bad}] is not finite`);
+    }
+    if (colbertStorage === 'int8') {
+      colbert.scales = array(Float32Array, rows, 'ColBERT scales');
+      finite(colbert.scales, `entry ${id} ColBERT scales`);
+    }
     entries.push({ id, sparse: { ids, weights }, colbert });
   }
   if (at !== end) throw corrupt(`${end - at} unread payload bytes`);

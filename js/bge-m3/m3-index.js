@@ -16,6 +16,13 @@ import { decodeM3, encodeM3 } from './m3-format.js';
 export const M3_MODES = ['hybrid', 'dense', 'sparse', 'colbert'];
 const DEFAULT_WEIGHTS = { dense: 0.4, sparse: 0.2, colbert: 0.4 }; // BGE-M3 README
 
+// NaN or infinite values would make every later search throw (or rank garbage): refused up front.
+function checkFinite(values, what) {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new InvalidArgumentError(`${what}[${i}] is ${values[i]} (values must be finite)`);
+  }
+}
+
 function checkEntry(entry, what, { dims, colbertDim }) {
   if (!entry || typeof entry !== 'object') throw new InvalidArgumentError(`${what} must be { dense, sparse, colbert } (embed(..., { outputs: [...] }) output)`);
   const { dense, sparse, colbert } = entry;
@@ -29,6 +36,9 @@ function checkEntry(entry, what, { dims, colbertDim }) {
     }
     if (colbertDim !== null && colbert.dim !== colbertDim) throw new InvalidArgumentError(`${what}.colbert has dim ${colbert.dim}, the index holds ${colbertDim}`);
   }
+  if (dense !== undefined) checkFinite(dense, `${what}.dense`);
+  if (sparse !== undefined) checkFinite(sparse.weights, `${what}.sparse.weights`);
+  if (colbert !== undefined) checkFinite(colbert.vectors, `${what}.colbert.vectors`);
 }
 
 export class M3Index {
@@ -127,6 +137,9 @@ export class M3Index {
     checkEntry(entry, 'entry', { dims: this.#dims, colbertDim: this.#colbertDim });
     if (!entry.dense || !entry.sparse || !entry.colbert) throw new InvalidArgumentError('M3Index.add: the entry needs dense, sparse and colbert (embed with outputs: ["dense", "sparse", "colbert"])');
     if (this.#colbert.has(id)) throw new InvalidArgumentError(`M3Index.add: id ${id} is already in the index`);
+    // Everything that can fail happens before the first index changes; the lexical add, the one
+    // step after the dense add that could still refuse, is undone by removing the dense row.
+    const colbert = encodeColbert(entry.colbert, this.#colbertStorage);
     this.#dense.add(id, entry.dense);
     try {
       this.#sparse.add(id, entry.sparse);
@@ -136,7 +149,7 @@ export class M3Index {
     }
     this.#colbertDim = entry.colbert.dim;
     this.#sparseVecs.set(id, { ids: entry.sparse.ids.slice(), weights: entry.sparse.weights.slice() });
-    this.#colbert.set(id, encodeColbert(entry.colbert, this.#colbertStorage));
+    this.#colbert.set(id, colbert);
   }
 
   remove(id) {

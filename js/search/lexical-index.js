@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { NativeHandle } from '../internal/native-handle.js';
 import { callCore } from '../internal/call-core.js';
 import { bitsetFromIds, copyIn, HeapScratch, readArray, readHits, withHeapCopy } from '../internal/heap.js';
-import { checkId } from './vector-index.js';
+import { checkId, filterIdSet } from './vector-index.js';
 
 const SCORINGS = ['bm25', 'sparse'];
 
@@ -32,6 +32,8 @@ function toSparse(vec, what) {
   const ids = toInt32(vec.ids, `${what}.ids`);
   const weights = vec.weights instanceof Float32Array ? vec.weights : Float32Array.from(vec.weights);
   if (ids.length !== weights.length) throw new InvalidArgumentError(`${what}: ${ids.length} ids but ${weights.length} weights`);
+  const bad = weights.findIndex((w) => !Number.isFinite(w));
+  if (bad >= 0) throw new InvalidArgumentError(`${what}.weights[${bad}] is ${weights[bad]} (weights must be finite)`);
   return { ids, weights };
 }
 
@@ -108,19 +110,20 @@ export class LexicalIndex extends NativeHandle {
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`search: k must be a non-negative integer, got ${k}`);
     const core = this.core;
     const size = native.size();
+    // The query is checked even when the index is empty, so a bad one never passes silently.
+    const sparse = native.scoring() === 1;
+    const q = sparse ? toSparse(query, 'query') : { ids: toInt32(query, 'query') };
     let bits = null;
     if (filter !== undefined && filter !== null) {
       const slotIds = readArray(core, Uint32Array, native.idsPtr(), size);
       if (typeof filter === 'function') bits = bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
-      else if (filter && filter.ids !== undefined) {
-        const allowed = new Set(filter.ids);
+      else if (typeof filter === 'object' && filter.ids !== undefined) {
+        const allowed = filterIdSet(filter.ids);
         bits = bitsetFromIds(slotIds, (id) => allowed.has(id));
       } else throw new InvalidArgumentError('filter must be a function (id) => boolean or { ids }');
     }
     const kk = Math.min(k, size);
     if (kk === 0) return [];
-    const sparse = native.scoring() === 1;
-    const q = sparse ? toSparse(query, 'query') : { ids: toInt32(query, 'query') };
     const qBytes = q.ids.byteLength * (sparse ? 2 : 1);
     const bitBytes = bits ? bits.byteLength : 0;
     const address = this.#scratch.ensure(qBytes + bitBytes + kk * 8);

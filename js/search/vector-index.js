@@ -8,8 +8,8 @@ import { bitsetFromIds, copyIn, free, HeapScratch, malloc, readArray, readHits, 
 
 const METRICS = ['dot', 'cosine'];
 const STORAGES = ['float32', 'int8', 'binary'];
-// Shortlist = k x oversample before rescoring; measured recall@10 (tests/cpp/index_test.cpp):
-// int8 x4 -> 1.0 (float rows) / 0.98 (codes); binary x20 -> 1.0 with float rows.
+// Shortlist = k x oversample before rescoring; measured recall@10 on embedding-like vectors
+// (bench/index-recall.bench.js, README): int8 x4 from the codes >= 0.99; binary x20 with float rows.
 const DEFAULT_OVERSAMPLE = { float32: 0, int8: 4, binary: 20 };
 
 export function checkId(id, what = 'id') {
@@ -27,11 +27,36 @@ function toFloat32(vector, dims, what) {
   return v;
 }
 
+// The core refuses non-finite vectors too; a query is checked here as well because an empty
+// index answers without asking the core.
+function checkFinite(v, what) {
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new InvalidArgumentError(`${what} component ${i} is ${Number.isNaN(v[i]) ? 'NaN' : 'infinite'} (vectors must be finite)`);
+  }
+  return v;
+}
+
+/** The set of ids a `{ ids }` search filter allows: an iterable of valid ids (not a string). */
+export function filterIdSet(ids) {
+  if (ids === null || typeof ids !== 'object' || typeof ids[Symbol.iterator] !== 'function') {
+    throw new InvalidArgumentError(`filter.ids must be an iterable of ids (an array, Set or typed array), got ${ids === null ? 'null' : typeof ids}`);
+  }
+  const out = new Set();
+  for (const id of ids) out.add(checkId(id, 'filter.ids entry'));
+  return out;
+}
+
 /**
  * Exact nearest-neighbour search over dense vectors in the wasm heap.
  * Ids are caller-chosen integers 0..2^32-1 (map string keys to ids in your app); they stay stable
  * across add/remove/update/save/load.
  */
+function checkTags(tags, what) {
+  if (!Array.isArray(tags)) throw new InvalidArgumentError(`${what} must be an array of strings, got ${tags === null ? 'null' : typeof tags}`);
+  const bad = tags.findIndex((t) => typeof t !== 'string');
+  if (bad >= 0) throw new InvalidArgumentError(`${what}[${bad}] must be a string, got ${typeof tags[bad]}`);
+}
+
 export class VectorIndex extends NativeHandle {
   #scratch;
 
@@ -47,8 +72,8 @@ export class VectorIndex extends NativeHandle {
    *   keepFloat?: boolean, maxBytes?: number }} options
    * keepFloat (the C++ keep_float; `rescore` is its former name, still accepted): keep the float32
    * rows beside int8/binary codes so shortlists are rescored exactly (default true for binary,
-   * false for int8: int8 rescoring from its codes already reaches ~0.98 recall@10 while float rows
-   * would cost 4x the codes' memory).
+   * false for int8: int8 rescoring from its codes reaches recall@10 >= 0.99 on embedding-like
+   * vectors while float rows would cost 4x the codes' memory).
    */
   static async create({ dims, metric = 'cosine', storage = 'float32', keepFloat, rescore, maxBytes = 0 } = {}) {
     keepFloat ??= rescore;
@@ -89,9 +114,9 @@ export class VectorIndex extends NativeHandle {
 
   has(id) { return this.#live().has(checkId(id)); }
 
-  #tagIds(tags) {
+  #tagIds(tags, what = 'tags') {
     if (tags === undefined) return new Uint32Array(0);
-    if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw new InvalidArgumentError('tags must be an array of strings');
+    checkTags(tags, what);
     const native = this.#live();
     return Uint32Array.from(tags, (t) => callCore(() => native.internTag(t)));
   }
@@ -116,42 +141,67 @@ export class VectorIndex extends NativeHandle {
   }
 
   /**
-   * Adds rows[i*dims .. (i+1)*dims) under ids[i], all or nothing. `tags`, when given, is an array
-   * with one string array per row.
+   * Adds rows[i*dims .. (i+1)*dims) under ids[i], all or nothing: every id, duplicate, value and
+   * tag is checked before the first row goes in. `tags`, when given, is an array with one entry
+   * per row: an array of strings, or undefined / null for none.
    */
   addBatch(ids, rows, { tags } = {}) {
     const native = this.#live();
     const dims = native.dims();
-    const idArray = ids instanceof Uint32Array ? ids : Uint32Array.from(ids ?? [], (x) => checkId(x));
+    if (ids === null || typeof ids !== 'object' || typeof ids[Symbol.iterator] !== 'function') {
+      throw new InvalidArgumentError('addBatch: ids must be an array or Uint32Array of ids');
+    }
+    const idArray = ids instanceof Uint32Array ? ids : Uint32Array.from(ids, (x, i) => checkId(x, `addBatch: ids[${i}]`));
     if (!(rows instanceof Float32Array)) throw new InvalidArgumentError('addBatch: rows must be a Float32Array');
     if (rows.length !== idArray.length * dims) {
       throw new InvalidArgumentError(`addBatch: ${idArray.length} ids need ${idArray.length * dims} values, rows has ${rows.length}`);
     }
-    if (tags !== undefined && (!Array.isArray(tags) || tags.length !== idArray.length)) {
-      throw new InvalidArgumentError('addBatch: tags must be an array with one entry per id');
+    let tagIds = null;
+    let tagOffsets = null;
+    if (tags !== undefined) {
+      if (!Array.isArray(tags) || tags.length !== idArray.length) {
+        throw new InvalidArgumentError(`addBatch: tags must be an array with one entry per id (${idArray.length}), got ${Array.isArray(tags) ? tags.length : typeof tags}`);
+      }
+      // Every entry is checked before any name is interned.
+      tags.forEach((t, i) => t !== undefined && t !== null && checkTags(t, `addBatch: tags[${i}]`));
+      tagOffsets = new Uint32Array(idArray.length + 1);
+      const flat = [];
+      tags.forEach((t, i) => {
+        if (t) for (const id of this.#tagIds(t)) flat.push(id);
+        tagOffsets[i + 1] = flat.length;
+      });
+      tagIds = Uint32Array.from(flat);
     }
     const core = this.core;
+    const tagBytes = tagIds ? tagIds.byteLength + tagOffsets.byteLength : 0;
     // Rows go through a temporary allocation: a large batch should not grow the scratch for good.
-    const address = malloc(core, idArray.byteLength + rows.byteLength, `addBatch of ${idArray.length} rows`);
+    const address = malloc(core, idArray.byteLength + rows.byteLength + tagBytes, `addBatch of ${idArray.length} rows`);
     try {
+      const rowsAt = address + idArray.byteLength;
+      const tagsAt = rowsAt + rows.byteLength;
       copyIn(core, address, idArray);
-      copyIn(core, address + idArray.byteLength, rows);
-      callCore(() => native.addBatch(address, address + idArray.byteLength, idArray.length));
+      copyIn(core, rowsAt, rows);
+      if (tagIds) {
+        copyIn(core, tagsAt, tagOffsets);
+        copyIn(core, tagsAt + tagOffsets.byteLength, tagIds);
+      }
+      callCore(() => native.addBatch(address, rowsAt, idArray.length, tagIds ? tagsAt + tagOffsets.byteLength : 0, tagIds ? tagsAt : 0));
     } finally {
       free(core, address);
     }
-    if (tags) tags.forEach((t, i) => t && t.length && this.setTags(idArray[i], t));
   }
 
-  /** Replaces the vector of an existing id; `tags`, when given, replaces its tags too. */
+  /** Replaces the vector of an existing id; `tags`, when given, replaces its tags too (all or nothing). */
   update(id, vector, { tags } = {}) {
     checkId(id);
     const native = this.#live();
     const v = toFloat32(vector, native.dims(), 'vector');
-    const address = this.#scratch.ensure(v.byteLength);
+    const t = tags === undefined ? null : this.#tagIds(tags);
+    const tagBytes = t ? t.byteLength : 0;
+    const address = this.#scratch.ensure(v.byteLength + tagBytes);
     copyIn(this.core, address, v);
-    callCore(() => native.update(id, address));
-    if (tags !== undefined) this.setTags(id, tags);
+    if (t) copyIn(this.core, address + v.byteLength, t);
+    callCore(() => native.update(id, address, t !== null, address + v.byteLength, t ? t.length : 0));
   }
 
   /** Replaces the tags of an existing id. */
@@ -201,16 +251,17 @@ export class VectorIndex extends NativeHandle {
       return bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
     }
     if (typeof filter !== 'object') throw new InvalidArgumentError('filter must be a function (id) => boolean, { tags }, or { ids }');
+    if (filter.ids !== undefined && filter.tags !== undefined) throw new InvalidArgumentError('filter takes { tags } or { ids }, not both');
     if (filter.ids !== undefined) {
-      const allowed = new Set(filter.ids);
+      const allowed = filterIdSet(filter.ids);
       const slotIds = readArray(this.core, Uint32Array, native.idsPtr(), size);
       return bitsetFromIds(slotIds, (id) => allowed.has(id));
     }
     if (filter.tags !== undefined) {
-      if (!Array.isArray(filter.tags)) throw new InvalidArgumentError('filter.tags must be an array of strings');
+      checkTags(filter.tags, 'filter.tags');
       const match = filter.match ?? 'any';
       if (match !== 'any' && match !== 'all') throw new InvalidArgumentError(`filter.match must be 'any' or 'all', got ${String(match)}`);
-      const known = filter.tags.map((t) => native.findTag(String(t)));
+      const known = filter.tags.map((t) => native.findTag(t));
       if (match === 'all' && known.some((t) => t < 0)) return false;
       const tagIds = Uint32Array.from(known.filter((t) => t >= 0));
       if (tagIds.length === 0) return false;
@@ -234,7 +285,7 @@ export class VectorIndex extends NativeHandle {
   search(query, { k = 10, filter, oversample, rescore } = {}) {
     const native = this.#live();
     const dims = native.dims();
-    const q = toFloat32(query, dims, 'query');
+    const q = checkFinite(toFloat32(query, dims, 'query'), 'search: query');
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`search: k must be a non-negative integer, got ${k}`);
     if (oversample === undefined) {
       if (rescore === undefined || rescore === true) oversample = DEFAULT_OVERSAMPLE[STORAGES[native.storage()]];

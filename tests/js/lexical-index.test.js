@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LexicalIndex, CorruptDataError, InvalidArgumentError } from '../../js/index.js';
+import { crc32 } from '../../js/internal/crc32.js';
 
 const close = (a, b, msg) => assert.ok(Math.abs(a - b) < 1e-5, `${msg}: ${a} vs ${b}`);
 
@@ -54,4 +55,33 @@ test('sparse scoring (BGE-M3 lexical weights) and save/load', async () => {
   await assert.rejects(LexicalIndex.load(bytes.subarray(0, 20)), /truncated/);
   index.dispose();
   back.dispose();
+});
+
+test('sparse: non-finite weights and malformed filters are InvalidArgumentError; NaN stored weights are corrupt', async () => {
+  const index = await LexicalIndex.create({ scoring: 'sparse' });
+  index.add(1, { ids: [10, 20], weights: [0.5, 0.2] });
+  index.add(2, { ids: [20, 30], weights: [0.9, 0.4] });
+  const q = { ids: [10, 20, 30], weights: [1, 2, 0.5] };
+  const before = { size: index.size, hits: index.search(q) };
+  const unchanged = () => assert.deepEqual({ size: index.size, hits: index.search(q) }, before);
+  assert.throws(() => index.add(3, { ids: [10], weights: [NaN] }), (e) => e instanceof InvalidArgumentError && /weights\[0\] is NaN/.test(e.message));
+  unchanged();
+  assert.throws(() => index.search({ ids: [10, 20], weights: [1, Infinity] }), /query.weights\[1\] is Infinity/);
+  assert.throws(() => index.search(q, { filter: { ids: 5 } }), (e) => e instanceof InvalidArgumentError && /filter.ids must be an iterable/.test(e.message));
+  assert.throws(() => index.search(q, { filter: { ids: [1.5] } }), InvalidArgumentError);
+  assert.throws(() => index.search(q, { filter: 'x' }), InvalidArgumentError);
+  unchanged();
+  // An empty index checks the query as well.
+  const empty = await LexicalIndex.create({ scoring: 'sparse' });
+  assert.throws(() => empty.search({ ids: [1], weights: [NaN] }), InvalidArgumentError);
+  empty.dispose();
+  // The last 4 bytes before the CRC are the last document's last term weight.
+  const bytes = index.save();
+  for (const value of [NaN, Infinity]) {
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setFloat32(bad.length - 8, value, true);
+    new DataView(bad.buffer).setUint32(bad.length - 4, crc32(bad.subarray(0, bad.length - 4)), true);
+    await assert.rejects(LexicalIndex.load(bad), CorruptDataError);
+  }
+  index.dispose();
 });

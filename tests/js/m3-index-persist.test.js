@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CorruptDataError, M3Index, UnsupportedError, loadIndex, saveIndex } from '../../js/index.js';
+import { CorruptDataError, InvalidArgumentError, M3Index, UnsupportedError, loadIndex, saveIndex } from '../../js/index.js';
 import { crc32 } from '../../js/internal/crc32.js';
 
 const DIMS = 16;
@@ -123,4 +123,57 @@ test('saveIndex / loadIndex store an M3Index in a file atomically', async (t) =>
   assert.ok(back instanceof M3Index);
   assert.equal(back.size, index.size);
   assert.deepEqual(back.search(QUERIES[1], { k: 5 }), index.search(QUERIES[1], { k: 5 }));
+});
+
+test('M3Index.add refuses non-finite dense / sparse / ColBERT values and leaves the index unchanged', async () => {
+  const index = await build('float32');
+  const observe = () => ({ size: index.size, hits: QUERIES.map((q) => index.search(q, { k: 5 })), bytes: [...index.save()] });
+  const before = observe();
+  const poisoned = (part, at, value) => {
+    const e = entry(5);
+    const copy = { dense: e.dense.slice(), sparse: { ids: e.sparse.ids, weights: e.sparse.weights.slice() }, colbert: { ...e.colbert, vectors: e.colbert.vectors.slice() } };
+    if (part === 'dense') copy.dense[at] = value;
+    if (part === 'sparse') copy.sparse.weights[at] = value;
+    if (part === 'colbert') copy.colbert.vectors[at] = value;
+    return copy;
+  };
+  for (const [part, at, value, re] of [
+    ['colbert', 9, NaN, /entry.colbert.vectors\[9\] is NaN/],
+    ['colbert', 0, -Infinity, /entry.colbert.vectors\[0\] is -Infinity/],
+    ['sparse', 1, NaN, /entry.sparse.weights\[1\] is NaN/],
+    ['dense', 3, Infinity, /entry.dense\[3\] is Infinity/],
+  ]) {
+    assert.throws(() => index.add(900, poisoned(part, at, value)), (e) => e instanceof InvalidArgumentError && re.test(e.message), String(re));
+    assert.deepEqual(observe(), before, `changed by a ${part} ${value}`);
+  }
+  // Queries too: a NaN ColBERT query vector used to make the search throw a TypeError or rank NaN.
+  assert.throws(() => index.search(poisoned('colbert', 2, NaN)), InvalidArgumentError);
+  index.dispose();
+});
+
+test('M3Index bytes holding NaN / Infinity are CorruptDataError even with a recomputed CRC', async () => {
+  const fix = (b) => {
+    new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true);
+    return b;
+  };
+  // One entry: sparse n = 2, one ColBERT row of 8; its bytes are the last of the payload.
+  const one = { dense: unit(DIMS), sparse: { ids: Int32Array.of(5, 9), weights: Float32Array.of(0.3, 0.1) }, colbert: { vectors: unit(COLBERT_DIM), count: 1, dim: COLBERT_DIM } };
+  for (const colbertStorage of ['float32', 'float16', 'int8']) {
+    const index = await M3Index.create({ dims: DIMS, colbertStorage });
+    index.add(7, one);
+    const bytes = index.save();
+    index.dispose();
+    (await M3Index.load(bytes)).dispose();
+    const valueBytes = { float32: 32, float16: 16, int8: 8 + 4 }[colbertStorage];
+    const weightAt = bytes.length - 4 - valueBytes - 4 - 8;
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setFloat32(weightAt, NaN, true);
+    await assert.rejects(M3Index.load(fix(bad)), (e) => e instanceof CorruptDataError && /sparse weights/.test(e.message), `${colbertStorage} sparse`);
+    const badColbert = bytes.slice();
+    const view = new DataView(badColbert.buffer);
+    if (colbertStorage === 'float32') view.setFloat32(bytes.length - 8, Infinity, true);
+    if (colbertStorage === 'float16') view.setUint16(bytes.length - 6, 0x7e00, true); // a half NaN
+    if (colbertStorage === 'int8') view.setFloat32(bytes.length - 8, NaN, true); // the row's scale
+    await assert.rejects(M3Index.load(fix(badColbert)), (e) => e instanceof CorruptDataError && /ColBERT/.test(e.message), `${colbertStorage} ColBERT`);
+  }
 });

@@ -53,10 +53,17 @@ class VectorIndexCore {
   void add(uint32_t id, uintptr_t vec, uintptr_t tags, size_t ntags) {
     guard([&] { idx_.add(id, ptr<const float>(vec), ptr<const uint32_t>(tags), ntags); });
   }
-  void add_batch(uintptr_t ids, uintptr_t rows, size_t n) {
-    guard([&] { idx_.add_batch(ptr<const uint32_t>(ids), ptr<const float>(rows), n); });
+  // tags / tag_offsets may be 0 (no tags); otherwise row i gets tags[offsets[i] .. offsets[i + 1]).
+  void add_batch(uintptr_t ids, uintptr_t rows, size_t n, uintptr_t tags, uintptr_t tag_offsets) {
+    guard([&] {
+      idx_.add_batch(ptr<const uint32_t>(ids), ptr<const float>(rows), n, ptr<const uint32_t>(tags),
+                     tag_offsets ? ptr<const uint32_t>(tag_offsets) : nullptr);
+    });
   }
-  void update(uint32_t id, uintptr_t vec) { guard([&] { idx_.update(id, ptr<const float>(vec)); }); }
+  // has_tags = false keeps the row's tags.
+  void update(uint32_t id, uintptr_t vec, bool has_tags, uintptr_t tags, size_t ntags) {
+    guard([&] { idx_.update(id, ptr<const float>(vec), has_tags, ptr<const uint32_t>(tags), ntags); });
+  }
   void set_tags(uint32_t id, uintptr_t tags, size_t ntags) {
     guard([&] { idx_.set_tags(id, ptr<const uint32_t>(tags), ntags); });
   }

@@ -1,5 +1,6 @@
 #include "index/serialize.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "common/error.h"
@@ -125,6 +126,11 @@ float ByteReader::f32(const char* what) {
   std::memcpy(&v, &bits, 4);
   return v;
 }
+float ByteReader::finite_f32(const char* what) {
+  const float v = f32(what);
+  if (!std::isfinite(v)) corrupt(std::string(what) + " holds a non-finite value");
+  return v;
+}
 const uint8_t* ByteReader::bytes(size_t n, const char* what) {
   need(n, what);
   const uint8_t* p = p_;
@@ -165,6 +171,7 @@ Container open_container(const uint8_t* data, size_t size, uint32_t expected_kin
                                       "; this wasmbed reads versions 1.." + std::to_string(kFormatVersion));
   if (load_u32(data + 20) != 0) corrupt("reserved header field is not zero");
   Container c;
+  c.version = version;
   c.kind = load_u32(data + 8);
   if (c.kind != expected_kind) {
     // A valid file of the other kind: a usage error, not corruption.

@@ -24,7 +24,10 @@
 
 namespace wasmbed::index {
 
-constexpr uint32_t kFormatVersion = 1;
+// Version history: 1 = first format; 2 = int8 vector indexes carry their per-dimension transform
+// (or, before the fit, their float32 rows). Lexical payloads are the same in both. Every version
+// up to kFormatVersion loads.
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kKindVector = 1;
 constexpr uint32_t kKindLexical = 2;
 constexpr size_t kHeaderBytes = 32;
@@ -62,6 +65,8 @@ class ByteReader {
   uint32_t u32(const char* what);
   uint64_t u64(const char* what);
   float f32(const char* what);
+  // A float that must be finite (CorruptDataError naming `what` otherwise).
+  float finite_f32(const char* what);
   // Returns a pointer to n bytes in place and advances.
   const uint8_t* bytes(size_t n, const char* what);
   std::string str(const char* what);
@@ -76,6 +81,7 @@ class ByteReader {
 };
 
 struct Container {
+  uint32_t version = 0;
   uint32_t kind = 0;
   uint32_t dims = 0;
   uint32_t count = 0;
