@@ -25,7 +25,7 @@ export async function evaluateSts(options = {}) {
     const promptText = resolvePrompt(info, prompt, 'query');
     const unique = [...new Set(pairs.flatMap((p) => [p.sentence1, p.sentence2]))];
     const { data, dims } = await embedder.embedFlat(unique, {
-      prompt: promptText, batchSize: batchSize ?? 32,
+      promptText: promptText ?? '', batchSize: batchSize ?? 32,
       onProgress: ({ done, total }) => onProgress?.({ stage: 'embed sentences', done, total }),
     });
     const row = new Map(unique.map((s, i) => [s, data.subarray(i * dims, (i + 1) * dims)]));

@@ -60,7 +60,7 @@ function cut(run, depth) {
 }
 
 const embedOptions = (ctx, stage, prompt) => ({
-  prompt, batchSize: ctx.batchSize,
+  promptText: prompt ?? '', batchSize: ctx.batchSize,
   onProgress: ({ done, total }) => ctx.onProgress?.({ stage, done, total }),
 });
 
