@@ -5,7 +5,7 @@
 // Writes are atomic: bytes go to a temp file in the same folder, are fsync'ed, then renamed over
 // the final name (and the folder fsync'ed). A crash or failed download leaves at most a
 // `*.partial` file that no reader ever opens and clear() removes.
-import { promises as fsp, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -223,39 +223,5 @@ export async function readHead(file, n = 4096) {
     return { head: new Uint8Array(buf.buffer, buf.byteOffset, bytesRead), size: st.size };
   } finally {
     await fh.close();
-  }
-}
-
-/**
- * Runs fn(reader) over a file through a 64 KiB window ({ length, byte(i), slice(a, b) }), so
- * protobuf field headers can be walked without reading the tensor data in between.
- */
-export function withFileReader(file, fn) {
-  const fd = openSync(file, 'r');
-  try {
-    const length = fstatSync(fd).size;
-    const WIN = 65536;
-    const win = Buffer.alloc(WIN);
-    let winStart = -1;
-    let winLen = 0;
-    const load = (pos) => {
-      winStart = pos;
-      winLen = readSync(fd, win, 0, Math.min(WIN, length - pos), pos);
-    };
-    const reader = {
-      length,
-      byte(i) {
-        if (i < winStart || i >= winStart + winLen) load(i);
-        return win[i - winStart];
-      },
-      slice(a, b) {
-        const out = Buffer.alloc(b - a);
-        readSync(fd, out, 0, b - a, a);
-        return out;
-      },
-    };
-    return fn(reader);
-  } finally {
-    closeSync(fd);
   }
 }

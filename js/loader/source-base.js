@@ -61,8 +61,13 @@ export class BaseSource {
       if (!bytes && isNode) {
         const p = await this.localPath(name);
         if (p) {
-          const { withFileReader } = await import('./cache-node.js');
-          locations = withFileReader(p, listExternalData);
+          const { openFileSource } = await import('../onnx/file-source.js');
+          const file = openFileSource(p);
+          try {
+            locations = listExternalData(file);
+          } finally {
+            file.close();
+          }
         }
       }
       if (!locations) locations = listExternalData(bytes ?? (await this.bytes(name)));

@@ -4,7 +4,8 @@
 // and their weights are streamed later, one tensor at a time.
 import path from 'node:path';
 import { ParseError } from '../errors.js';
-import { ByteSource, WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
+import { openFileSource } from './file-source.js';
+import { WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
 
 // onnx.proto3 field numbers used here.
 const MODEL = { IR_VERSION: 1, GRAPH: 7, OPSET_IMPORT: 8 };
@@ -43,11 +44,11 @@ export function parseNode(bytes) {
  * Returns { name, dataType, dims, header: [{ field, wire, bytes }], data } where data is
  * { kind: 'inline', offset, length } | { kind: 'external', location, offset, length } | null.
  */
-async function parseTensor(source, offset, length) {
+function parseTensor(source, offset, length) {
   const t = { name: '', dataType: 0, dims: [], header: [], data: null };
   const external = {};
   let dataLocation = 0;
-  for await (const f of walkFields(source, offset, offset + length)) {
+  for (const f of walkFields(source, offset, offset + length)) {
     const isPayload = f.field === TENSOR.RAW_DATA || ((f.field === TENSOR.FLOAT_DATA || f.field === TENSOR.INT32_DATA || f.field === TENSOR.INT64_DATA) && f.wire === WIRE.LEN);
     if (isPayload && f.field === TENSOR.RAW_DATA) {
       t.data = { kind: 'inline', offset: f.offset, length: f.length };
@@ -60,12 +61,12 @@ async function parseTensor(source, offset, length) {
     }
     if (isPayload) {
       // Packed int32/int64 data are varints: small constants only, decode them in memory.
-      const bytes = await source.read(f.offset, f.length);
+      const bytes = source.read(f.offset, f.length);
       t.header.push({ field: f.field, wire: f.wire, bytes });
       t.varintData = decodePackedVarints(bytes);
       continue;
     }
-    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    const bytes = f.wire === WIRE.LEN ? source.read(f.offset, f.length) : f.raw;
     if (f.field === TENSOR.DIMS) {
       if (f.wire === WIRE.LEN) t.dims.push(...decodePackedVarints(bytes));
       else t.dims.push(f.value);
@@ -100,24 +101,24 @@ async function parseTensor(source, offset, length) {
  * Close with `closeModel()`. Throws ParseError naming the file when it is not a valid ONNX model.
  */
 export async function readOnnxModel(file) {
-  const source = await ByteSource.openFile(file);
+  const source = openFileSource(file);
   try {
-    return await scanModel(source, file);
+    return scanModel(source, file);
   } catch (err) {
-    await source.close();
+    source.close();
     if (err instanceof ParseError) throw err;
     throw new ParseError(`${file}: not a valid ONNX model (${err.message})`, { cause: err });
   }
 }
 
-async function scanModel(source, file) {
+function scanModel(source, file) {
   const model = { file, dir: path.dirname(file), source, irVersion: null, opsets: [], modelFields: [], graph: null, externalSources: new Map() };
-  for await (const f of walkFields(source, 0, source.size)) {
+  for (const f of walkFields(source, 0, source.size)) {
     if (f.field === MODEL.GRAPH && f.wire === WIRE.LEN) {
-      model.graph = await scanGraph(source, f.offset, f.length);
+      model.graph = scanGraph(source, f.offset, f.length);
       continue;
     }
-    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    const bytes = f.wire === WIRE.LEN ? source.read(f.offset, f.length) : f.raw;
     if (f.field === MODEL.IR_VERSION && f.wire === WIRE.VARINT) model.irVersion = f.value;
     if (f.field === MODEL.OPSET_IMPORT && f.wire === WIRE.LEN) {
       const op = { domain: '', version: 0 };
@@ -136,14 +137,14 @@ async function scanModel(source, file) {
   return model;
 }
 
-async function scanGraph(source, offset, length) {
+function scanGraph(source, offset, length) {
   const graph = { nodes: [], initializers: [], fields: [] };
-  for await (const f of walkFields(source, offset, offset + length)) {
+  for (const f of walkFields(source, offset, offset + length)) {
     if (f.field === GRAPH.INITIALIZER && f.wire === WIRE.LEN) {
-      graph.initializers.push(await parseTensor(source, f.offset, f.length));
+      graph.initializers.push(parseTensor(source, f.offset, f.length));
       continue;
     }
-    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    const bytes = f.wire === WIRE.LEN ? source.read(f.offset, f.length) : f.raw;
     if (f.field === GRAPH.NODE && f.wire === WIRE.LEN) graph.nodes.push(parseNode(bytes));
     else graph.fields.push({ field: f.field, wire: f.wire, bytes });
   }
@@ -160,7 +161,7 @@ export async function tensorSource(model, tensor) {
   if (!src) {
     const p = path.join(model.dir, loc);
     try {
-      src = await ByteSource.openFile(p);
+      src = openFileSource(p);
     } catch (err) {
       throw new ParseError(`${model.file}: external data file ${p} for tensor '${tensor.name}' cannot be opened (${err.code ?? err.message})`, { cause: err });
     }
@@ -184,13 +185,13 @@ export function expectPayload(model, tensor) {
 export async function readFloats(model, tensor, r0 = 0, r1 = tensor.dims[0]) {
   const src = await tensorSource(model, tensor);
   const rowBytes = tensor.dims.length >= 2 ? (tensor.dims.slice(1).reduce((a, b) => a * b, 1) * 4) : 4;
-  const bytes = await src.read(tensor.data.offset + r0 * rowBytes, (r1 - r0) * rowBytes);
+  const bytes = src.read(tensor.data.offset + r0 * rowBytes, (r1 - r0) * rowBytes);
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
 
 export async function closeModel(model) {
-  await model.source.close();
-  for (const s of model.externalSources.values()) await s.close();
+  model.source.close();
+  for (const s of model.externalSources.values()) s.close();
 }
 
 /**
@@ -209,7 +210,7 @@ export function fileGraphSource(model) {
     readFloats: (r0, r1) => readFloats(model, t, r0, r1),
     write: t.data ? async (sink) => {
       const src = await tensorSource(model, t);
-      for await (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
+      for (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
     } : null,
   });
   return {
