@@ -9,30 +9,18 @@
 import { buildGraph, parameterSpecs } from './architecture.js';
 import { DataType } from '../onnx/builders.js';
 import { varint } from '../onnx/wire-writer.js';
-import { ParseError, UnsupportedError } from '../errors.js';
 import { parseNode } from '../onnx/model-reader.js';
 import { WIRE, decodeFields } from '../onnx/wire-reader.js';
+import { ParseError, UnsupportedError } from '../errors.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 const utf8 = new TextEncoder();
 const CHUNK_ELEMENTS = 1 << 20; // untransposed tensors are written 4 MB at a time
 
-/** Encoded bytes of a generator Message that has no lazy parts (nodes, value infos, constants). */
-function messageBytes(msg) {
-  const out = new Uint8Array(msg.length);
-  let at = 0;
-  for (const p of msg.parts) {
-    if (p.lazy) throw new Error('messageBytes: message has a lazy part');
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A small constant TensorProto (Message) as a tensor handle holding its bytes in memory. */
 function constantHandle(msg) {
   const t = { name: '', dataType: 0, dims: [], header: [], payload: null };
-  for (const f of decodeFields(messageBytes(msg))) {
+  for (const f of decodeFields(msg.toBytes())) {
     if (f.field === 1) t.dims.push(f.value);
     else if (f.field === 2) t.dataType = f.value;
     else if (f.field === 8) t.header.push({ field: 8, wire: WIRE.LEN, bytes: f.value });
@@ -131,11 +119,11 @@ export function checkpointGraphSource(config, ckpt, label) {
     ],
     opsets: [{ domain: '', version: 17 }],
     graph: {
-      nodes: graph.nodes.map((m) => parseNode(messageBytes(m))),
+      nodes: graph.nodes.map((m) => parseNode(m.toBytes())),
       fields: [
         raw(2, utf8.encode(`wasmbed_${config.model_type}`)),
-        ...graph.inputs.map((m) => raw(11, messageBytes(m))),
-        ...graph.outputs.map((m) => raw(12, messageBytes(m))),
+        ...graph.inputs.map((m) => raw(11, m.toBytes())),
+        ...graph.outputs.map((m) => raw(12, m.toBytes())),
       ],
       initializers: [...graph.constants.map(constantHandle), ...weights],
     },

@@ -1,4 +1,5 @@
-// ONNX protobuf builders (onnx.proto3 field numbers) on top of protobuf.js.
+// ONNX message builders (onnx.proto3 field numbers) on top of wire-writer.js: tensors, nodes,
+// attributes, value infos, graphs and models, for the generator, convert, quantize and tests.
 import { Message } from './wire-writer.js';
 
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 };
@@ -33,11 +34,7 @@ export function tensor(name, dataType, dims, data, external) {
   m.string(8, name);
   const length = dims.reduce((a, b) => a * b, 1) * BYTES_PER[dataType];
   if (external) {
-    const entry = (k, v) => new Message().string(1, k).string(2, String(v));
-    m.message(13, entry('location', external.location));
-    m.message(13, entry('offset', external.offset));
-    m.message(13, entry('length', external.length));
-    m.int(14, 1); // data_location = EXTERNAL
+    externalData(m, external);
   } else if (Array.isArray(data)) {
     m.bytes(9, rawBytes(dataType, data));
   } else if (data instanceof Uint8Array) {
@@ -47,6 +44,18 @@ export function tensor(name, dataType, dims, data, external) {
     m.lazyBytes(9, length, data.write);
   }
   return m;
+}
+
+/**
+ * Appends a TensorProto's external_data entries (location, offset, length) and
+ * data_location = EXTERNAL: its payload lies in `location`, a file beside the model.
+ */
+export function externalData(tensorMsg, { location, offset, length }) {
+  const entry = (k, v) => new Message().string(1, k).string(2, String(v));
+  tensorMsg.message(13, entry('location', location));
+  tensorMsg.message(13, entry('offset', offset));
+  tensorMsg.message(13, entry('length', length));
+  return tensorMsg.int(14, 1);
 }
 
 function attribute(name, value) {
@@ -97,11 +106,13 @@ export function graph({ name, nodes, initializers, inputs, outputs }) {
   return m;
 }
 
+/** ModelProto around a graph; an empty producerVersion leaves that field out. */
 export function model(graphMsg, { opset = 17, producer = 'wasmbed-generator', producerVersion = '1' } = {}) {
-  return new Message()
+  const m = new Message()
     .int(1, 8) // ir_version 8 (ONNX 1.13+, opset 17/18)
-    .string(2, producer)
-    .string(3, producerVersion)
+    .string(2, producer);
+  if (producerVersion) m.string(3, producerVersion);
+  return m
     .message(7, graphMsg)
     .message(8, new Message().string(1, '').int(2, opset));
 }

@@ -4,20 +4,13 @@
 // half-written model under the requested name.
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Message, varint, writeMessage } from './wire-writer.js';
-import { WIRE } from './wire-reader.js';
+import { externalData as externalDataEntries } from './builders.js';
+import { Message, writeMessage } from './wire-writer.js';
 
 // Protobuf messages are limited to 2 GiB; stay well below it with inline tensors.
 export const INLINE_LIMIT = 2 ** 31 - 128 * 2 ** 20;
 // Tensors smaller than this stay inline even in external-data mode (shapes, scalars).
 const EXTERNAL_MIN = 1024;
-
-/** Appends an already-encoded field (as read by the reader) to `m`. */
-export function rawField(m, field, wire, bytes) {
-  if (wire === WIRE.LEN) return m.bytes(field, bytes);
-  m._push(varint(field * 8 + wire));
-  return m._push(bytes);
-}
 
 /**
  * Output tensor description: { name, dataType, dims, byteLength, header?, write(sink) } where
@@ -33,15 +26,11 @@ function tensorMessage(t, external) {
   let named = false;
   for (const h of t.header ?? []) {
     if (h.field === 8) named = true;
-    rawField(m, h.field, h.wire, h.bytes);
+    m.raw(h.field, h.wire, h.bytes);
   }
   if (!named) m.string(8, t.name);
   if (external) {
-    const entry = (k, v) => new Message().string(1, k).string(2, String(v));
-    m.message(13, entry('location', external.location));
-    m.message(13, entry('offset', external.offset));
-    m.message(13, entry('length', t.byteLength));
-    m.int(14, 1);
+    externalDataEntries(m, { location: external.location, offset: external.offset, length: t.byteLength });
   } else if (t.write) {
     m.lazyBytes(9, t.byteLength, t.write);
   }
@@ -94,13 +83,13 @@ export async function writeOnnx(outFile, { modelFields, opsets, graphFields, nod
     // Fields copied from a source model ({ field, wire, bytes }) or built here ({ field, message }).
     for (const f of graphFields) {
       if (f.message) graph.message(f.field, f.message);
-      else rawField(graph, f.field, f.wire, f.bytes);
+      else graph.raw(f.field, f.wire, f.bytes);
     }
     for (const t of tensors) graph.message(5, tensorMessage(t, placements.get(t) ?? t.external));
     const model = new Message();
     for (const f of modelFields) {
       if (f.message) model.message(f.field, f.message);
-      else rawField(model, f.field, f.wire, f.bytes);
+      else model.raw(f.field, f.wire, f.bytes);
     }
     model.message(7, graph);
     for (const op of opsets) {
