@@ -7,10 +7,7 @@
 // layout (field order, initializer order) is exactly what reading the float32 file back would
 // give, so both routes produce byte-identical quantized files.
 import { buildGraph, parameterSpecs } from './architecture.js';
-import { DataType } from '../onnx/builders.js';
-import { varint } from '../onnx/wire-writer.js';
-import { parseNode } from '../onnx/model-reader.js';
-import { WIRE, decodeFields } from '../onnx/wire-reader.js';
+import { DataType, varint, parseNode, WIRE, decodeFields } from '../onnx/index.js';
 import { ParseError, UnsupportedError } from '../errors.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);

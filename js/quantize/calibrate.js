@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Message } from '../onnx/wire-writer.js';
+import { Message, closeModel, readOnnxModel, tensorSource, writeOnnx } from '../onnx/index.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { createSession, pickDevice } from '../embedder/backend.js';
 import { buildTokenizer, TOKENIZER_FILES } from '../embedder/tokenizer-files.js';
@@ -20,8 +20,6 @@ import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { probeFeeds } from '../embedder/webgpu-guard.js';
 import { CALIBRATION_TEXTS } from './calibration-texts.js';
 import { modelDirOf } from './evaluate.js';
-import { closeModel, readOnnxModel, tensorSource } from '../onnx/model-reader.js';
-import { writeOnnx } from '../onnx/model-writer.js';
 
 export { CALIBRATION_TEXTS };
 const FLOAT = 1;

@@ -6,8 +6,7 @@
 import { mkdir, open, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { buildGraph, headSpecs, parameterSpecs } from '../../js/convert/architecture.js';
-import { DataType, graph, model, tensor } from '../../js/onnx/builders.js';
-import { writeMessage } from '../../js/onnx/wire-writer.js';
+import { DataType, graph, model, tensor, writeMessage } from '../../js/onnx/index.js';
 import { PRESETS, fullConfig } from './presets.js';
 import { writeSafetensors } from '../../js/convert/safetensors-writer.js';
 import { loadTokenizerFiles, tokenizerVocabSize } from './tokenizer-files.js';

@@ -8,7 +8,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Embedder, ModelLoadError } from '../../js/index.js';
-import { readFieldHead } from '../../js/onnx/wire-reader.js';
+import { readFieldHead } from '../../js/onnx/index.js';
 import { startHubServer } from '../helpers/hub-server.js';
 import { hubLayout, listTree } from '../helpers/model-fixture.js';
 import { makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';

@@ -1,0 +1,25 @@
+// wasmbed's ONNX codec: one protobuf wire reader and writer, and the ONNX model helpers built on
+// them. Used by the loader (head check, external-data listing), quantize, convert, the test-model
+// generator (models/generator) and the tests.
+//
+//   wire-reader.js    varints, field headers, decodeFields() in memory, walkFields() over a ByteSource
+//   wire-writer.js    varint(), Message (fields, nested and lazy parts), writeMessage() to a sink
+//   byte-source.js    ByteSource: random-access reads over bytes or a file, windowed for small reads
+//   file-source.js    openFileSource(): a ByteSource over a file (Node only)
+//   builders.js       TensorProto / NodeProto / ValueInfoProto / GraphProto / ModelProto builders
+//   model-head.js     onnxHeadProblem(): does a file's first bytes look like a ModelProto?
+//   external-data.js  listExternalData(): the external-data files a model references
+//   model-reader.js   readOnnxModel(): a model's nodes and fields, tensors as payload locations (Node)
+//   model-writer.js   writeOnnx(): a model with lazily streamed payloads, inline or external (Node)
+//
+// This index pulls in the Node-only modules: browser code (js/loader) imports wire-reader,
+// byte-source, model-head and external-data directly.
+export { WIRE, decodeFields, decodePackedVarints, decodeString, readFieldHead, readKey, readVarint, walkFields } from './wire-reader.js';
+export { Message, varint, writeMessage } from './wire-writer.js';
+export { ByteSource } from './byte-source.js';
+export { openFileSource } from './file-source.js';
+export { DataType, externalData, graph, model, node, tensor, valueInfo } from './builders.js';
+export { onnxHeadProblem } from './model-head.js';
+export { listExternalData } from './external-data.js';
+export { ELEMENT_SIZE, closeModel, expectPayload, fileGraphSource, parseNode, readFloats, readOnnxModel, tensorSource } from './model-reader.js';
+export { INLINE_LIMIT, writeOnnx } from './model-writer.js';
