@@ -2,18 +2,20 @@
 //   <cacheDir>/hub/<host>/<org>/<name>/<revision>/<file path>
 // so a model's .onnx and its external data sit side by side, as ONNX Runtime expects.
 //
-// Writes are atomic: bytes go to a temp file in the same folder, are fsync'ed, then renamed over
-// the final name (and the folder fsync'ed). A crash or failed download leaves at most a
-// `*.partial` file that no reader ever opens and clear() removes.
+// Writes are atomic (js/internal/atomic-write.js): bytes go to a temp file in the same folder, are
+// fsync'ed, then renamed over the final name (and the folder fsync'ed). A crash or failed
+// download leaves at most a `<file>.<hex>.tmp` file that no reader ever opens, a later download
+// into the folder sweeps once stale, and clear() removes.
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ModelLoadError } from '../errors.js';
 import { keySegments } from './keys.js';
+import { openAtomic } from '../internal/atomic-write.js';
 
-const PARTIAL = '.partial';
 const BATCH = 1 << 20;
+// Temporaries of atomic writes (`.partial`: the name wasmbed gave them before atomic-write.js).
+const TEMP_NAME = /\.[0-9a-f]{12}\.tmp$|\.partial$/;
 
 /** $WASMBED_CACHE_DIR, else $XDG_CACHE_HOME/wasmbed, else %LOCALAPPDATA%\wasmbed (Windows), else ~/.cache/wasmbed. */
 export function defaultCacheDir() {
@@ -88,9 +90,8 @@ export class NodeDirCache {
       throw new ModelLoadError(`cannot create cache folder ${folder}: ${err.message} (set cacheDir or WASMBED_CACHE_DIR)`, { cause: err });
     }
     await sweepStale(folder);
-    const tmp = `${final}.${process.pid}-${randomBytes(4).toString('hex')}${PARTIAL}`;
-    const fh = await fsp.open(tmp, 'w');
-    let open = true;
+    const file = await openAtomic(final);
+    const fh = file.handle;
     let written = 0;
     const head = [];
     let headLen = 0;
@@ -114,12 +115,6 @@ export class NodeDirCache {
           failed = err;
         },
       );
-    };
-    const close = async () => {
-      if (open) {
-        open = false;
-        await fh.close();
-      }
     };
     return {
       path: final,
@@ -154,16 +149,12 @@ export class NodeDirCache {
         await flush();
         await inFlight;
         if (failed) throw failed;
-        await fh.sync();
-        await close();
-        await fsp.rename(tmp, final);
-        await syncDir(folder);
+        await file.commit();
       },
       async abort() {
         await inFlight;
         pending = [];
-        await close().catch(() => {});
-        await fsp.rm(tmp, { force: true }).catch(() => {});
+        await file.abort();
       },
     };
   }
@@ -193,23 +184,10 @@ async function sweepStale(folder) {
   const names = await fsp.readdir(folder).catch(() => []);
   const cutoff = Date.now() - 24 * 3600 * 1000;
   for (const n of names) {
-    if (!n.endsWith(PARTIAL)) continue;
+    if (!TEMP_NAME.test(n)) continue;
     const p = path.join(folder, n);
     const st = await fsp.stat(p).catch(() => null);
     if (st && st.mtimeMs < cutoff) await fsp.rm(p, { force: true }).catch(() => {});
-  }
-}
-
-// Makes the rename durable. Directories cannot be opened for fsync on Windows: best effort.
-async function syncDir(dir) {
-  let fh;
-  try {
-    fh = await fsp.open(dir, 'r');
-    await fh.sync();
-  } catch {
-    // ignored: the rename itself is atomic; only its durability across power loss is at stake
-  } finally {
-    await fh?.close().catch(() => {});
   }
 }
 

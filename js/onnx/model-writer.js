@@ -1,9 +1,10 @@
 // Writes a (rewritten) ONNX model whose tensor payloads are produced lazily, one tensor at a time,
 // inline in the .onnx file or, above the 2 GB protobuf limit, in a `<name>_data` external file.
-// Files are written under a `.partial` name and renamed at the end: a failure never leaves a
-// half-written model under the requested name.
-import { open, rename, rm } from 'node:fs/promises';
+// Both files are written atomically (js/internal/atomic-write.js) and appear together at the end:
+// a failure never leaves a half-written model under the requested name.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { openAtomic } from '../internal/atomic-write.js';
 import { externalData as externalDataEntries } from './builders.js';
 import { Message, writeMessage } from './wire-writer.js';
 
@@ -37,15 +38,6 @@ function tensorMessage(t, external) {
   return m;
 }
 
-async function writeStreaming(file, body) {
-  const fh = await open(file, 'w');
-  try {
-    await body({ write: (chunk) => fh.write(chunk) });
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Writes the model. parts: { modelFields, opsets, graphFields, nodes (encoded Messages or
  * Uint8Arrays), tensors }; modelFields / graphFields entries are { field, wire, bytes } (copied)
@@ -56,24 +48,24 @@ export async function writeOnnx(outFile, { modelFields, opsets, graphFields, nod
   const external = externalData === 'auto' ? payload > INLINE_LIMIT : Boolean(externalData);
   const dataName = `${path.basename(outFile)}_data`;
   const dataFile = path.join(path.dirname(outFile), dataName);
-  const partial = [`${outFile}.partial`, `${dataFile}.partial`];
+  let data = null;
+  let onnx = null;
   try {
     const placements = new Map();
     let dataBytes = 0;
     if (external) {
       // Data first: offsets must be known before the graph is encoded.
-      await writeStreaming(partial[1], async (sink) => {
-        for (const t of tensors) {
-          if (!t.write || t.byteLength < EXTERNAL_MIN) continue;
-          const pad = (16 - (dataBytes % 16)) % 16; // 16-byte aligned payloads
-          if (pad) { await sink.write(new Uint8Array(pad)); dataBytes += pad; }
-          placements.set(t, { location: dataName, offset: dataBytes });
-          let wrote = 0;
-          await t.write({ write: async (c) => { wrote += c.length; await sink.write(c); } });
-          if (wrote !== t.byteLength) throw new Error(`tensor ${t.name}: wrote ${wrote} bytes, declared ${t.byteLength}`);
-          dataBytes += wrote;
-        }
-      });
+      data = await openAtomic(dataFile);
+      for (const t of tensors) {
+        if (!t.write || t.byteLength < EXTERNAL_MIN) continue;
+        const pad = (16 - (dataBytes % 16)) % 16; // 16-byte aligned payloads
+        if (pad) { await data.write(new Uint8Array(pad)); dataBytes += pad; }
+        placements.set(t, { location: dataName, offset: dataBytes });
+        let wrote = 0;
+        await t.write({ write: async (c) => { wrote += c.length; await data.write(c); } });
+        if (wrote !== t.byteLength) throw new Error(`tensor ${t.name}: wrote ${wrote} bytes, declared ${t.byteLength}`);
+        dataBytes += wrote;
+      }
     }
     const graph = new Message();
     for (const n of nodes) {
@@ -98,13 +90,14 @@ export async function writeOnnx(outFile, { modelFields, opsets, graphFields, nod
       m.int(2, op.version);
       model.message(8, m);
     }
-    await writeStreaming(partial[0], (sink) => writeMessage(model, sink));
-    if (external) await rename(partial[1], dataFile);
+    onnx = await openAtomic(outFile);
+    await writeMessage(model, onnx);
+    if (external) await data.commit();
     else await rm(dataFile, { force: true }); // a stale data file from an earlier run would mislead
-    await rename(partial[0], outFile);
+    await onnx.commit();
     return { modelBytes: model.length, dataBytes, external, dataFile: external ? dataFile : null };
   } catch (err) {
-    await Promise.all(partial.map((p) => rm(p, { force: true })));
+    await Promise.all([data?.abort(), onnx?.abort()]);
     throw err;
   }
 }
