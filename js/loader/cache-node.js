@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ModelLoadError } from '../errors.js';
 import { keySegments } from './keys.js';
 import { openAtomic } from '../internal/atomic-write.js';
+import { concatBytes } from '../internal/bytes.js';
 
 const BATCH = 1 << 20;
 // Temporaries of atomic writes (`.partial`: the name wasmbed gave them before atomic-write.js).
@@ -122,15 +123,7 @@ export class NodeDirCache {
         return written;
       },
       /** First bytes written (up to 4 KiB), for format checks before commit. */
-      head() {
-        const out = new Uint8Array(headLen);
-        let o = 0;
-        for (const h of head) {
-          out.set(h, o);
-          o += h.length;
-        }
-        return out;
-      },
+      head: () => concatBytes(head, headLen),
       // Chunks are gathered into ~1 MiB writev() calls, one in flight while the next fills:
       // few syscalls, and the network reader is only held up when the disk falls behind (so
       // memory stays bounded at ~2 MiB). The writer keeps references to chunks until written.

@@ -3,6 +3,7 @@
 // A message is built as a list of parts: byte arrays, or "lazy" parts ({ length, write }) whose
 // bytes are produced only when the file is written. Lengths are known up front, so a message can
 // be length-prefixed without materialising multi-GB tensor payloads in memory.
+import { concatBytes } from '../internal/bytes.js';
 import { WIRE } from './wire-reader.js';
 
 const textEncoder = new TextEncoder();
@@ -110,14 +111,8 @@ export class Message {
 
   /** The encoded message as one array (small messages only: throws on a lazy part). */
   toBytes() {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      if (p.lazy) throw new Error('Message.toBytes: the message has a lazy part');
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    if (this.parts.some((p) => p.lazy)) throw new Error('Message.toBytes: the message has a lazy part');
+    return concatBytes(this.parts, this.length);
   }
 }
 
