@@ -7,7 +7,7 @@
 // layout (field order, initializer order) is exactly what reading the float32 file back would
 // give, so both routes produce byte-identical quantized files.
 import { buildGraph, parameterSpecs } from './architecture.js';
-import { DataType, varint, parseNode, WIRE, decodeFields } from '../onnx/index.js';
+import { DataType, GRAPH, MODEL, TENSOR, WIRE, decodeFields, parseNode, varint } from '../onnx/index.js';
 import { ParseError, UnsupportedError } from '../errors.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
@@ -18,10 +18,10 @@ const CHUNK_ELEMENTS = 1 << 20; // untransposed tensors are written 4 MB at a ti
 function constantHandle(msg) {
   const t = { name: '', dataType: 0, dims: [], header: [], payload: null };
   for (const f of decodeFields(msg.toBytes())) {
-    if (f.field === 1) t.dims.push(f.value);
-    else if (f.field === 2) t.dataType = f.value;
-    else if (f.field === 8) t.header.push({ field: 8, wire: WIRE.LEN, bytes: f.value });
-    else if (f.field === 9) t.payload = f.value;
+    if (f.field === TENSOR.DIMS) t.dims.push(f.value);
+    else if (f.field === TENSOR.DATA_TYPE) t.dataType = f.value;
+    else if (f.field === TENSOR.NAME) t.header.push({ field: TENSOR.NAME, wire: WIRE.LEN, bytes: f.value });
+    else if (f.field === TENSOR.RAW_DATA) t.payload = f.value;
     else throw new Error(`constant tensor: unexpected field ${f.field}`);
   }
   t.name = new TextDecoder().decode(t.header[0].bytes);
@@ -73,7 +73,7 @@ function weightHandle(spec, found) {
   };
   const bytesOf = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return {
-    name: spec.name, dataType: DataType.FLOAT, dims, header: [{ field: 8, wire: WIRE.LEN, bytes: utf8.encode(spec.name) }],
+    name: spec.name, dataType: DataType.FLOAT, dims, header: [{ field: TENSOR.NAME, wire: WIRE.LEN, bytes: utf8.encode(spec.name) }],
     byteLength: numel * 4, hasPayload: true,
     check: async () => {},
     // Rows [r0, r1) of the ONNX-layout tensor; untransposed tables (the 250k-row embeddings) are
@@ -111,16 +111,16 @@ export function checkpointGraphSource(config, ckpt, label) {
   return {
     label,
     modelFields: [
-      { field: 1, wire: WIRE.VARINT, bytes: varint(8) }, // ir_version 8 (opset 17)
-      raw(2, utf8.encode('wasmbed-convert')),
+      { field: MODEL.IR_VERSION, wire: WIRE.VARINT, bytes: varint(8) }, // ir_version 8 (opset 17)
+      raw(MODEL.PRODUCER_NAME, utf8.encode('wasmbed-convert')),
     ],
     opsets: [{ domain: '', version: 17 }],
     graph: {
       nodes: graph.nodes.map((m) => parseNode(m.toBytes())),
       fields: [
-        raw(2, utf8.encode(`wasmbed_${config.model_type}`)),
-        ...graph.inputs.map((m) => raw(11, m.toBytes())),
-        ...graph.outputs.map((m) => raw(12, m.toBytes())),
+        raw(GRAPH.NAME, utf8.encode(`wasmbed_${config.model_type}`)),
+        ...graph.inputs.map((m) => raw(GRAPH.INPUT, m.toBytes())),
+        ...graph.outputs.map((m) => raw(GRAPH.OUTPUT, m.toBytes())),
       ],
       initializers: [...graph.constants.map(constantHandle), ...weights],
     },

@@ -4,6 +4,7 @@
 // over a file source (Node) the weights are never read into JS at all. Browser-safe.
 import { ParseError } from '../errors.js';
 import { ByteSource } from './byte-source.js';
+import { ATTR, ENTRY, FUNCTION, GRAPH, MODEL, NODE, SPARSE_TENSOR, TENSOR } from './schema.js';
 import { WIRE, walkFields } from './wire-reader.js';
 
 // Not fatal: a location with a stray byte still reaches checkLocation() and its error message.
@@ -26,40 +27,40 @@ export function listExternalData(src) {
 
   const tensor = (a, b) => {
     for (const [field, start, end] of children(a, b)) {
-      if (field !== 13) continue; // external_data (StringStringEntryProto)
+      if (field !== TENSOR.EXTERNAL_DATA) continue;
       let key = null;
       let value = null;
       for (const [f, s, e] of children(start, end)) {
-        if (f === 1) key = str(s, e);
-        else if (f === 2) value = str(s, e);
+        if (f === ENTRY.KEY) key = str(s, e);
+        else if (f === ENTRY.VALUE) value = str(s, e);
       }
       if (key === 'location' && value != null) found.add(checkLocation(value));
     }
   };
   const sparse = (a, b) => {
-    for (const [field, start, end] of children(a, b)) if (field === 1 || field === 2) tensor(start, end);
+    for (const [field, start, end] of children(a, b)) if (field === SPARSE_TENSOR.VALUES || field === SPARSE_TENSOR.INDICES) tensor(start, end);
   };
   const attribute = (a, b) => {
     for (const [field, start, end] of children(a, b)) {
-      if (field === 5 || field === 10) tensor(start, end); // t, tensors
-      else if (field === 6 || field === 11) graph(start, end); // g, graphs
-      else if (field === 22 || field === 23) sparse(start, end); // sparse_tensor(s)
+      if (field === ATTR.T || field === ATTR.TENSORS) tensor(start, end);
+      else if (field === ATTR.G || field === ATTR.GRAPHS) graph(start, end);
+      else if (field === ATTR.SPARSE_TENSOR || field === ATTR.SPARSE_TENSORS) sparse(start, end);
     }
   };
   const node = (a, b) => {
-    for (const [field, start, end] of children(a, b)) if (field === 5) attribute(start, end);
+    for (const [field, start, end] of children(a, b)) if (field === NODE.ATTRIBUTE) attribute(start, end);
   };
   const graph = (a, b) => {
     for (const [field, start, end] of children(a, b)) {
-      if (field === 1) node(start, end);
-      else if (field === 5) tensor(start, end);
-      else if (field === 15) sparse(start, end);
+      if (field === GRAPH.NODE) node(start, end);
+      else if (field === GRAPH.INITIALIZER) tensor(start, end);
+      else if (field === GRAPH.SPARSE_INITIALIZER) sparse(start, end);
     }
   };
   try {
     for (const [field, start, end] of children(0, src.size)) {
-      if (field === 7) graph(start, end);
-      else if (field === 25) for (const [f, s, e] of children(start, end)) if (f === 7) node(s, e); // FunctionProto.node
+      if (field === MODEL.GRAPH) graph(start, end);
+      else if (field === MODEL.FUNCTIONS) for (const [f, s, e] of children(start, end)) if (f === FUNCTION.NODE) node(s, e);
     }
   } catch (err) {
     if (err instanceof RangeError) throw new ParseError(`malformed ONNX protobuf: ${err.message}`, { cause: err });

@@ -6,6 +6,7 @@
 //   wire-writer.js    varint(), Message (fields, nested and lazy parts), writeMessage() to a sink
 //   byte-source.js    ByteSource: random-access reads over bytes or a file, windowed for small reads
 //   file-source.js    openFileSource(): a ByteSource over a file (Node only)
+//   schema.js         onnx.proto3 field numbers and enums (DataType, ELEMENT_SIZE, AttrType, ...)
 //   builders.js       TensorProto / NodeProto / ValueInfoProto / GraphProto / ModelProto builders
 //   model-head.js     onnxHeadProblem(): does a file's first bytes look like a ModelProto?
 //   external-data.js  listExternalData(): the external-data files a model references
@@ -18,8 +19,9 @@ export { WIRE, decodeFields, decodePackedVarints, decodeString, readFieldHead, r
 export { Message, varint, writeMessage } from './wire-writer.js';
 export { ByteSource } from './byte-source.js';
 export { openFileSource } from './file-source.js';
-export { DataType, externalData, graph, model, node, tensor, valueInfo } from './builders.js';
+export { ATTR, AttrType, DATA_LOCATION, DIM, DataType, ELEMENT_SIZE, ENTRY, FUNCTION, GRAPH, MODEL, NODE, OPSET, SHAPE, SPARSE_TENSOR, TENSOR, TENSOR_TYPE, TYPE, VALUE_INFO } from './schema.js';
+export { externalData, graph, model, node, opsetImport, tensor, valueInfo } from './builders.js';
 export { onnxHeadProblem } from './model-head.js';
 export { listExternalData } from './external-data.js';
-export { ELEMENT_SIZE, closeModel, expectPayload, fileGraphSource, parseNode, readFloats, readOnnxModel, tensorSource } from './model-reader.js';
+export { closeModel, expectPayload, fileGraphSource, parseNode, readFloats, readOnnxModel, tensorSource } from './model-reader.js';
 export { INLINE_LIMIT, writeOnnx } from './model-writer.js';

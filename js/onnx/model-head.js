@@ -1,23 +1,11 @@
 // A cheap check that a file's first bytes are an ONNX ModelProto, used by the loader to reject an
 // HTML error page, a Git LFS pointer or a cut-off download before it reaches ONNX Runtime or the
 // cache. Browser-safe.
+import { MODEL } from './schema.js';
 import { WIRE, readFieldHead, readKey } from './wire-reader.js';
 
-// ModelProto top-level field number -> protobuf wire type (onnx.proto3).
-const MODEL_FIELDS = new Map([
-  [1, WIRE.VARINT], // ir_version
-  [2, WIRE.LEN], // producer_name
-  [3, WIRE.LEN], // producer_version
-  [4, WIRE.LEN], // domain
-  [5, WIRE.VARINT], // model_version
-  [6, WIRE.LEN], // doc_string
-  [7, WIRE.LEN], // graph
-  [8, WIRE.LEN], // opset_import
-  [14, WIRE.LEN], // metadata_props
-  [20, WIRE.LEN], // training_info
-  [25, WIRE.LEN], // functions
-  [26, WIRE.LEN], // configuration
-]);
+// ModelProto field number -> its wire type: the two varints, every other field length-delimited.
+const MODEL_FIELDS = new Map(Object.values(MODEL).map((f) => [f, f === MODEL.IR_VERSION || f === MODEL.MODEL_VERSION ? WIRE.VARINT : WIRE.LEN]));
 
 /**
  * Checks that `head` (the first bytes of a file, any length) starts like an ONNX ModelProto:
@@ -44,9 +32,9 @@ export function onnxHeadProblem(head, totalSize = Infinity) {
       return `malformed protobuf at byte ${pos} (${err.message})`;
     }
     if (!h) break; // head ends inside the field's header
-    if (h.field === 1 && (h.value < 1 || h.value > 64)) return `implausible ir_version ${h.value}`;
+    if (h.field === MODEL.IR_VERSION && (h.value < 1 || h.value > 64)) return `implausible ir_version ${h.value}`;
     if (h.wire === WIRE.LEN && h.next > totalSize) return `field ${h.field} is longer than the file (truncated download?)`;
-    if (first && h.field !== 1) return 'it does not start with an ir_version field';
+    if (first && h.field !== MODEL.IR_VERSION) return 'it does not start with an ir_version field';
     first = false;
     pos = h.next;
   }

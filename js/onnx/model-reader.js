@@ -5,16 +5,8 @@
 import path from 'node:path';
 import { ParseError } from '../errors.js';
 import { openFileSource } from './file-source.js';
+import { ATTR, DATA_LOCATION, ELEMENT_SIZE, ENTRY, GRAPH, MODEL, NODE, OPSET, TENSOR } from './schema.js';
 import { WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
-
-// onnx.proto3 field numbers used here.
-const MODEL = { IR_VERSION: 1, GRAPH: 7, OPSET_IMPORT: 8 };
-const GRAPH = { NODE: 1, NAME: 2, INITIALIZER: 5 };
-const TENSOR = { DIMS: 1, DATA_TYPE: 2, FLOAT_DATA: 4, INT32_DATA: 5, INT64_DATA: 7, NAME: 8, RAW_DATA: 9, EXTERNAL_DATA: 13, DATA_LOCATION: 14 };
-const NODE = { INPUT: 1, OUTPUT: 2, NAME: 3, OP_TYPE: 4, ATTRIBUTE: 5, DOMAIN: 7 };
-const ATTR = { NAME: 1, F: 2, I: 3, S: 4, T: 5, G: 6, INTS: 8, GRAPHS: 11, TYPE: 20 };
-
-export const ELEMENT_SIZE = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
 /** A decoded NodeProto; `fields` keeps every field (attributes included) for a verbatim copy. */
 export function parseNode(bytes) {
@@ -77,8 +69,8 @@ function parseTensor(source, offset, length) {
     if (f.field === TENSOR.EXTERNAL_DATA) {
       let k = '', v = '';
       for (const e of decodeFields(bytes)) {
-        if (e.field === 1) k = decodeString(e.value);
-        else if (e.field === 2) v = decodeString(e.value);
+        if (e.field === ENTRY.KEY) k = decodeString(e.value);
+        else if (e.field === ENTRY.VALUE) v = decodeString(e.value);
       }
       external[k] = v;
       continue;
@@ -86,7 +78,7 @@ function parseTensor(source, offset, length) {
     if (f.field === TENSOR.DATA_LOCATION) { dataLocation = f.value; continue; }
     t.header.push({ field: f.field, wire: f.wire, bytes });
   }
-  if (dataLocation === 1) {
+  if (dataLocation === DATA_LOCATION.EXTERNAL) {
     if (!external.location) throw new RangeError(`tensor '${t.name}' is external but names no location`);
     const size = t.dims.reduce((a, b) => a * b, 1) * (ELEMENT_SIZE[t.dataType] ?? 0);
     t.data = { kind: 'external', location: external.location, offset: Number(external.offset ?? 0), length: external.length != null ? Number(external.length) : size };
@@ -123,8 +115,8 @@ function scanModel(source, file) {
     if (f.field === MODEL.OPSET_IMPORT && f.wire === WIRE.LEN) {
       const op = { domain: '', version: 0 };
       for (const e of decodeFields(bytes)) {
-        if (e.field === 1) op.domain = decodeString(e.value);
-        else if (e.field === 2) op.version = e.value;
+        if (e.field === OPSET.DOMAIN) op.domain = decodeString(e.value);
+        else if (e.field === OPSET.VERSION) op.version = e.value;
       }
       model.opsets.push(op);
       continue;

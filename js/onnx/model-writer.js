@@ -5,7 +5,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { openAtomic } from '../internal/atomic-write.js';
-import { externalData as externalDataEntries } from './builders.js';
+import { externalData as externalDataEntries, opsetImport } from './builders.js';
+import { GRAPH, MODEL, TENSOR } from './schema.js';
 import { Message, writeMessage } from './wire-writer.js';
 
 // Protobuf messages are limited to 2 GiB; stay well below it with inline tensors.
@@ -22,18 +23,18 @@ const EXTERNAL_MIN = 1024;
  */
 function tensorMessage(t, external) {
   const m = new Message();
-  for (const d of t.dims) m.int(1, d);
-  m.int(2, t.dataType);
+  for (const d of t.dims) m.int(TENSOR.DIMS, d);
+  m.int(TENSOR.DATA_TYPE, t.dataType);
   let named = false;
   for (const h of t.header ?? []) {
-    if (h.field === 8) named = true;
+    if (h.field === TENSOR.NAME) named = true;
     m.raw(h.field, h.wire, h.bytes);
   }
-  if (!named) m.string(8, t.name);
+  if (!named) m.string(TENSOR.NAME, t.name);
   if (external) {
     externalDataEntries(m, { location: external.location, offset: external.offset, length: t.byteLength });
   } else if (t.write) {
-    m.lazyBytes(9, t.byteLength, t.write);
+    m.lazyBytes(TENSOR.RAW_DATA, t.byteLength, t.write);
   }
   return m;
 }
@@ -69,27 +70,22 @@ export async function writeOnnx(outFile, { modelFields, opsets, graphFields, nod
     }
     const graph = new Message();
     for (const n of nodes) {
-      if (n instanceof Message) graph.message(1, n);
-      else graph.bytes(1, n);
+      if (n instanceof Message) graph.message(GRAPH.NODE, n);
+      else graph.bytes(GRAPH.NODE, n);
     }
     // Fields copied from a source model ({ field, wire, bytes }) or built here ({ field, message }).
     for (const f of graphFields) {
       if (f.message) graph.message(f.field, f.message);
       else graph.raw(f.field, f.wire, f.bytes);
     }
-    for (const t of tensors) graph.message(5, tensorMessage(t, placements.get(t) ?? t.external));
+    for (const t of tensors) graph.message(GRAPH.INITIALIZER, tensorMessage(t, placements.get(t) ?? t.external));
     const model = new Message();
     for (const f of modelFields) {
       if (f.message) model.message(f.field, f.message);
       else model.raw(f.field, f.wire, f.bytes);
     }
-    model.message(7, graph);
-    for (const op of opsets) {
-      const m = new Message();
-      if (op.domain) m.string(1, op.domain);
-      m.int(2, op.version);
-      model.message(8, m);
-    }
+    model.message(MODEL.GRAPH, graph);
+    for (const op of opsets) model.message(MODEL.OPSET_IMPORT, opsetImport(op.domain, op.version));
     onnx = await openAtomic(outFile);
     await writeMessage(model, onnx);
     if (external) await data.commit();
