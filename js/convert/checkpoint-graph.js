@@ -7,7 +7,8 @@
 // layout (field order, initializer order) is exactly what reading the float32 file back would
 // give, so both routes produce byte-identical quantized files.
 import { buildGraph, parameterSpecs } from './architecture.js';
-import { DataType, GRAPH, MODEL, TENSOR, WIRE, decodeFields, parseNode, varint } from '../onnx/index.js';
+import { DataType, GRAPH, MODEL, TENSOR, WIRE, decodeFields, varint } from '../onnx/index.js';
+import { parseNode } from '../onnx/node.js';
 import { ParseError, UnsupportedError } from '../errors.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);

@@ -6,7 +6,7 @@
 // sparse_linear.pt / colbert_linear.pt). The pickle goes through the allow-list interpreter in
 // torch-unpickler.js: nothing in the file is executed.
 import { ParseError, UnsupportedError } from '../errors.js';
-import { openFileSource } from '../onnx/file-source.js';
+import { openFileSource } from '../onnx/node.js';
 import { DTYPE_BYTES, PickledTensor, STORAGE_DTYPES, unpickle } from './torch-unpickler.js';
 import { readZipDirectory, zipDirectoryOfBytes } from './zip-directory.js';
 import { widenToFloat32 } from './float-widen.js';

@@ -2,7 +2,7 @@
 // validating the header against the file: every tensor's byte range must match its dtype and
 // shape, lie inside the file and not overlap another. Payloads are streamed, never loaded whole.
 import { ParseError } from '../errors.js';
-import { openFileSource } from '../onnx/index.js';
+import { openFileSource } from '../onnx/node.js';
 import { widenToFloat32 } from './float-widen.js';
 
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };

@@ -18,7 +18,8 @@
 // converting and quantizing is one streamed pass.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { node as makeNode, DataType, closeModel, fileGraphSource, readOnnxModel, writeOnnx } from '../onnx/index.js';
+import { DataType, node as makeNode } from '../onnx/index.js';
+import { closeModel, fileGraphSource, readOnnxModel, writeOnnx } from '../onnx/node.js';
 import { InvalidArgumentError, ParseError, UnsupportedError, WasmbedError } from '../errors.js';
 import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
 import { activationMeans } from './calibrate.js';
