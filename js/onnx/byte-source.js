@@ -7,13 +7,15 @@
 const SMALL_READ = 16 << 10;
 
 export class ByteSource {
-  /** A source over bytes in memory (reads return copies, so callers may keep or align them). */
+  /** A source over bytes in memory (read() returns copies, so callers may keep or align them). */
   static fromBytes(bytes, name = '<bytes>') {
-    return new ByteSource(bytes.length, (buf, position) => {
+    const source = new ByteSource(bytes.length, (buf, position) => {
       const n = Math.min(buf.length, bytes.length - position);
       buf.set(bytes.subarray(position, position + n));
       return n;
     }, { name });
+    source._bytes = bytes;
+    return source;
   }
 
   /**
@@ -29,21 +31,32 @@ export class ByteSource {
     this._window = window ? new Uint8Array(window) : null;
     this._winStart = 0;
     this._winLength = 0;
+    this._bytes = null; // the whole source, when it is memory already
   }
 
   /** Exactly `length` bytes at `offset`, as a new array (throws RangeError past the end). */
   read(offset, length) {
-    if (offset < 0 || offset + length > this.size) throw new RangeError(`read of ${length} bytes at ${offset} runs past the end (${this.size} bytes)`);
-    if (this._window && length <= SMALL_READ) {
-      if (offset < this._winStart || offset + length > this._winStart + this._winLength) {
-        this._winStart = offset;
-        this._winLength = this._fill(this._window.subarray(0, Math.min(this._window.length, this.size - offset)), offset);
-      }
-      return this._window.slice(offset - this._winStart, offset - this._winStart + length);
-    }
+    const view = this.peek(offset, length);
+    if (view) return view.slice();
     const buf = new Uint8Array(length);
     this._fill(buf, offset);
     return buf;
+  }
+
+  /**
+   * `length` bytes at `offset` without a copy where the source holds them (bytes in memory, or a
+   * small read through the window): valid only until the next read, so never kept. Null where a
+   * copy is needed (a large read from a file). The walker reads field headers this way.
+   */
+  peek(offset, length) {
+    if (offset < 0 || offset + length > this.size) throw new RangeError(`read of ${length} bytes at ${offset} runs past the end (${this.size} bytes)`);
+    if (this._bytes) return this._bytes.subarray(offset, offset + length);
+    if (!this._window || length > SMALL_READ) return null;
+    if (offset < this._winStart || offset + length > this._winStart + this._winLength) {
+      this._winStart = offset;
+      this._winLength = this._fill(this._window.subarray(0, Math.min(this._window.length, this.size - offset)), offset);
+    }
+    return this._window.subarray(offset - this._winStart, offset - this._winStart + length);
   }
 
   _fill(buf, offset) {

@@ -135,7 +135,7 @@ export function* walkFields(source, start, end) {
   let pos = start;
   while (pos < end) {
     // A key plus a length varint take at most 20 bytes; scalar values at most 10 more.
-    const head = source.read(pos, Math.min(32, end - pos));
+    const head = source.peek(pos, Math.min(32, end - pos)) ?? source.read(pos, Math.min(32, end - pos));
     const h = readFieldHead(head, 0);
     if (!h) throw new RangeError(`truncated field at offset ${pos}`);
     if (h.field === 0) throw new RangeError(`field number 0 at offset ${pos}`);
