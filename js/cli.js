@@ -6,7 +6,6 @@ const COMMANDS = {
   convert: { load: () => import('./cli/convert.js'), summary: 'convert a safetensors or pytorch_model.bin checkpoint to ONNX (and quantize)' },
   embed: { load: () => import('./cli/embed.js'), summary: 'embed lines of text with a model' },
   eval: { load: () => import('./cli/eval.js'), summary: 'retrieval (BEIR / AutoRAG) and STS evaluation of a model on your data' },
-  'make-model': { load: () => import('./cli/make-model.js'), summary: 'generate a random-weight model in the Hub layout' },
   quantize: { load: () => import('./cli/quantize.js'), summary: 'quantize an ONNX model to q8 / q4' },
   tokenize: { load: () => import('./cli/tokenize.js'), summary: 'tokenize lines of text' },
   version: { load: () => import('./cli/version.js'), summary: 'print the package and core versions' },

@@ -4,5 +4,5 @@
 // so its surface stays small.
 export { loadCore } from './internal/core.js';
 export { chunkSpans, sentenceBreaks } from './search/chunker.js';
-export { listExternalData } from './onnx/external-data.js';
+export { listExternalData } from './onnx/index.js';
 export { compareWebGpuToWasm, guardWebGpu, probeFeeds, rowCosines, WEBGPU_GUARD_THRESHOLD } from './embedder/webgpu-guard.js';

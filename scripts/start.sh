@@ -5,6 +5,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/build-wasm.sh
 if [[ ! -f models/generated/demo-model/onnx/model.onnx ]]; then
-  node js/cli.js make-model models/generated/demo-model --preset tiny-bert --seed 1
+  node models/generator/cli.js models/generated/demo-model --preset tiny-bert --seed 1
 fi
 exec node demo/serve.js "$@"

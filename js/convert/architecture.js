@@ -2,7 +2,7 @@
 // inputs input_ids, attention_mask (+ token_type_ids for BERT), output last_hidden_state, built
 // from standard opset-17 operators. Parameter names follow Hugging Face's state dict (no model
 // prefix), so the same list drives model.safetensors and the converter.
-import { DataType, node, tensor, valueInfo } from '../onnx/builders.js';
+import { DataType, node, tensor, valueInfo } from '../onnx/index.js';
 
 export const ARCHITECTURES = ['bert', 'roberta', 'xlm-roberta'];
 

@@ -7,36 +7,22 @@
 // layout (field order, initializer order) is exactly what reading the float32 file back would
 // give, so both routes produce byte-identical quantized files.
 import { buildGraph, parameterSpecs } from './architecture.js';
-import { DataType } from '../onnx/builders.js';
-import { varint } from '../onnx/wire-writer.js';
+import { DataType, GRAPH, MODEL, TENSOR, WIRE, decodeFields, varint } from '../onnx/index.js';
+import { parseNode } from '../onnx/node.js';
 import { ParseError, UnsupportedError } from '../errors.js';
-import { parseNode } from '../onnx/model-reader.js';
-import { WIRE, decodeFields } from '../onnx/wire-reader.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 const utf8 = new TextEncoder();
 const CHUNK_ELEMENTS = 1 << 20; // untransposed tensors are written 4 MB at a time
 
-/** Encoded bytes of a generator Message that has no lazy parts (nodes, value infos, constants). */
-function messageBytes(msg) {
-  const out = new Uint8Array(msg.length);
-  let at = 0;
-  for (const p of msg.parts) {
-    if (p.lazy) throw new Error('messageBytes: message has a lazy part');
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A small constant TensorProto (Message) as a tensor handle holding its bytes in memory. */
 function constantHandle(msg) {
   const t = { name: '', dataType: 0, dims: [], header: [], payload: null };
-  for (const f of decodeFields(messageBytes(msg))) {
-    if (f.field === 1) t.dims.push(f.value);
-    else if (f.field === 2) t.dataType = f.value;
-    else if (f.field === 8) t.header.push({ field: 8, wire: WIRE.LEN, bytes: f.value });
-    else if (f.field === 9) t.payload = f.value;
+  for (const f of decodeFields(msg.toBytes())) {
+    if (f.field === TENSOR.DIMS) t.dims.push(f.value);
+    else if (f.field === TENSOR.DATA_TYPE) t.dataType = f.value;
+    else if (f.field === TENSOR.NAME) t.header.push({ field: TENSOR.NAME, wire: WIRE.LEN, bytes: f.value });
+    else if (f.field === TENSOR.RAW_DATA) t.payload = f.value;
     else throw new Error(`constant tensor: unexpected field ${f.field}`);
   }
   t.name = new TextDecoder().decode(t.header[0].bytes);
@@ -88,7 +74,7 @@ function weightHandle(spec, found) {
   };
   const bytesOf = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return {
-    name: spec.name, dataType: DataType.FLOAT, dims, header: [{ field: 8, wire: WIRE.LEN, bytes: utf8.encode(spec.name) }],
+    name: spec.name, dataType: DataType.FLOAT, dims, header: [{ field: TENSOR.NAME, wire: WIRE.LEN, bytes: utf8.encode(spec.name) }],
     byteLength: numel * 4, hasPayload: true,
     check: async () => {},
     // Rows [r0, r1) of the ONNX-layout tensor; untransposed tables (the 250k-row embeddings) are
@@ -126,16 +112,16 @@ export function checkpointGraphSource(config, ckpt, label) {
   return {
     label,
     modelFields: [
-      { field: 1, wire: WIRE.VARINT, bytes: varint(8) }, // ir_version 8 (opset 17)
-      raw(2, utf8.encode('wasmbed-convert')),
+      { field: MODEL.IR_VERSION, wire: WIRE.VARINT, bytes: varint(8) }, // ir_version 8 (opset 17)
+      raw(MODEL.PRODUCER_NAME, utf8.encode('wasmbed-convert')),
     ],
     opsets: [{ domain: '', version: 17 }],
     graph: {
-      nodes: graph.nodes.map((m) => parseNode(messageBytes(m))),
+      nodes: graph.nodes.map((m) => parseNode(m.toBytes())),
       fields: [
-        raw(2, utf8.encode(`wasmbed_${config.model_type}`)),
-        ...graph.inputs.map((m) => raw(11, messageBytes(m))),
-        ...graph.outputs.map((m) => raw(12, messageBytes(m))),
+        raw(GRAPH.NAME, utf8.encode(`wasmbed_${config.model_type}`)),
+        ...graph.inputs.map((m) => raw(GRAPH.INPUT, m.toBytes())),
+        ...graph.outputs.map((m) => raw(GRAPH.OUTPUT, m.toBytes())),
       ],
       initializers: [...graph.constants.map(constantHandle), ...weights],
     },

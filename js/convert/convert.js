@@ -1,9 +1,10 @@
 // Hub weights -> browser-ready ONNX without Python: reads config.json and model.safetensors or
-// PyTorch's pytorch_model.bin (either sharded with its .index.json; see checkpoint-files.js) and fills the same graph builder the test
-// model generator uses (models/generator/architecture.js: BERT, RoBERTa, XLM-RoBERTa) with the
-// real tensors, streamed one at a time. q8 / q4 are quantized in the same pass: each weight goes
-// from the checkpoint straight into its MatMulNBits / GatherBlockQuantized initializers (no float32
-// ONNX is written and read back), one tensor in memory at a time.
+// PyTorch's pytorch_model.bin (either sharded with its .index.json; see checkpoint-files.js) and
+// fills the same graph builder the test model generator uses (architecture.js here: BERT,
+// RoBERTa, XLM-RoBERTa) with the real tensors, streamed one at a time. q8 / q4 are quantized in
+// the same pass: each weight goes from the checkpoint straight into its MatMulNBits /
+// GatherBlockQuantized initializers (no float32 ONNX is written and read back), one tensor in
+// memory at a time.
 // Everything is written into a temporary sibling folder that is renamed at the end, so a failure
 // leaves no partial output directory.
 import { copyFile, mkdir, rename, rm, readdir, writeFile } from 'node:fs/promises';

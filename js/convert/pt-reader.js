@@ -6,7 +6,7 @@
 // sparse_linear.pt / colbert_linear.pt). The pickle goes through the allow-list interpreter in
 // torch-unpickler.js: nothing in the file is executed.
 import { ParseError, UnsupportedError } from '../errors.js';
-import { ByteSource } from '../onnx/wire-reader.js';
+import { openFileSource } from '../onnx/node.js';
 import { DTYPE_BYTES, PickledTensor, STORAGE_DTYPES, unpickle } from './torch-unpickler.js';
 import { readZipDirectory, zipDirectoryOfBytes } from './zip-directory.js';
 import { widenToFloat32 } from './float-widen.js';
@@ -123,7 +123,7 @@ function floatsOf(bytes, tensor, range, start, count) {
  * pickle and small records are read here.
  */
 export async function openTorchCheckpoint(file, what = file) {
-  const source = await ByteSource.openFile(file);
+  const source = openFileSource(file);
   try {
     const entries = await readZipDirectory(source, what);
     const { pkl, byteorder } = archiveLayout(entries, what);
@@ -139,7 +139,7 @@ export async function openTorchCheckpoint(file, what = file) {
       close: () => source.close(),
     };
   } catch (err) {
-    await source.close();
+    source.close();
     throw err;
   }
 }

@@ -2,7 +2,7 @@
 // validating the header against the file: every tensor's byte range must match its dtype and
 // shape, lie inside the file and not overlap another. Payloads are streamed, never loaded whole.
 import { ParseError } from '../errors.js';
-import { ByteSource } from '../onnx/wire-reader.js';
+import { openFileSource } from '../onnx/node.js';
 import { widenToFloat32 } from './float-widen.js';
 
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
@@ -10,14 +10,14 @@ const MAX_HEADER = 100 * 2 ** 20; // the format caps headers at 100 MB
 
 /** Opens and validates one .safetensors file: { source, tensors: Map(name -> entry) }. */
 export async function openSafetensors(file) {
-  const source = await ByteSource.openFile(file);
+  const source = openFileSource(file);
   try {
     if (source.size < 8) throw new ParseError(`${file}: not a safetensors file (${source.size} bytes)`);
-    const n = Number(new DataView((await source.read(0, 8)).buffer).getBigUint64(0, true));
+    const n = Number(new DataView(source.read(0, 8).buffer).getBigUint64(0, true));
     if (n < 2 || n > MAX_HEADER || 8 + n > source.size) throw new ParseError(`${file}: not a safetensors file (header length ${n} for a ${source.size}-byte file)`);
     let header;
     try {
-      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await source.read(8, n)));
+      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(source.read(8, n)));
     } catch (err) {
       throw new ParseError(`${file}: safetensors header is not valid JSON (${err.message})`, { cause: err });
     }
@@ -45,7 +45,7 @@ export async function openSafetensors(file) {
     }
     return { file, source, tensors };
   } catch (err) {
-    await source.close();
+    source.close();
     throw err;
   }
 }
@@ -54,5 +54,5 @@ export async function openSafetensors(file) {
 /** A tensor's values as float32 (F32 copied; F16 / BF16 widened). */
 export async function readTensorFloat32(st, entry) {
   if (!['F32', 'F16', 'BF16'].includes(entry.dtype)) throw new ParseError(`${st.file}: tensor '${entry.name}' is ${entry.dtype}, expected a float type`);
-  return widenToFloat32(await st.source.read(entry.offset, entry.length), entry.dtype);
+  return widenToFloat32(st.source.read(entry.offset, entry.length), entry.dtype);
 }

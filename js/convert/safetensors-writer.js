@@ -1,6 +1,7 @@
 // Streams tensors into a .safetensors file: 8-byte little-endian header length, JSON header
 // { name: { dtype, shape, data_offsets: [begin, end] } }, then the raw little-endian payloads.
-import { open } from 'node:fs/promises';
+// The file is written atomically: a failure leaves nothing under its name.
+import { writeFileAtomic } from '../internal/atomic-write.js';
 
 /**
  * entries: [{ name, shape, chunks: () => Iterable or AsyncIterable<Float32Array> }] (float32 only).
@@ -19,14 +20,11 @@ export async function writeSafetensors(file, entries, metadata = { format: 'pt' 
   const headerBytes = Buffer.from(json, 'utf8');
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(headerBytes.length));
-  const fh = await open(file, 'w');
-  try {
+  await writeFileAtomic(file, async (fh) => {
     await fh.write(prefix);
     await fh.write(headerBytes);
     for (const e of entries) {
       for await (const c of e.chunks()) await fh.write(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
     }
-  } finally {
-    await fh.close();
-  }
+  });
 }

@@ -104,7 +104,7 @@ function drive(steps, read, what) {
   }
 }
 
-/** Entry index of the zip archive in a ByteSource (js/onnx/wire-reader.js): Map(name -> { name, offset, size }). */
+/** Entry index of the zip archive in a ByteSource (js/onnx/byte-source.js): Map(name -> { name, offset, size }). */
 export async function readZipDirectory(source, what = source.name) {
   const steps = directorySteps(source.size, what);
   try {

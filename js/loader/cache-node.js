@@ -2,18 +2,21 @@
 //   <cacheDir>/hub/<host>/<org>/<name>/<revision>/<file path>
 // so a model's .onnx and its external data sit side by side, as ONNX Runtime expects.
 //
-// Writes are atomic: bytes go to a temp file in the same folder, are fsync'ed, then renamed over
-// the final name (and the folder fsync'ed). A crash or failed download leaves at most a
-// `*.partial` file that no reader ever opens and clear() removes.
-import { promises as fsp, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+// Writes are atomic (js/internal/atomic-write.js): bytes go to a temp file in the same folder, are
+// fsync'ed, then renamed over the final name (and the folder fsync'ed). A crash or failed
+// download leaves at most a `<file>.<hex>.tmp` file that no reader ever opens, a later download
+// into the folder sweeps once stale, and clear() removes.
+import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ModelLoadError } from '../errors.js';
 import { keySegments } from './keys.js';
+import { openAtomic } from '../internal/atomic-write.js';
+import { concatBytes } from '../internal/bytes.js';
 
-const PARTIAL = '.partial';
 const BATCH = 1 << 20;
+// Temporaries of atomic writes (`.partial`: the name wasmbed gave them before atomic-write.js).
+const TEMP_NAME = /\.[0-9a-f]{12}\.tmp$|\.partial$/;
 
 /** $WASMBED_CACHE_DIR, else $XDG_CACHE_HOME/wasmbed, else %LOCALAPPDATA%\wasmbed (Windows), else ~/.cache/wasmbed. */
 export function defaultCacheDir() {
@@ -88,9 +91,8 @@ export class NodeDirCache {
       throw new ModelLoadError(`cannot create cache folder ${folder}: ${err.message} (set cacheDir or WASMBED_CACHE_DIR)`, { cause: err });
     }
     await sweepStale(folder);
-    const tmp = `${final}.${process.pid}-${randomBytes(4).toString('hex')}${PARTIAL}`;
-    const fh = await fsp.open(tmp, 'w');
-    let open = true;
+    const file = await openAtomic(final);
+    const fh = file.handle;
     let written = 0;
     const head = [];
     let headLen = 0;
@@ -115,27 +117,13 @@ export class NodeDirCache {
         },
       );
     };
-    const close = async () => {
-      if (open) {
-        open = false;
-        await fh.close();
-      }
-    };
     return {
       path: final,
       get written() {
         return written;
       },
       /** First bytes written (up to 4 KiB), for format checks before commit. */
-      head() {
-        const out = new Uint8Array(headLen);
-        let o = 0;
-        for (const h of head) {
-          out.set(h, o);
-          o += h.length;
-        }
-        return out;
-      },
+      head: () => concatBytes(head, headLen),
       // Chunks are gathered into ~1 MiB writev() calls, one in flight while the next fills:
       // few syscalls, and the network reader is only held up when the disk falls behind (so
       // memory stays bounded at ~2 MiB). The writer keeps references to chunks until written.
@@ -154,16 +142,12 @@ export class NodeDirCache {
         await flush();
         await inFlight;
         if (failed) throw failed;
-        await fh.sync();
-        await close();
-        await fsp.rename(tmp, final);
-        await syncDir(folder);
+        await file.commit();
       },
       async abort() {
         await inFlight;
         pending = [];
-        await close().catch(() => {});
-        await fsp.rm(tmp, { force: true }).catch(() => {});
+        await file.abort();
       },
     };
   }
@@ -193,23 +177,10 @@ async function sweepStale(folder) {
   const names = await fsp.readdir(folder).catch(() => []);
   const cutoff = Date.now() - 24 * 3600 * 1000;
   for (const n of names) {
-    if (!n.endsWith(PARTIAL)) continue;
+    if (!TEMP_NAME.test(n)) continue;
     const p = path.join(folder, n);
     const st = await fsp.stat(p).catch(() => null);
     if (st && st.mtimeMs < cutoff) await fsp.rm(p, { force: true }).catch(() => {});
-  }
-}
-
-// Makes the rename durable. Directories cannot be opened for fsync on Windows: best effort.
-async function syncDir(dir) {
-  let fh;
-  try {
-    fh = await fsp.open(dir, 'r');
-    await fh.sync();
-  } catch {
-    // ignored: the rename itself is atomic; only its durability across power loss is at stake
-  } finally {
-    await fh?.close().catch(() => {});
   }
 }
 
@@ -223,39 +194,5 @@ export async function readHead(file, n = 4096) {
     return { head: new Uint8Array(buf.buffer, buf.byteOffset, bytesRead), size: st.size };
   } finally {
     await fh.close();
-  }
-}
-
-/**
- * Runs fn(reader) over a file through a 64 KiB window ({ length, byte(i), slice(a, b) }), so
- * protobuf field headers can be walked without reading the tensor data in between.
- */
-export function withFileReader(file, fn) {
-  const fd = openSync(file, 'r');
-  try {
-    const length = fstatSync(fd).size;
-    const WIN = 65536;
-    const win = Buffer.alloc(WIN);
-    let winStart = -1;
-    let winLen = 0;
-    const load = (pos) => {
-      winStart = pos;
-      winLen = readSync(fd, win, 0, Math.min(WIN, length - pos), pos);
-    };
-    const reader = {
-      length,
-      byte(i) {
-        if (i < winStart || i >= winStart + winLen) load(i);
-        return win[i - winStart];
-      },
-      slice(a, b) {
-        const out = Buffer.alloc(b - a);
-        readSync(fd, out, 0, b - a, a);
-        return out;
-      },
-    };
-    return fn(reader);
-  } finally {
-    closeSync(fd);
   }
 }

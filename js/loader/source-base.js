@@ -2,7 +2,7 @@
 // progress reporting, and the per-file record that describe() returns.
 import { ModelLoadError, ParseError } from '../errors.js';
 import { checkFileName, fileKey } from './keys.js';
-import { listExternalData } from '../onnx/external-data.js';
+import { listExternalData } from '../onnx/index.js';
 import { decodeText, parseJson } from './validate.js';
 import { isNode } from '../internal/env.js';
 
@@ -61,8 +61,13 @@ export class BaseSource {
       if (!bytes && isNode) {
         const p = await this.localPath(name);
         if (p) {
-          const { withFileReader } = await import('./cache-node.js');
-          locations = withFileReader(p, listExternalData);
+          const { openFileSource } = await import('../onnx/node.js');
+          const file = openFileSource(p);
+          try {
+            locations = listExternalData(file);
+          } finally {
+            file.close();
+          }
         }
       }
       if (!locations) locations = listExternalData(bytes ?? (await this.bytes(name)));

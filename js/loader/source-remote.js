@@ -10,6 +10,7 @@ import { download, probe } from './download.js';
 import { checkFileName, fileKey, missingKey } from './keys.js';
 import { BaseSource } from './source-base.js';
 import { checkContent, checkOnnxHead, isJsonName, isOnnxName } from './validate.js';
+import { concatBytes } from '../internal/bytes.js';
 
 export class RemoteSource extends BaseSource {
   /**
@@ -290,15 +291,7 @@ function memorySink(total) {
       chunks.push(chunk);
       size += chunk.byteLength;
     },
-    bytes() {
-      const out = new Uint8Array(size);
-      let o = 0;
-      for (const c of chunks) {
-        out.set(c, o);
-        o += c.byteLength;
-      }
-      return out;
-    },
+    bytes: () => concatBytes(chunks, size),
     abort() {},
   };
 }

@@ -2,7 +2,7 @@
 // page served with status 200, a Git LFS pointer, a cut-off file) fails early with a clear error
 // instead of reaching the tokenizer or ONNX Runtime, and never lands in the cache.
 import { ModelLoadError, ParseError } from '../errors.js';
-import { onnxHeadProblem } from '../onnx/external-data.js';
+import { onnxHeadProblem } from '../onnx/index.js';
 
 export const isJsonName = (name) => name.toLowerCase().endsWith('.json');
 export const isOnnxName = (name) => name.toLowerCase().endsWith('.onnx');

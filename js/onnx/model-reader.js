@@ -4,16 +4,9 @@
 // and their weights are streamed later, one tensor at a time.
 import path from 'node:path';
 import { ParseError } from '../errors.js';
-import { ByteSource, WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
-
-// onnx.proto3 field numbers used here.
-const MODEL = { IR_VERSION: 1, GRAPH: 7, OPSET_IMPORT: 8 };
-const GRAPH = { NODE: 1, NAME: 2, INITIALIZER: 5 };
-const TENSOR = { DIMS: 1, DATA_TYPE: 2, FLOAT_DATA: 4, INT32_DATA: 5, INT64_DATA: 7, NAME: 8, RAW_DATA: 9, EXTERNAL_DATA: 13, DATA_LOCATION: 14 };
-const NODE = { INPUT: 1, OUTPUT: 2, NAME: 3, OP_TYPE: 4, ATTRIBUTE: 5, DOMAIN: 7 };
-const ATTR = { NAME: 1, F: 2, I: 3, S: 4, T: 5, G: 6, INTS: 8, GRAPHS: 11, TYPE: 20 };
-
-export const ELEMENT_SIZE = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
+import { openFileSource } from './file-source.js';
+import { ATTR, DATA_LOCATION, ELEMENT_SIZE, ENTRY, GRAPH, MODEL, NODE, OPSET, TENSOR } from './schema.js';
+import { WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
 
 /** A decoded NodeProto; `fields` keeps every field (attributes included) for a verbatim copy. */
 export function parseNode(bytes) {
@@ -43,11 +36,11 @@ export function parseNode(bytes) {
  * Returns { name, dataType, dims, header: [{ field, wire, bytes }], data } where data is
  * { kind: 'inline', offset, length } | { kind: 'external', location, offset, length } | null.
  */
-async function parseTensor(source, offset, length) {
+function parseTensor(source, offset, length) {
   const t = { name: '', dataType: 0, dims: [], header: [], data: null };
   const external = {};
   let dataLocation = 0;
-  for await (const f of walkFields(source, offset, offset + length)) {
+  for (const f of walkFields(source, offset, offset + length)) {
     const isPayload = f.field === TENSOR.RAW_DATA || ((f.field === TENSOR.FLOAT_DATA || f.field === TENSOR.INT32_DATA || f.field === TENSOR.INT64_DATA) && f.wire === WIRE.LEN);
     if (isPayload && f.field === TENSOR.RAW_DATA) {
       t.data = { kind: 'inline', offset: f.offset, length: f.length };
@@ -60,12 +53,12 @@ async function parseTensor(source, offset, length) {
     }
     if (isPayload) {
       // Packed int32/int64 data are varints: small constants only, decode them in memory.
-      const bytes = await source.read(f.offset, f.length);
+      const bytes = source.read(f.offset, f.length);
       t.header.push({ field: f.field, wire: f.wire, bytes });
       t.varintData = decodePackedVarints(bytes);
       continue;
     }
-    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    const bytes = f.wire === WIRE.LEN ? source.read(f.offset, f.length) : f.raw;
     if (f.field === TENSOR.DIMS) {
       if (f.wire === WIRE.LEN) t.dims.push(...decodePackedVarints(bytes));
       else t.dims.push(f.value);
@@ -76,8 +69,8 @@ async function parseTensor(source, offset, length) {
     if (f.field === TENSOR.EXTERNAL_DATA) {
       let k = '', v = '';
       for (const e of decodeFields(bytes)) {
-        if (e.field === 1) k = decodeString(e.value);
-        else if (e.field === 2) v = decodeString(e.value);
+        if (e.field === ENTRY.KEY) k = decodeString(e.value);
+        else if (e.field === ENTRY.VALUE) v = decodeString(e.value);
       }
       external[k] = v;
       continue;
@@ -85,7 +78,7 @@ async function parseTensor(source, offset, length) {
     if (f.field === TENSOR.DATA_LOCATION) { dataLocation = f.value; continue; }
     t.header.push({ field: f.field, wire: f.wire, bytes });
   }
-  if (dataLocation === 1) {
+  if (dataLocation === DATA_LOCATION.EXTERNAL) {
     if (!external.location) throw new RangeError(`tensor '${t.name}' is external but names no location`);
     const size = t.dims.reduce((a, b) => a * b, 1) * (ELEMENT_SIZE[t.dataType] ?? 0);
     t.data = { kind: 'external', location: external.location, offset: Number(external.offset ?? 0), length: external.length != null ? Number(external.length) : size };
@@ -100,30 +93,30 @@ async function parseTensor(source, offset, length) {
  * Close with `closeModel()`. Throws ParseError naming the file when it is not a valid ONNX model.
  */
 export async function readOnnxModel(file) {
-  const source = await ByteSource.openFile(file);
+  const source = openFileSource(file);
   try {
-    return await scanModel(source, file);
+    return scanModel(source, file);
   } catch (err) {
-    await source.close();
+    source.close();
     if (err instanceof ParseError) throw err;
     throw new ParseError(`${file}: not a valid ONNX model (${err.message})`, { cause: err });
   }
 }
 
-async function scanModel(source, file) {
+function scanModel(source, file) {
   const model = { file, dir: path.dirname(file), source, irVersion: null, opsets: [], modelFields: [], graph: null, externalSources: new Map() };
-  for await (const f of walkFields(source, 0, source.size)) {
+  for (const f of walkFields(source, 0, source.size)) {
     if (f.field === MODEL.GRAPH && f.wire === WIRE.LEN) {
-      model.graph = await scanGraph(source, f.offset, f.length);
+      model.graph = scanGraph(source, f.offset, f.length);
       continue;
     }
-    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    const bytes = f.wire === WIRE.LEN ? source.read(f.offset, f.length) : f.raw;
     if (f.field === MODEL.IR_VERSION && f.wire === WIRE.VARINT) model.irVersion = f.value;
     if (f.field === MODEL.OPSET_IMPORT && f.wire === WIRE.LEN) {
       const op = { domain: '', version: 0 };
       for (const e of decodeFields(bytes)) {
-        if (e.field === 1) op.domain = decodeString(e.value);
-        else if (e.field === 2) op.version = e.value;
+        if (e.field === OPSET.DOMAIN) op.domain = decodeString(e.value);
+        else if (e.field === OPSET.VERSION) op.version = e.value;
       }
       model.opsets.push(op);
       continue;
@@ -136,14 +129,14 @@ async function scanModel(source, file) {
   return model;
 }
 
-async function scanGraph(source, offset, length) {
+function scanGraph(source, offset, length) {
   const graph = { nodes: [], initializers: [], fields: [] };
-  for await (const f of walkFields(source, offset, offset + length)) {
+  for (const f of walkFields(source, offset, offset + length)) {
     if (f.field === GRAPH.INITIALIZER && f.wire === WIRE.LEN) {
-      graph.initializers.push(await parseTensor(source, f.offset, f.length));
+      graph.initializers.push(parseTensor(source, f.offset, f.length));
       continue;
     }
-    const bytes = f.wire === WIRE.LEN ? await source.read(f.offset, f.length) : f.raw;
+    const bytes = f.wire === WIRE.LEN ? source.read(f.offset, f.length) : f.raw;
     if (f.field === GRAPH.NODE && f.wire === WIRE.LEN) graph.nodes.push(parseNode(bytes));
     else graph.fields.push({ field: f.field, wire: f.wire, bytes });
   }
@@ -160,7 +153,7 @@ export async function tensorSource(model, tensor) {
   if (!src) {
     const p = path.join(model.dir, loc);
     try {
-      src = await ByteSource.openFile(p);
+      src = openFileSource(p);
     } catch (err) {
       throw new ParseError(`${model.file}: external data file ${p} for tensor '${tensor.name}' cannot be opened (${err.code ?? err.message})`, { cause: err });
     }
@@ -184,13 +177,13 @@ export function expectPayload(model, tensor) {
 export async function readFloats(model, tensor, r0 = 0, r1 = tensor.dims[0]) {
   const src = await tensorSource(model, tensor);
   const rowBytes = tensor.dims.length >= 2 ? (tensor.dims.slice(1).reduce((a, b) => a * b, 1) * 4) : 4;
-  const bytes = await src.read(tensor.data.offset + r0 * rowBytes, (r1 - r0) * rowBytes);
+  const bytes = src.read(tensor.data.offset + r0 * rowBytes, (r1 - r0) * rowBytes);
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
 
 export async function closeModel(model) {
-  await model.source.close();
-  for (const s of model.externalSources.values()) await s.close();
+  model.source.close();
+  for (const s of model.externalSources.values()) s.close();
 }
 
 /**
@@ -209,7 +202,7 @@ export function fileGraphSource(model) {
     readFloats: (r0, r1) => readFloats(model, t, r0, r1),
     write: t.data ? async (sink) => {
       const src = await tensorSource(model, t);
-      for await (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
+      for (const c of src.chunks(t.data.offset, t.data.length)) await sink.write(c);
     } : null,
   });
   return {

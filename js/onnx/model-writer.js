@@ -1,23 +1,18 @@
 // Writes a (rewritten) ONNX model whose tensor payloads are produced lazily, one tensor at a time,
 // inline in the .onnx file or, above the 2 GB protobuf limit, in a `<name>_data` external file.
-// Files are written under a `.partial` name and renamed at the end: a failure never leaves a
-// half-written model under the requested name.
-import { open, rename, rm } from 'node:fs/promises';
+// Both files are written atomically (js/internal/atomic-write.js) and appear together at the end:
+// a failure never leaves a half-written model under the requested name.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Message, varint, writeMessage } from './wire-writer.js';
-import { WIRE } from './wire-reader.js';
+import { openAtomic } from '../internal/atomic-write.js';
+import { externalData as externalDataEntries, opsetImport } from './builders.js';
+import { GRAPH, MODEL, TENSOR } from './schema.js';
+import { Message, writeMessage } from './wire-writer.js';
 
 // Protobuf messages are limited to 2 GiB; stay well below it with inline tensors.
 export const INLINE_LIMIT = 2 ** 31 - 128 * 2 ** 20;
 // Tensors smaller than this stay inline even in external-data mode (shapes, scalars).
 const EXTERNAL_MIN = 1024;
-
-/** Appends an already-encoded field (as read by the reader) to `m`. */
-export function rawField(m, field, wire, bytes) {
-  if (wire === WIRE.LEN) return m.bytes(field, bytes);
-  m._push(varint(field * 8 + wire));
-  return m._push(bytes);
-}
 
 /**
  * Output tensor description: { name, dataType, dims, byteLength, header?, write(sink) } where
@@ -28,33 +23,20 @@ export function rawField(m, field, wire, bytes) {
  */
 function tensorMessage(t, external) {
   const m = new Message();
-  for (const d of t.dims) m.int(1, d);
-  m.int(2, t.dataType);
+  for (const d of t.dims) m.int(TENSOR.DIMS, d);
+  m.int(TENSOR.DATA_TYPE, t.dataType);
   let named = false;
   for (const h of t.header ?? []) {
-    if (h.field === 8) named = true;
-    rawField(m, h.field, h.wire, h.bytes);
+    if (h.field === TENSOR.NAME) named = true;
+    m.raw(h.field, h.wire, h.bytes);
   }
-  if (!named) m.string(8, t.name);
+  if (!named) m.string(TENSOR.NAME, t.name);
   if (external) {
-    const entry = (k, v) => new Message().string(1, k).string(2, String(v));
-    m.message(13, entry('location', external.location));
-    m.message(13, entry('offset', external.offset));
-    m.message(13, entry('length', t.byteLength));
-    m.int(14, 1);
+    externalDataEntries(m, { location: external.location, offset: external.offset, length: t.byteLength });
   } else if (t.write) {
-    m.lazyBytes(9, t.byteLength, t.write);
+    m.lazyBytes(TENSOR.RAW_DATA, t.byteLength, t.write);
   }
   return m;
-}
-
-async function writeStreaming(file, body) {
-  const fh = await open(file, 'w');
-  try {
-    await body({ write: (chunk) => fh.write(chunk) });
-  } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -67,55 +49,51 @@ export async function writeOnnx(outFile, { modelFields, opsets, graphFields, nod
   const external = externalData === 'auto' ? payload > INLINE_LIMIT : Boolean(externalData);
   const dataName = `${path.basename(outFile)}_data`;
   const dataFile = path.join(path.dirname(outFile), dataName);
-  const partial = [`${outFile}.partial`, `${dataFile}.partial`];
+  let data = null;
+  let onnx = null;
   try {
     const placements = new Map();
     let dataBytes = 0;
     if (external) {
       // Data first: offsets must be known before the graph is encoded.
-      await writeStreaming(partial[1], async (sink) => {
-        for (const t of tensors) {
-          if (!t.write || t.byteLength < EXTERNAL_MIN) continue;
-          const pad = (16 - (dataBytes % 16)) % 16; // 16-byte aligned payloads
-          if (pad) { await sink.write(new Uint8Array(pad)); dataBytes += pad; }
-          placements.set(t, { location: dataName, offset: dataBytes });
-          let wrote = 0;
-          await t.write({ write: async (c) => { wrote += c.length; await sink.write(c); } });
-          if (wrote !== t.byteLength) throw new Error(`tensor ${t.name}: wrote ${wrote} bytes, declared ${t.byteLength}`);
-          dataBytes += wrote;
-        }
-      });
+      data = await openAtomic(dataFile);
+      for (const t of tensors) {
+        if (!t.write || t.byteLength < EXTERNAL_MIN) continue;
+        const pad = (16 - (dataBytes % 16)) % 16; // 16-byte aligned payloads
+        if (pad) { await data.write(new Uint8Array(pad)); dataBytes += pad; }
+        placements.set(t, { location: dataName, offset: dataBytes });
+        let wrote = 0;
+        await t.write({ write: async (c) => { wrote += c.length; await data.write(c); } });
+        if (wrote !== t.byteLength) throw new Error(`tensor ${t.name}: wrote ${wrote} bytes, declared ${t.byteLength}`);
+        dataBytes += wrote;
+      }
     }
     const graph = new Message();
     for (const n of nodes) {
-      if (n instanceof Message) graph.message(1, n);
-      else graph.bytes(1, n);
+      if (n instanceof Message) graph.message(GRAPH.NODE, n);
+      else graph.bytes(GRAPH.NODE, n);
     }
     // Fields copied from a source model ({ field, wire, bytes }) or built here ({ field, message }).
     for (const f of graphFields) {
       if (f.message) graph.message(f.field, f.message);
-      else rawField(graph, f.field, f.wire, f.bytes);
+      else graph.raw(f.field, f.wire, f.bytes);
     }
-    for (const t of tensors) graph.message(5, tensorMessage(t, placements.get(t) ?? t.external));
+    for (const t of tensors) graph.message(GRAPH.INITIALIZER, tensorMessage(t, placements.get(t) ?? t.external));
     const model = new Message();
     for (const f of modelFields) {
       if (f.message) model.message(f.field, f.message);
-      else rawField(model, f.field, f.wire, f.bytes);
+      else model.raw(f.field, f.wire, f.bytes);
     }
-    model.message(7, graph);
-    for (const op of opsets) {
-      const m = new Message();
-      if (op.domain) m.string(1, op.domain);
-      m.int(2, op.version);
-      model.message(8, m);
-    }
-    await writeStreaming(partial[0], (sink) => writeMessage(model, sink));
-    if (external) await rename(partial[1], dataFile);
+    model.message(MODEL.GRAPH, graph);
+    for (const op of opsets) model.message(MODEL.OPSET_IMPORT, opsetImport(op.domain, op.version));
+    onnx = await openAtomic(outFile);
+    await writeMessage(model, onnx);
+    if (external) await data.commit();
     else await rm(dataFile, { force: true }); // a stale data file from an earlier run would mislead
-    await rename(partial[0], outFile);
+    await onnx.commit();
     return { modelBytes: model.length, dataBytes, external, dataFile: external ? dataFile : null };
   } catch (err) {
-    await Promise.all(partial.map((p) => rm(p, { force: true })));
+    await Promise.all([data?.abort(), onnx?.abort()]);
     throw err;
   }
 }

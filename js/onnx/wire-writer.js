@@ -1,8 +1,10 @@
-// Minimal protobuf wire-format encoder, enough to write ONNX ModelProto files.
+// Protobuf wire-format writing: the codec's only varint and message encoder.
 //
 // A message is built as a list of parts: byte arrays, or "lazy" parts ({ length, write }) whose
 // bytes are produced only when the file is written. Lengths are known up front, so a message can
 // be length-prefixed without materialising multi-GB tensor payloads in memory.
+import { concatBytes } from '../internal/bytes.js';
+import { WIRE } from './wire-reader.js';
 
 const textEncoder = new TextEncoder();
 
@@ -43,19 +45,19 @@ export class Message {
   }
 
   int(field, value) {
-    this._push(key(field, 0));
+    this._push(key(field, WIRE.VARINT));
     return this._push(varint(value));
   }
 
   float(field, value) {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, value, true);
-    this._push(key(field, 5));
+    this._push(key(field, WIRE.I32));
     return this._push(b);
   }
 
   bytes(field, data) {
-    this._push(key(field, 2));
+    this._push(key(field, WIRE.LEN));
     this._push(varint(data.length));
     return this._push(data);
   }
@@ -64,9 +66,19 @@ export class Message {
     return this.bytes(field, textEncoder.encode(text));
   }
 
+  /**
+   * An already-encoded field as a reader returned it ({ field, wire, bytes }: for LEN fields the
+   * payload, for others the encoded value), copied through unchanged.
+   */
+  raw(field, wire, bytes) {
+    if (wire === WIRE.LEN) return this.bytes(field, bytes);
+    this._push(key(field, wire));
+    return this._push(bytes);
+  }
+
   /** Embedded message (a Message, possibly with lazy parts). */
   message(field, msg) {
-    this._push(key(field, 2));
+    this._push(key(field, WIRE.LEN));
     this._push(varint(msg.length));
     for (const p of msg.parts) this._push(p);
     return this;
@@ -74,7 +86,7 @@ export class Message {
 
   /** Length-delimited field whose `length` bytes come from `write(sink)` at write time. */
   lazyBytes(field, length, write) {
-    this._push(key(field, 2));
+    this._push(key(field, WIRE.LEN));
     this._push(varint(length));
     return this._push({ length, write, lazy: true });
   }
@@ -83,7 +95,7 @@ export class Message {
   packedInts(field, values) {
     const m = new Message();
     for (const v of values) m._push(varint(v));
-    this._push(key(field, 2));
+    this._push(key(field, WIRE.LEN));
     this._push(varint(m.length));
     for (const p of m.parts) this._push(p);
     return this;
@@ -95,6 +107,12 @@ export class Message {
     const dv = new DataView(b.buffer);
     values.forEach((v, i) => dv.setFloat32(i * 4, v, true));
     return this.bytes(field, b);
+  }
+
+  /** The encoded message as one array (small messages only: throws on a lazy part). */
+  toBytes() {
+    if (this.parts.some((p) => p.lazy)) throw new Error('Message.toBytes: the message has a lazy part');
+    return concatBytes(this.parts, this.length);
   }
 }
 

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Message } from '../onnx/wire-writer.js';
+import { DataType, GRAPH, valueInfo } from '../onnx/index.js';
+import { closeModel, readOnnxModel, tensorSource, writeOnnx } from '../onnx/node.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { createSession, pickDevice } from '../embedder/backend.js';
 import { buildTokenizer, TOKENIZER_FILES } from '../embedder/tokenizer-files.js';
@@ -20,19 +21,13 @@ import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { probeFeeds } from '../embedder/webgpu-guard.js';
 import { CALIBRATION_TEXTS } from './calibration-texts.js';
 import { modelDirOf } from './evaluate.js';
-import { closeModel, readOnnxModel, tensorSource } from '../onnx/model-reader.js';
-import { writeOnnx } from '../onnx/model-writer.js';
 
 export { CALIBRATION_TEXTS };
-const FLOAT = 1;
 const INLINE_BELOW = 4096;
 const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 
 /** graph.output entry for `name`: a float tensor of any shape. */
-function floatOutput(name) {
-  const tensorType = new Message().int(1, FLOAT);
-  return { field: 12, message: new Message().string(1, name).message(2, new Message().message(1, tensorType)) };
-}
+const floatOutput = (name) => ({ field: GRAPH.OUTPUT, message: valueInfo(name, DataType.FLOAT, null) });
 
 /**
  * Writes, next to `model.file`, a copy of its graph with `names` as extra outputs. The copy holds

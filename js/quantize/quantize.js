@@ -18,12 +18,11 @@
 // converting and quantizing is one streamed pass.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { node as makeNode, DataType } from '../onnx/builders.js';
+import { DataType, node as makeNode } from '../onnx/index.js';
+import { closeModel, fileGraphSource, readOnnxModel, writeOnnx } from '../onnx/node.js';
 import { InvalidArgumentError, ParseError, UnsupportedError, WasmbedError } from '../errors.js';
 import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
 import { activationMeans } from './calibrate.js';
-import { closeModel, fileGraphSource, readOnnxModel } from '../onnx/model-reader.js';
-import { writeOnnx } from '../onnx/model-writer.js';
 
 export const FORMATS = ['q8', 'q4', 'int8-dynamic'];
 const BITS = { q8: 8, q4: 4 };

@@ -3,13 +3,13 @@
 //   onnx/model.onnx (+ onnx/model.onnx_data over 2 GB), model.safetensors (optional),
 //   modules.json, 1_Pooling/config.json, [2_Normalize/], sentence_bert_config.json,
 //   config_sentence_transformers.json.
-import { mkdir, open, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildGraph, headSpecs, parameterSpecs } from '../../js/convert/architecture.js';
-import { DataType, graph, model, tensor } from '../../js/onnx/builders.js';
-import { writeMessage } from '../../js/onnx/wire-writer.js';
+import { DataType, graph, model, tensor, writeMessage } from '../../js/onnx/index.js';
 import { PRESETS, fullConfig } from './presets.js';
 import { writeSafetensors } from '../../js/convert/safetensors-writer.js';
+import { writeFileAtomic } from '../../js/internal/atomic-write.js';
 import { loadTokenizerFiles, tokenizerVocabSize } from './tokenizer-files.js';
 import { asBytes, tensorChunks, tensorValues, transpose } from './weights.js';
 
@@ -52,25 +52,13 @@ export async function writeOnnxModel(file, config, { seed = 0, externalData = 'a
     }
   }
   const proto = model(graph({ name: `wasmbed_${config.model_type}`, nodes, initializers, inputs, outputs }));
-  await writeFileStreaming(file, (sink) => writeMessage(proto, sink));
+  await writeFileAtomic(file, (fh) => writeMessage(proto, fh));
   if (external) {
-    await writeFileStreaming(path.join(path.dirname(file), dataName), async (sink) => {
-      for (const spec of specs) for (const c of onnxChunks(spec, seed)) await sink.write(c);
+    await writeFileAtomic(path.join(path.dirname(file), dataName), async (fh) => {
+      for (const spec of specs) for (const c of onnxChunks(spec, seed)) await fh.write(c);
     });
   }
   return { bytes: proto.length + (external ? total : 0), external };
-}
-
-/** Writes through a temp file then renames, so a crash never leaves a half file under the name. */
-async function writeFileStreaming(file, body) {
-  const tmp = `${file}.partial`;
-  const fh = await open(tmp, 'w');
-  try {
-    await body({ write: (chunk) => fh.write(chunk) });
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
 }
 
 function stFiles({ pooling, normalize, maxSeqLength, prompts = {}, defaultPromptName = null, hidden, doLowerCase = false }) {

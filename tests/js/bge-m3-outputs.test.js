@@ -10,8 +10,7 @@ import { Embedder, InvalidArgumentError, M3Index, ModelLoadError, ParseError, Un
 import { makeModel } from '../../models/generator/index.js';
 import { torchSaveBytes } from '../../models/generator/torch-pt.js';
 import { buildGraph, headSpecs, parameterSpecs } from '../../js/convert/architecture.js';
-import { DataType, graph as onnxGraph, model as onnxModel, tensor } from '../../js/onnx/builders.js';
-import { writeMessage } from '../../js/onnx/wire-writer.js';
+import { DataType, graph as onnxGraph, model as onnxModel, tensor, writeMessage } from '../../js/onnx/index.js';
 import { asBytes, tensorValues, transpose } from '../../models/generator/weights.js';
 import { tempDir } from '../helpers/embedder-models.js';
 import { skipUnless } from '../helpers/skip.js';

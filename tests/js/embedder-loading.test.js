@@ -8,6 +8,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Embedder, ModelLoadError } from '../../js/index.js';
+import { readFieldHead } from '../../js/onnx/index.js';
 import { startHubServer } from '../helpers/hub-server.js';
 import { hubLayout, listTree } from '../helpers/model-fixture.js';
 import { makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
@@ -52,25 +53,14 @@ async function cachedPath(cache, name) {
   return path.join(cache, f);
 }
 
-// Top-level ModelProto fields of an ONNX file: [{ field, start, end }] (payload offsets).
-function topFields(b) {
+// Top-level ModelProto fields of an ONNX file, by the codec's reader: [{ field, start, end }]
+// where [start, end) holds the value (a varint, or a length-delimited payload).
+function topFields(bytes) {
   const out = [];
-  let pos = 0;
-  const varint = () => {
-    let v = 0, scale = 1;
-    for (;;) {
-      const x = b[pos++];
-      v += (x & 127) * scale;
-      if (!(x & 128)) return v;
-      scale *= 128;
-    }
-  };
-  while (pos < b.length) {
-    const tag = varint();
-    const field = Math.floor(tag / 8), wire = tag % 8;
-    if (wire === 0) { const start = pos; varint(); out.push({ field, start, end: pos, value: null }); }
-    else if (wire === 2) { const len = varint(); out.push({ field, start: pos, end: pos + len }); pos += len; }
-    else throw new Error(`wire type ${wire} at top level`);
+  for (let pos = 0; pos < bytes.length;) {
+    const h = readFieldHead(bytes, pos);
+    out.push({ field: h.field, start: h.valueOffset, end: h.next });
+    pos = h.next;
   }
   return out;
 }

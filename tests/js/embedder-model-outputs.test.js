@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Embedder, UnsupportedError } from '../../js/index.js';
-import { DataType, graph, model, node, tensor, valueInfo } from '../../js/onnx/builders.js';
-import { writeMessage } from '../../js/onnx/wire-writer.js';
+import { DataType, graph, model, node, tensor, valueInfo, writeMessage } from '../../js/onnx/index.js';
 import { makeTinyModels, tempDir } from '../helpers/embedder-models.js';
 
 const dir = tempDir();

@@ -38,7 +38,7 @@ async function open(extra = {}) {
 async function assertCacheClean(cacheDir) {
   const base = `hub/127.0.0.1%3A${server.port}/${REPO}/main/`;
   for (const f of await listTree(cacheDir)) {
-    assert.ok(!f.endsWith('.partial'), `leftover temp file ${f}`);
+    assert.ok(!/\.tmp$/.test(f), `leftover temp file ${f}`);
     assert.ok(f.startsWith(base), f);
     const name = f.slice(base.length);
     if (name.endsWith('%23missing')) continue;

@@ -55,7 +55,7 @@ test('hub id: files, progress, cache layout, then the same load offline from cac
   const tree = await listTree(cacheDir);
   assert.ok(tree.includes(`hub/${host}/test-org/tiny-model/main/onnx/model.onnx`), tree.join('\n'));
   assert.ok(tree.includes(`hub/${host}/test-org/tiny-model/main/2_Normalize/config.json%23missing`), 'the 404 is remembered');
-  assert.ok(!tree.some((f) => f.endsWith('.partial')));
+  assert.ok(!tree.some((f) => /\.tmp$/.test(f)), 'no temp files left');
   const info = src.describe();
   assert.equal(info.kind, 'hub');
   assert.equal(info.revision, 'main');

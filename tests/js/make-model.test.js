@@ -1,4 +1,4 @@
-// The test-model generator (wasmbed make-model) and the embed CLI, end to end.
+// The test-model generator (models/generator/cli.js, wasmbed-make-model) and the embed CLI, end to end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,16 +9,19 @@ import { REPO_ROOT } from '../helpers/paths.js';
 import { maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
 
 const CLI = path.join(REPO_ROOT, 'js', 'cli.js');
+const MAKE_MODEL = path.join(REPO_ROOT, 'models', 'generator', 'cli.js');
 const dir = tempDir('wasmbed-mm-');
-const cli = (args, input) => spawnSync(process.execPath, [CLI, ...args], { input, encoding: input === undefined ? 'utf8' : undefined, cwd: REPO_ROOT });
+const run = (script, args, input) => spawnSync(process.execPath, [script, ...args], { input, encoding: input === undefined ? 'utf8' : undefined, cwd: REPO_ROOT });
+const cli = (args, input) => run(CLI, args, input);
+const makeModel = (args) => run(MAKE_MODEL, args);
 
 test('make-model writes the Hub layout; inline and external-data ONNX give the same vectors', async () => {
   const inline = path.join(dir, 'inline');
   const external = path.join(dir, 'external');
   const common = ['--preset', 'tiny-roberta', '--layers', '1', '--seed', '9', '--prompt', 'query=query: '];
-  let r = cli(['make-model', inline, ...common, '--safetensors']);
+  let r = makeModel([inline, ...common, '--safetensors']);
   assert.equal(r.status, 0, r.stderr);
-  r = cli(['make-model', external, ...common, '--external-data']);
+  r = makeModel([external, ...common, '--external-data']);
   assert.equal(r.status, 0, r.stderr);
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx',
     'modules.json', '1_Pooling/config.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', 'model.safetensors']) {
@@ -72,14 +75,14 @@ test('make-model writes the Hub layout; inline and external-data ONNX give the s
 });
 
 test('make-model rejects bad arguments', () => {
-  assert.equal(cli(['make-model']).status, 2);
-  assert.equal(cli(['make-model', path.join(dir, 'x'), '--preset', 'nope']).status, 2);
-  assert.equal(cli(['make-model', path.join(dir, 'x'), '--layers', '-1']).status, 2);
+  assert.equal(makeModel([]).status, 2);
+  assert.equal(makeModel([path.join(dir, 'x'), '--preset', 'nope']).status, 2);
+  assert.equal(makeModel([path.join(dir, 'x'), '--layers', '-1']).status, 2);
 });
 
 test('embed CLI: JSON lines and raw float32 rows, in input order', async () => {
   const model = path.join(dir, 'cli-model');
-  assert.equal(cli(['make-model', model, '--preset', 'tiny-bert', '--layers', '1']).status, 0);
+  assert.equal(makeModel([model, '--preset', 'tiny-bert', '--layers', '1']).status, 0);
   const lines = ['first line', '두 번째 줄', '', 'fourth'];
   const json = cli(['embed', '--model', model, '--device', 'cpu'], Buffer.from(lines.join('\n') + '\n'));
   assert.equal(json.status, 0, json.stderr?.toString());
@@ -100,7 +103,7 @@ test('embed CLI: JSON lines and raw float32 rows, in input order', async () => {
 
 test('make-model --bge-m3-heads: BGE-M3 head outputs follow the definitions over last_hidden_state', async () => {
   const model = path.join(dir, 'heads');
-  const r = cli(['make-model', model, '--preset', 'tiny-xlm-roberta', '--layers', '1', '--bge-m3-heads']);
+  const r = makeModel([model, '--preset', 'tiny-xlm-roberta', '--layers', '1', '--bge-m3-heads']);
   assert.equal(r.status, 0, r.stderr);
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(path.join(model, 'onnx', 'model_with_heads.onnx'));

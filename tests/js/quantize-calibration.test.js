@@ -8,12 +8,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { makeModel } from '../../models/generator/index.js';
-import { DataType, graph as graphMsg, model as modelMsg, node, tensor, valueInfo } from '../../js/onnx/builders.js';
-import { writeMessage } from '../../js/onnx/wire-writer.js';
+import { DataType, graph as graphMsg, model as modelMsg, node, tensor, valueInfo, writeMessage } from '../../js/onnx/index.js';
+import { closeModel, fileGraphSource, readOnnxModel, tensorSource } from '../../js/onnx/node.js';
 import { InvalidArgumentError } from '../../js/errors.js';
 import { activationMeans, CALIBRATION_TEXTS } from '../../js/quantize/calibrate.js';
 import { quantizeModel } from '../../js/quantize/quantize.js';
-import { closeModel, fileGraphSource, readOnnxModel, tensorSource } from '../../js/onnx/model-reader.js';
 import { run as cliRun } from '../../js/cli/quantize.js';
 
 let tmp, dir, fp32;

@@ -11,7 +11,7 @@ import { InvalidArgumentError, ParseError } from '../../js/errors.js';
 import { quantizeModel } from '../../js/quantize/quantize.js';
 import { compareModels } from '../../js/quantize/evaluate.js';
 import { dequantizeRows, quantizeMatMulWeight, quantizeRows } from '../../js/quantize/blockwise.js';
-import { closeModel, readOnnxModel } from '../../js/onnx/model-reader.js';
+import { closeModel, readOnnxModel } from '../../js/onnx/node.js';
 import { run as cliRun } from '../../js/cli/quantize.js';
 import { HAS_SHARED, REPO_ROOT } from '../helpers/paths.js';
 import { loadAllCorpora } from '../helpers/shared-texts.js';

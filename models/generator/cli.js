@@ -1,9 +1,14 @@
-// `wasmbed make-model OUT_DIR --preset NAME`: writes a test model in the Hub layout (config,
-// tokenizer, sentence-transformers files, onnx/model.onnx with seeded random weights).
-import { POOLING_MODES } from '../embedder/config.js';
-import { int, oneOf, parseCommandArgs } from './args.js';
+#!/usr/bin/env node
+// `wasmbed-make-model OUT_DIR --preset NAME` (or `node models/generator/cli.js ...`): writes a test
+// model in the Hub layout (config, tokenizer, sentence-transformers files, onnx/model.onnx with
+// seeded random weights). A command of its own rather than a `wasmbed` subcommand: shipped code
+// under js/ never imports models/, the generator builds on js/ instead.
+import { pathToFileURL } from 'node:url';
+import { POOLING_MODES } from '../../js/embedder/config.js';
+import { int, oneOf, parseCommandArgs } from '../../js/cli/args.js';
+import { makeModel, PRESETS } from './index.js';
 
-const USAGE = `usage: wasmbed make-model OUT_DIR [options]
+const USAGE = `usage: wasmbed-make-model OUT_DIR [options]
 
 Writes a Hugging Face Hub-layout model directory with a generated ONNX encoder (seeded random
 weights; no download). Presets: tiny-bert, tiny-roberta, tiny-xlm-roberta (tests, seconds),
@@ -37,7 +42,6 @@ export async function run(argv, { stdout, stderr }) {
   const { args } = parsed;
   const v = args.values;
   if (args.positionals.length !== 1) { stderr.write(`make-model: expected one OUT_DIR\n${USAGE}`); return 2; }
-  const { makeModel, PRESETS } = await import('../../models/generator/index.js');
   if (v.preset && !PRESETS[v.preset]) { stderr.write(`make-model: unknown preset '${v.preset}' (${Object.keys(PRESETS).join(', ')})\n`); return 2; }
   const config = {};
   const map = { layers: 'num_hidden_layers', hidden: 'hidden_size', heads: 'num_attention_heads', intermediate: 'intermediate_size', vocab: 'vocab_size', positions: 'max_position_embeddings' };
@@ -72,4 +76,14 @@ export async function run(argv, { stdout, stderr }) {
   return 0;
 }
 
-export default run;
+// Run as a program (not when imported, e.g. by a test). As in js/cli.js, a value the library
+// refuses (InvalidArgumentError) is a usage error: exit 2.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => { process.exitCode = code ?? 0; },
+    (err) => {
+      process.stderr.write(`make-model: ${err?.name ?? 'Error'}: ${err?.message ?? err}\n`);
+      process.exitCode = err?.name === 'InvalidArgumentError' ? 2 : 1;
+    },
+  );
+}
