@@ -45,7 +45,7 @@ async function main() {
   if (!existsSync(path.join(ST, 'model.safetensors'))) {
     // The same tensors (float, as read from the .bin), so both conversions write identical ONNX.
     console.error(`writing ${ST}/model.safetensors from the .bin ...`);
-    const { openTorchCheckpoint } = await import('../js/convert/pt-reader.js');
+    const { openTorchCheckpoint } = await import('../js/convert/pt-file.js');
     const { writeSafetensors } = await import('../js/convert/safetensors-writer.js');
     mkdirSync(ST, { recursive: true });
     copyFileSync(path.join(PT, 'config.json'), path.join(ST, 'config.json'));

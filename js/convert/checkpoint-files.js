@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ParseError, UnsupportedError } from '../errors.js';
 import { openSafetensors, readTensorFloat32 } from './safetensors-reader.js';
-import { openTorchCheckpoint } from './pt-reader.js';
+import { openTorchCheckpoint } from './pt-file.js';
 
 const LAYOUTS = [
   { index: 'model.safetensors.index.json', single: 'model.safetensors', open: openSafetensorsFile },

@@ -4,9 +4,9 @@
 // only (a 2.27 GB bge-m3 pytorch_model.bin costs a few hundred small reads) and each tensor is
 // read later by offset; readTorchStateDict() reads a small checkpoint already in memory (BGE-M3's
 // sparse_linear.pt / colbert_linear.pt). The pickle goes through the allow-list interpreter in
-// torch-unpickler.js: nothing in the file is executed.
+// torch-unpickler.js: nothing in the file is executed. Browser-safe: opening a file is pt-file.js's
+// job (Node), so the BGE-M3 heads can read .pt bytes in a page.
 import { ParseError, UnsupportedError } from '../errors.js';
-import { openFileSource } from '../onnx/node.js';
 import { DTYPE_BYTES, PickledTensor, STORAGE_DTYPES, unpickle } from './torch-unpickler.js';
 import { readZipDirectory, zipDirectoryOfBytes } from './zip-directory.js';
 import { widenToFloat32 } from './float-widen.js';
@@ -118,12 +118,12 @@ function floatsOf(bytes, tensor, range, start, count) {
 }
 
 /**
- * Opens a torch.save zip checkpoint (e.g. pytorch_model.bin) for streaming: { file, source,
- * tensors, read(tensor, start, count) -> Float32Array, close() }. Only the zip directory, the
- * pickle and small records are read here.
+ * Indexes a torch.save zip checkpoint behind a byte source (js/onnx ByteSource: a file in Node,
+ * see pt-file.js) for streaming: { file, source, tensors, read(tensor, start, count) ->
+ * Float32Array, close() }. Only the zip directory, the pickle and small records are read here.
+ * Closes the source when indexing fails.
  */
-export async function openTorchCheckpoint(file, what = file) {
-  const source = openFileSource(file);
+export async function openTorchArchive(source, file, what = file) {
   try {
     const entries = await readZipDirectory(source, what);
     const { pkl, byteorder } = archiveLayout(entries, what);
