@@ -6,6 +6,10 @@ const COMMANDS = {
   convert: { load: () => import('./cli/convert.js'), summary: 'convert a safetensors or pytorch_model.bin checkpoint to ONNX (and quantize)' },
   embed: { load: () => import('./cli/embed.js'), summary: 'embed lines of text with a model' },
   eval: { load: () => import('./cli/eval.js'), summary: 'retrieval (BEIR / AutoRAG) and STS evaluation of a model on your data' },
+  // The test-model generator is a tool of its own (models/generator/ builds on js/, never the
+  // reverse); the bin forwards to it so `wasmbed make-model` keeps working. The only import of
+  // models/ from js/, and only from this dispatcher (tests/js/layering.test.js).
+  'make-model': { load: () => import('../models/generator/cli.js'), summary: 'generate a random-weight model in the Hub layout (also wasmbed-make-model)' },
   quantize: { load: () => import('./cli/quantize.js'), summary: 'quantize an ONNX model to q8 / q4' },
   tokenize: { load: () => import('./cli/tokenize.js'), summary: 'tokenize lines of text' },
   version: { load: () => import('./cli/version.js'), summary: 'print the package and core versions' },

@@ -24,6 +24,10 @@ all-MiniLM-L6-v2, ko-sroberta-multitask, multilingual-e5-small, bge-m3 (real sha
   --external-data          store weights in onnx/model.onnx_data (automatic over 2 GB)
   --bge-m3-heads           BGE-M3 heads: sparse_linear.safetensors, colbert_linear.safetensors and
                            onnx/model_with_heads.onnx (extra outputs dense_vecs, sparse_vecs, colbert_vecs)
+  --force                  replace OUT_DIR even when it is a file or a folder holding other things
+                           (without it only an absent, empty or model folder is replaced)
+
+The model is written to a temporary folder next to OUT_DIR and moved into place when complete.
 `;
 
 export async function run(argv, { stdout, stderr }) {
@@ -35,7 +39,7 @@ export async function run(argv, { stdout, stderr }) {
       layers: int({ min: 1 }), hidden: int({ min: 1 }), heads: int({ min: 1 }), intermediate: int({ min: 1 }),
       vocab: int({ min: 1 }), positions: int({ min: 1 }), pooling: oneOf(POOLING_MODES),
       normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': int({ min: 1 }),
-      prompt: { type: 'string', multiple: true }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
+      prompt: { type: 'string', multiple: true }, force: { type: 'boolean' }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
     },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
@@ -67,7 +71,7 @@ export async function run(argv, { stdout, stderr }) {
   const started = Date.now();
   const result = await makeModel(args.positionals[0], {
     preset: v.preset, tokenizer: v.tokenizer, seed: v.seed, config, st,
-    safetensors: v.safetensors, heads: v['bge-m3-heads'], externalData: v['external-data'] ? true : 'auto',
+    safetensors: v.safetensors, heads: v['bge-m3-heads'], externalData: v['external-data'] ? true : 'auto', force: v.force,
     onProgress: (p) => { if (p.stage !== 'done') stderr.write(`make-model: writing ${p.stage}${p.parameters ? ` (${(p.parameters / 1e6).toFixed(1)}M parameters)` : ''}\n`); },
   });
   const c = result.config;

@@ -3,7 +3,9 @@
 //   onnx/model.onnx (+ onnx/model.onnx_data over 2 GB), model.safetensors (optional),
 //   modules.json, 1_Pooling/config.json, [2_Normalize/], sentence_bert_config.json,
 //   config_sentence_transformers.json.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from '../../js/errors.js';
 import path from 'node:path';
 import { buildGraph, headSpecs, parameterSpecs } from '../../js/convert/architecture.js';
 import { DataType, graph, model, tensor, writeMessage } from '../../js/onnx/index.js';
@@ -122,7 +124,63 @@ export async function makeModel(outDir, options = {}) {
   const seed = options.seed ?? 0;
   const progress = options.onProgress ?? (() => {});
 
-  await rm(outDir, { recursive: true, force: true });
+  const target = await checkTarget(outDir, options.force);
+  if (config.hidden_size % config.num_attention_heads !== 0) {
+    throw new InvalidArgumentError(`hidden_size ${config.hidden_size} is not divisible by num_attention_heads ${config.num_attention_heads}`);
+  }
+  // Everything is written into a fresh sibling folder, which replaces the target only once it is
+  // complete: a failure (or a kill) never leaves a half-made model under the target's name.
+  const finalDir = outDir;
+  outDir = `${finalDir.replace(/[\\/]+$/, '')}.${randomBytes(6).toString('hex')}.partial`;
+  try {
+    const result = await writeModelFolder(outDir, { tok, config, st, maxSeq, seed, progress, options });
+    await replaceFolder(outDir, finalDir, target);
+    return { ...result, dir: finalDir };
+  } catch (err) {
+    await rm(outDir, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * What is at `dir` now: 'absent', 'empty' (an empty folder), 'model' (a folder with config.json
+ * and onnx/, i.e. a model folder, which make-model regenerates). Anything else (a file, a folder
+ * holding other things) is refused unless `force`, so a typo cannot delete a user's files.
+ */
+async function checkTarget(dir, force) {
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (err) {
+    if (err.code === 'ENOENT') return 'absent';
+    throw err;
+  }
+  if (!st.isDirectory()) {
+    if (force) return 'other';
+    throw new InvalidArgumentError(`${dir} exists and is not a folder: make-model would replace it (pass --force / force: true to overwrite it)`);
+  }
+  const names = await readdir(dir);
+  if (names.length === 0) return 'empty';
+  if (names.includes('config.json') && names.includes('onnx')) return 'model';
+  if (force) return 'other';
+  throw new InvalidArgumentError(`${dir} is a folder that holds other files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}), not a model: make-model would replace it (pass --force / force: true to overwrite it)`);
+}
+
+/** Moves the complete `from` folder to `to`, replacing what `checkTarget` found there. */
+async function replaceFolder(from, to, target) {
+  if (target === 'absent') return rename(from, to);
+  const old = `${to.replace(/[\\/]+$/, '')}.${randomBytes(6).toString('hex')}.old`;
+  await rename(to, old);
+  try {
+    await rename(from, to);
+  } catch (err) {
+    await rename(old, to).catch(() => {});
+    throw err;
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+async function writeModelFolder(outDir, { tok, config, st, maxSeq, seed, progress, options }) {
   await mkdir(path.join(outDir, 'onnx'), { recursive: true });
   const json = (name, obj) => writeFile(path.join(outDir, name), JSON.stringify(obj, null, 2) + '\n');
   await json('config.json', config);

@@ -149,3 +149,44 @@ test('make-model --bge-m3-heads: BGE-M3 head outputs follow the definitions over
   assert.ok(worst < 1e-5, `max abs difference ${worst}`);
   assert.ok(positive > 0 && positive < 2 * S, `sparse weights should be partly positive (${positive} of ${2 * S})`);
 });
+
+test('make-model never deletes what is not a model: a file or a foreign folder is refused (exit 2) unless --force; a failed run leaves nothing', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const p = await import('node:path');
+  const root = fs.mkdtempSync(p.join(os.tmpdir(), 'wasmbed-mm-'));
+  try {
+    const cli = p.join(REPO_ROOT, 'js', 'cli.js');
+    const run = (...args) => spawnSync(process.execPath, [cli, 'make-model', ...args], { encoding: 'utf8', timeout: 120_000 });
+    const victim = p.join(root, 'victim.txt');
+    fs.writeFileSync(victim, 'my notes');
+    let r = run(victim);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /exists and is not a folder.*--force/);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'my notes');
+    const folder = p.join(root, 'photos');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(p.join(folder, 'a.jpg'), 'x');
+    r = run(folder);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /holds other files \(a\.jpg\)/);
+    assert.deepEqual(fs.readdirSync(folder), ['a.jpg']);
+    // A bad shape fails before anything is written, and leaves no half-made folder.
+    const bad = p.join(root, 'x');
+    r = run(bad, '--hidden', '7');
+    assert.notEqual(r.status, 0);
+    assert.deepEqual(fs.readdirSync(root).sort(), ['photos', 'victim.txt']);
+    // A model folder is regenerated in place; --force replaces a file.
+    const model = p.join(root, 'm');
+    assert.equal(run(model).status, 0);
+    assert.equal(run(model, '--seed', '3').status, 0);
+    assert.ok(fs.existsSync(p.join(model, 'onnx', 'model.onnx')));
+    r = run(victim, '--force');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.statSync(victim).isDirectory());
+    assert.deepEqual(fs.readdirSync(root).filter((n) => /partial|\.old$/.test(n)), []);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
