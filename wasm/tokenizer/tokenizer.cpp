@@ -9,6 +9,7 @@
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/decoders/decoder.h"
 #include "tokenizer/fast/fast_path.h"
+#include "tokenizer/json_limits.h"
 #include "tokenizer/models/model.h"
 #include "tokenizer/models/model_from_json.h"
 #include "tokenizer/normalizers/normalizer.h"
@@ -222,12 +223,9 @@ std::optional<PaddingParams> padding_from_json(const json& j) {
     else bad("padding.direction must be Right or Left");
   }
   p.pad_to_multiple_of = get_size(j, "pad_to_multiple_of", 0, "padding");
-  // Every encode allocates the padded length: refuse absurd sizes from hostile files instead of
-  // exhausting memory (real models use at most a few thousand positions).
-  constexpr size_t kMaxPadding = size_t{1} << 20;
-  if (p.fixed_length > kMaxPadding || p.pad_to_multiple_of > kMaxPadding)
+  if (p.fixed_length > kMaxPaddedLength || p.pad_to_multiple_of > kMaxPaddedLength)
     fail(ErrorCode::kCapacity, "tokenizer.json: padding length " + std::to_string(std::max(p.fixed_length, p.pad_to_multiple_of)) +
-                                   " is larger than " + std::to_string(kMaxPadding));
+                                   " is larger than " + std::to_string(kMaxPaddedLength));
   p.pad_id = static_cast<int32_t>(get_size(j, "pad_id", 0, "padding"));
   p.pad_type_id = static_cast<int32_t>(get_size(j, "pad_type_id", 0, "padding"));
   if (auto t = j.find("pad_token"); t != j.end() && !t->is_null()) {
@@ -287,8 +285,15 @@ std::unique_ptr<Tokenizer> build_from_json(const json& j) {
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json) {
   json j;
+  // nlohmann's parser itself is iterative, but what reads the document afterwards recurses over
+  // it: cap the nesting while parsing so no later step sees a deeper tree.
+  const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxJsonDepth)
+      fail(ErrorCode::kCapacity, "tokenizer.json: JSON nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return true;
+  };
   try {
-    j = json::parse(tokenizer_json.begin(), tokenizer_json.end());
+    j = json::parse(tokenizer_json.begin(), tokenizer_json.end(), limit_depth);
   } catch (const json::parse_error& e) {
     fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(e.byte));
   }
