@@ -43,6 +43,11 @@ void quantize_binary(uintptr_t in, size_t rows, size_t dim, bool signed_offset, 
 // (tokenize, pool, free) leave no allocations behind.
 double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
+// The allocator's high-water mark (dlmalloc's max_footprint: the most heap it ever held, free
+// chunks included), so peak-minus-in-use-before bounds what one call needed at its peak
+// (bench/tokenizer-load.bench.js).
+double heap_peak_bytes() { return static_cast<double>(mallinfo().usmblks); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(wasmbed_pooling) {
@@ -52,4 +57,5 @@ EMSCRIPTEN_BINDINGS(wasmbed_pooling) {
   function("quantizeInt8", &quantize_int8);
   function("quantizeBinary", &quantize_binary);
   function("heapBytesInUse", &heap_bytes_in_use);
+  function("heapPeakBytes", &heap_peak_bytes);
 }

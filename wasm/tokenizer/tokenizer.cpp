@@ -9,7 +9,7 @@
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/decoders/decoder.h"
 #include "tokenizer/fast/fast_path.h"
-#include "tokenizer/json_limits.h"
+#include "tokenizer/tokenizer_json_reader.h"
 #include "tokenizer/models/model.h"
 #include "tokenizer/models/model_from_json.h"
 #include "tokenizer/normalizers/normalizer.h"
@@ -261,12 +261,12 @@ std::vector<AddedToken> added_tokens_from_json(const json& j) {
   return out;
 }
 
-std::unique_ptr<Tokenizer> build_from_json(const json& j) {
+std::unique_ptr<Tokenizer> build_from_json(const json& j, std::vector<UnigramPiece>* unigram_vocab) {
   if (!j.is_object()) bad("the top level must be an object");
   auto tok = std::make_unique<Tokenizer>();
   auto m = j.find("model");
   if (m == j.end() || m->is_null()) bad("missing \"model\"");
-  tok->set_model(model_from_json(*m));
+  tok->set_model(model_from_json(*m, unigram_vocab));
   if (auto n = j.find("normalizer"); n != j.end() && !n->is_null()) tok->set_normalizer(normalizer_from_json(*n));
   if (auto p = j.find("pre_tokenizer"); p != j.end() && !p->is_null()) tok->set_pre_tokenizer(pre_tokenizer_from_json(*p));
   if (auto p = j.find("post_processor"); p != j.end() && !p->is_null()) tok->set_post_processor(post_processor_from_json(*p));
@@ -284,21 +284,11 @@ std::unique_ptr<Tokenizer> build_from_json(const json& j) {
 }  // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json) {
-  json j;
-  // nlohmann's parser itself is iterative, but what reads the document afterwards recurses over
-  // it: cap the nesting while parsing so no later step sees a deeper tree.
-  const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t, json&) {
-    if (depth > kMaxJsonDepth)
-      fail(ErrorCode::kCapacity, "tokenizer.json: JSON nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    return true;
-  };
+  // Depth-capped while parsing (what reads the document afterwards recurses over it), and a
+  // Unigram vocabulary read straight into pieces: see tokenizer_json_reader.h.
+  TokenizerJson doc = read_tokenizer_json(tokenizer_json);
   try {
-    j = json::parse(tokenizer_json.begin(), tokenizer_json.end(), limit_depth);
-  } catch (const json::parse_error& e) {
-    fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(e.byte));
-  }
-  try {
-    return build_from_json(j);
+    return build_from_json(doc.json, doc.unigram_vocab ? &*doc.unigram_vocab : nullptr);
   } catch (const json::exception& e) {
     // Shape errors the loaders did not check field by field (nlohmann type errors).
     fail(ErrorCode::kParse, std::string("tokenizer.json: ") + e.what());
