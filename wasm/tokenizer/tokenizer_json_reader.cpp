@@ -17,7 +17,7 @@ using nlohmann::json;
 // containers.
 class Reader {
  public:
-  explicit Reader(TokenizerJson& out) : out_(out), dom_(out.json, true) {}
+  Reader(TokenizerJson& out, size_t text_size) : out_(out), dom_(out.json, true), text_size_(text_size) {}
 
   bool null() { return value([&] { return dom_.null(); }); }
   bool boolean(bool v) { return value([&] { return dom_.boolean(v); }); }
@@ -73,6 +73,9 @@ class Reader {
       in_vocab_ = true;
       out_.unigram_vocab.emplace();
       pieces_ = &*out_.unigram_vocab;
+      // The parser does not know the array's length: guess it from the document size (an
+      // indented [piece, score] entry of XLM-R is ~60 bytes) so the vector rarely regrows.
+      pieces_->reserve(text_size_ / 64);
       vocab_depth_ = depth_ + 1;
       enter();
       return true;
@@ -141,6 +144,7 @@ class Reader {
 
   TokenizerJson& out_;
   nlohmann::detail::json_sax_dom_parser<json> dom_;
+  size_t text_size_;
   std::vector<UnigramPiece>* pieces_ = nullptr;
   int depth_ = 0;
   int vocab_depth_ = 0;
@@ -155,7 +159,7 @@ class Reader {
 
 TokenizerJson read_tokenizer_json(std::string_view text) {
   TokenizerJson out;
-  Reader reader(out);
+  Reader reader(out, text.size());
   try {
     json::sax_parse(text.begin(), text.end(), &reader);
   } catch (const json::parse_error& e) {
