@@ -104,6 +104,8 @@ json& random_node(FuzzedDataProvider& in, json& root) {
 }
 
 void mutate(FuzzedDataProvider& in, json& doc) {
+  if (!doc.is_object()) return;  // an earlier mutation replaced the whole document
+  json* model = doc.contains("model") && doc["model"].is_object() ? &doc["model"] : nullptr;
   switch (in.ConsumeIntegralInRange<int>(0, 5)) {
     case 0: {  // wrap a section in Sequences (the section limit is 64, the JSON limit 256 levels)
       const Section& s = kSections[in.ConsumeIntegralInRange<size_t>(0, 3)];
@@ -115,7 +117,8 @@ void mutate(FuzzedDataProvider& in, json& doc) {
     }
     case 1: random_node(in, doc) = random_value(in); break;
     case 2: {  // a vocabulary entry with an extreme id or score
-      json& vocab = doc["model"]["vocab"];
+      if (!model) break;
+      json& vocab = (*model)["vocab"];
       const int64_t id = in.PickValueInArray<int64_t>({-1, 0, 300000000, INT32_MAX, int64_t{1} << 40});
       if (vocab.is_object()) vocab[in.ConsumeRandomLengthString(8)] = id;
       else if (vocab.is_array()) vocab.push_back(json::array({in.ConsumeRandomLengthString(8), in.ConsumeFloatingPoint<double>()}));
@@ -129,7 +132,7 @@ void mutate(FuzzedDataProvider& in, json& doc) {
     }
     case 4: {  // model type swapped (an object vocab under Unigram, an array vocab under BPE...)
       static const char* kTypes[] = {"WordPiece", "Unigram", "BPE", "WordLevel", "Nope"};
-      doc["model"]["type"] = kTypes[in.ConsumeIntegralInRange<size_t>(0, 4)];
+      if (model) (*model)["type"] = kTypes[in.ConsumeIntegralInRange<size_t>(0, 4)];
       break;
     }
     default: {  // a key removed
@@ -150,7 +153,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   json doc = json::parse(kBases[in.ConsumeIntegralInRange<size_t>(0, 2)]);
   const int mutations = in.ConsumeIntegralInRange<int>(1, 4);
   for (int i = 0; i < mutations && in.remaining_bytes() > 0; ++i) mutate(in, doc);
-  const std::string text = doc.dump();
+  // Fuzzed strings may be invalid UTF-8, which dump() refuses: write U+FFFD for those bytes (the
+  // raw-bytes target, tokenizer_fuzz.cpp, covers invalid UTF-8 reaching the parser).
+  const std::string text = doc.dump(-1, ' ', false, json::error_handler_t::replace);
   std::unique_ptr<Tokenizer> tok;
   try {
     tok = Tokenizer::from_json(text);
