@@ -27,9 +27,15 @@ void pool_rows(uintptr_t hidden, uintptr_t mask, size_t batch, size_t seq, size_
 // (tokenize, pool, free) leave no allocations behind.
 double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
+// The allocator's high-water mark (dlmalloc's max_footprint: the most heap it ever held, free
+// chunks included), so peak-minus-in-use-before bounds what one call needed at its peak
+// (bench/tokenizer-load.bench.js).
+double heap_peak_bytes() { return static_cast<double>(mallinfo().usmblks); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(wasmbed_pooling) {
   function("poolRows", &pool_rows);
   function("heapBytesInUse", &heap_bytes_in_use);
+  function("heapPeakBytes", &heap_peak_bytes);
 }

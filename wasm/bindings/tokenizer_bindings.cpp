@@ -231,6 +231,11 @@ class TokenizerHandle {
     return guard([&]() -> uintptr_t {
       const char* base = ptr<const char>(buffer);
       const uint32_t* sp = ptr<const uint32_t>(spans);
+      // Checked before any encoding: the padded batch is count * padToLength int32s, three times.
+      if (pad_to > tok::kMaxPaddedLength) {
+        fail(ErrorCode::kCapacity, "encodeBatch: padToLength " + std::to_string(pad_to) + " is larger than the limit of " +
+                                       std::to_string(tok::kMaxPaddedLength) + " tokens");
+      }
       const tok::EncodeOptions opts = options(add_special, max_length);
       std::vector<tok::Encoding> encs;
       encs.reserve(count);
@@ -260,6 +265,13 @@ class TokenizerHandle {
       const bool left = padding_ && padding_->direction == tok::PaddingDirection::kLeft;
       const int32_t pad_id = pad_id_;
       const int32_t pad_type = pad_type_id_;
+      // Three int32 arrays of count * seq_len: a size past what wasm32 can hold is a CapacityError
+      // naming it, not std::length_error ("internal error: vector").
+      constexpr size_t kMaxBatchTokens = size_t{1} << 27;
+      if (seq_len > 0 && count > kMaxBatchTokens / seq_len) {
+        fail(ErrorCode::kCapacity, "encodeBatch: " + std::to_string(count) + " rows of " + std::to_string(seq_len) +
+                                       " tokens are more than the limit of " + std::to_string(kMaxBatchTokens) + " tokens");
+      }
       const size_t total = count * seq_len;
       b_ids_.assign(total, pad_id);
       b_attention_.assign(total, 0);

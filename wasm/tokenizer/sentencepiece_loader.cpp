@@ -71,8 +71,8 @@ std::unique_ptr<Tokenizer> xlm_roberta(SentencePieceModel m) {
   for (const char* s : {"<s>", "<pad>", "</s>", "<unk>"}) vocab.push_back(UnigramPiece{s, 0.0, PieceType::kNormal});
   std::vector<std::string> user_defined;
   for (size_t i = 3; i < m.pieces.size(); ++i) {
-    vocab.push_back(UnigramPiece{m.pieces[i].piece, m.pieces[i].score, PieceType::kNormal});
     if (m.pieces[i].type == PieceType::kUserDefined) user_defined.push_back(m.pieces[i].piece);
+    vocab.push_back(UnigramPiece{std::move(m.pieces[i].piece), m.pieces[i].score, PieceType::kNormal});
   }
   vocab.push_back(UnigramPiece{"<mask>", 0.0, PieceType::kNormal});
   const int32_t mask_id = static_cast<int32_t>(vocab.size() - 1);

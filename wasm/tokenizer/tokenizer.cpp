@@ -9,6 +9,7 @@
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/decoders/decoder.h"
 #include "tokenizer/fast/fast_path.h"
+#include "tokenizer/tokenizer_json_reader.h"
 #include "tokenizer/models/model.h"
 #include "tokenizer/models/model_from_json.h"
 #include "tokenizer/normalizers/normalizer.h"
@@ -222,12 +223,9 @@ std::optional<PaddingParams> padding_from_json(const json& j) {
     else bad("padding.direction must be Right or Left");
   }
   p.pad_to_multiple_of = get_size(j, "pad_to_multiple_of", 0, "padding");
-  // Every encode allocates the padded length: refuse absurd sizes from hostile files instead of
-  // exhausting memory (real models use at most a few thousand positions).
-  constexpr size_t kMaxPadding = size_t{1} << 20;
-  if (p.fixed_length > kMaxPadding || p.pad_to_multiple_of > kMaxPadding)
+  if (p.fixed_length > kMaxPaddedLength || p.pad_to_multiple_of > kMaxPaddedLength)
     fail(ErrorCode::kCapacity, "tokenizer.json: padding length " + std::to_string(std::max(p.fixed_length, p.pad_to_multiple_of)) +
-                                   " is larger than " + std::to_string(kMaxPadding));
+                                   " is larger than " + std::to_string(kMaxPaddedLength));
   p.pad_id = static_cast<int32_t>(get_size(j, "pad_id", 0, "padding"));
   p.pad_type_id = static_cast<int32_t>(get_size(j, "pad_type_id", 0, "padding"));
   if (auto t = j.find("pad_token"); t != j.end() && !t->is_null()) {
@@ -263,12 +261,12 @@ std::vector<AddedToken> added_tokens_from_json(const json& j) {
   return out;
 }
 
-std::unique_ptr<Tokenizer> build_from_json(const json& j) {
+std::unique_ptr<Tokenizer> build_from_json(const json& j, std::vector<UnigramPiece>* unigram_vocab) {
   if (!j.is_object()) bad("the top level must be an object");
   auto tok = std::make_unique<Tokenizer>();
   auto m = j.find("model");
   if (m == j.end() || m->is_null()) bad("missing \"model\"");
-  tok->set_model(model_from_json(*m));
+  tok->set_model(model_from_json(*m, unigram_vocab));
   if (auto n = j.find("normalizer"); n != j.end() && !n->is_null()) tok->set_normalizer(normalizer_from_json(*n));
   if (auto p = j.find("pre_tokenizer"); p != j.end() && !p->is_null()) tok->set_pre_tokenizer(pre_tokenizer_from_json(*p));
   if (auto p = j.find("post_processor"); p != j.end() && !p->is_null()) tok->set_post_processor(post_processor_from_json(*p));
@@ -286,14 +284,11 @@ std::unique_ptr<Tokenizer> build_from_json(const json& j) {
 }  // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json) {
-  json j;
+  // Depth-capped while parsing (what reads the document afterwards recurses over it), and a
+  // Unigram vocabulary read straight into pieces: see tokenizer_json_reader.h.
+  TokenizerJson doc = read_tokenizer_json(tokenizer_json);
   try {
-    j = json::parse(tokenizer_json.begin(), tokenizer_json.end());
-  } catch (const json::parse_error& e) {
-    fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(e.byte));
-  }
-  try {
-    return build_from_json(j);
+    return build_from_json(doc.json, doc.unigram_vocab ? &*doc.unigram_vocab : nullptr);
   } catch (const json::exception& e) {
     // Shape errors the loaders did not check field by field (nlohmann type errors).
     fail(ErrorCode::kParse, std::string("tokenizer.json: ") + e.what());

@@ -38,6 +38,11 @@ struct EncodeOptions {
   TruncationDirection direction = TruncationDirection::kRight;
 };
 
+// Longest padded sequence a tokenizer.json padding section or an encodeBatch padToLength may ask
+// for: every encode allocates the padded length, so absurd sizes from hostile files or callers
+// are refused instead of exhausting memory (real models use at most a few thousand positions).
+constexpr size_t kMaxPaddedLength = size_t{1} << 20;
+
 struct PaddingParams {
   int32_t pad_id = 0;
   int32_t pad_type_id = 0;

@@ -121,6 +121,7 @@ std::string wordpiece_cleanup(std::string s);
 
 // From the "decoder" object of a tokenizer.json (null -> nullptr). Throws kParse / kUnsupported
 // ("tokenizer.json: decoder type 'X' is not supported").
-std::unique_ptr<Decoder> decoder_from_json(const nlohmann::json& j);
+// depth: how many Sequences enclose j (a CapacityError past kMaxSectionNesting).
+std::unique_ptr<Decoder> decoder_from_json(const nlohmann::json& j, int depth = 0);
 
 }  // namespace wasmbed::tok

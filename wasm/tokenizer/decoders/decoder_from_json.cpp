@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "tokenizer/json_fields.h"
+#include "tokenizer/json_limits.h"
 #include "tokenizer/decoders/decoder.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/unicode.h"
@@ -16,7 +17,8 @@ const JsonFields kFields("tokenizer.json: decoder.");
 
 }  // namespace
 
-std::unique_ptr<Decoder> decoder_from_json(const json& j) {
+std::unique_ptr<Decoder> decoder_from_json(const json& j, int depth) {
+  check_section_depth("decoder", depth);
   if (j.is_null()) return nullptr;
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: decoder must be an object or null");
   if (!j.contains("type") || !j["type"].is_string()) kFields.bad("type must be a string");
@@ -55,7 +57,7 @@ std::unique_ptr<Decoder> decoder_from_json(const json& j) {
     if (it == j.end() || !it->is_array()) kFields.bad("decoders must be an array");
     std::vector<std::unique_ptr<Decoder>> list;
     for (const json& e : *it) {
-      auto d = decoder_from_json(e);
+      auto d = decoder_from_json(e, depth + 1);
       if (d) list.push_back(std::move(d));
     }
     return std::make_unique<SequenceDecoder>(std::move(list));

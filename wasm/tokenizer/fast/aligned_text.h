@@ -76,6 +76,17 @@ void emit_word(const M& model, const AlignedText& norm, size_t ws, size_t we, in
 }
 
 // The Encoding of the buffered tokens (Encoding::from_tokens), with room for `extra` more.
+// The fast paths keep their scratch buffers between calls (thread_local) so short texts do not
+// allocate; after a huge text they would keep ~20 bytes per input byte (alignments of two
+// AlignedTexts plus the token buffer: 250+ MB of wasm heap held after one 10 MB encode). Past
+// kKeepScratchBytes they are given back instead.
+constexpr size_t kKeepScratchBytes = size_t{1} << 20;
+
+template <class T>
+inline void release_if_large(T& buffer, size_t bytes) {
+  if (bytes > kKeepScratchBytes) buffer = T();
+}
+
 inline void build_encoding(TokenBuffer& buf, int32_t type_id, size_t extra, Encoding& e) {
   e = Encoding();
   const size_t n = buf.ids.size();

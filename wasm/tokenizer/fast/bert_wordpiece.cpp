@@ -94,6 +94,9 @@ bool BertWordPieceFast::encode(std::string_view text, int32_t type_id, size_t re
   for (size_t w = 0; w < words.size(); ++w)
     fast::emit_word(model_, norm, words[w].first, words[w].second, static_cast<int32_t>(w), tokens);
   fast::build_encoding(tokens, type_id, reserve_extra, out);
+  fast::release_if_large(norm, norm.align.capacity() * sizeof(norm.align[0]));
+  fast::release_if_large(words, words.capacity() * sizeof(words[0]));
+  fast::release_if_large(tokens, tokens.offsets.capacity() * sizeof(Range));
   return true;
 }
 

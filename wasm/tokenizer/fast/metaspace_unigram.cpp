@@ -237,6 +237,9 @@ bool MetaspaceUnigramFast::encode(std::string_view text, int32_t type_id, size_t
   }
   if (t.text.size() > piece_start) fast::emit_word(model_, t, piece_start, t.text.size(), word, tokens);
   fast::build_encoding(tokens, type_id, reserve_extra, out);
+  fast::release_if_large(a, a.align.capacity() * sizeof(a.align[0]));
+  fast::release_if_large(b, b.align.capacity() * sizeof(b.align[0]));
+  fast::release_if_large(tokens, tokens.offsets.capacity() * sizeof(Range));
   return true;
 }
 

@@ -19,7 +19,8 @@ using nlohmann::json;
 
 const JsonFields kFields("tokenizer.json: model.");
 
-Vocab vocab_from_object(const json& j) {
+Vocab vocab_from_object(const json& j, const std::vector<UnigramPiece>* taken) {
+  if (taken) kFields.bad("vocab must be an object of token -> id");
   auto it = j.find("vocab");
   if (it == j.end() || !it->is_object()) kFields.bad("vocab must be an object of token -> id");
   Vocab v;
@@ -31,26 +32,30 @@ Vocab vocab_from_object(const json& j) {
   return v;
 }
 
-std::unique_ptr<Model> wordpiece(const json& j) {
+std::unique_ptr<Model> wordpiece(const json& j, const std::vector<UnigramPiece>* taken) {
   size_t max_chars = 100;
   if (auto it = j.find("max_input_chars_per_word"); it != j.end() && !it->is_null()) {
     if (!it->is_number_unsigned()) kFields.bad("max_input_chars_per_word must be a non-negative integer");
     max_chars = it->get<size_t>();
   }
-  return std::make_unique<WordPiece>(vocab_from_object(j), kFields.get_string(j, "unk_token", "[UNK]"),
+  return std::make_unique<WordPiece>(vocab_from_object(j, taken), kFields.get_string(j, "unk_token", "[UNK]"),
                                      kFields.get_string(j, "continuing_subword_prefix", "##"), max_chars);
 }
 
-std::unique_ptr<Model> unigram(const json& j) {
-  auto it = j.find("vocab");
-  if (it == j.end() || !it->is_array()) kFields.bad("vocab must be an array of [piece, score]");
+std::unique_ptr<Model> unigram(const json& j, std::vector<UnigramPiece>* taken) {
   std::vector<UnigramPiece> pieces;
-  pieces.reserve(it->size());
-  for (size_t i = 0; i < it->size(); ++i) {
-    const json& e = (*it)[i];
-    if (!e.is_array() || e.size() != 2 || !e[0].is_string() || !e[1].is_number())
-      kFields.bad("vocab[" + std::to_string(i) + "] must be [string, number]");
-    pieces.push_back(UnigramPiece{e[0].get<std::string>(), e[1].get<double>(), PieceType::kNormal});
+  if (taken) {
+    pieces = std::move(*taken);  // read_tokenizer_json checked the [string, number] shape
+  } else {
+    auto it = j.find("vocab");
+    if (it == j.end() || !it->is_array()) kFields.bad("vocab must be an array of [piece, score]");
+    pieces.reserve(it->size());
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& e = (*it)[i];
+      if (!e.is_array() || e.size() != 2 || !e[0].is_string() || !e[1].is_number())
+        kFields.bad("vocab[" + std::to_string(i) + "] must be [string, number]");
+      pieces.push_back(UnigramPiece{e[0].get<std::string>(), e[1].get<double>(), PieceType::kNormal});
+    }
   }
   int32_t unk_id = -1;
   if (auto u = j.find("unk_id"); u != j.end() && !u->is_null()) {
@@ -61,8 +66,8 @@ std::unique_ptr<Model> unigram(const json& j) {
   return std::make_unique<Unigram>(std::move(pieces), unk_id, kFields.get_bool(j, "byte_fallback", false));
 }
 
-std::unique_ptr<Model> bpe(const json& j) {
-  Vocab vocab = vocab_from_object(j);
+std::unique_ptr<Model> bpe(const json& j, const std::vector<UnigramPiece>* taken) {
+  Vocab vocab = vocab_from_object(j, taken);
   std::vector<std::pair<std::string, std::string>> merges;
   auto it = j.find("merges");
   if (it != j.end() && !it->is_null()) {
@@ -101,13 +106,13 @@ std::unique_ptr<Model> bpe(const json& j) {
   return std::make_unique<BPE>(std::move(vocab), merges, std::move(o));
 }
 
-std::unique_ptr<Model> word_level(const json& j) {
-  return std::make_unique<WordLevel>(vocab_from_object(j), kFields.get_string(j, "unk_token", "<unk>"));
+std::unique_ptr<Model> word_level(const json& j, const std::vector<UnigramPiece>* taken) {
+  return std::make_unique<WordLevel>(vocab_from_object(j, taken), kFields.get_string(j, "unk_token", "<unk>"));
 }
 
 }  // namespace
 
-std::unique_ptr<Model> model_from_json(const json& j) {
+std::unique_ptr<Model> model_from_json(const json& j, std::vector<UnigramPiece>* unigram_vocab) {
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: model must be an object");
   std::string type;
   if (auto t = j.find("type"); t != j.end() && !t->is_null()) {
@@ -117,14 +122,14 @@ std::unique_ptr<Model> model_from_json(const json& j) {
     // HF deserializes an untagged model by trying each shape in turn.
     auto v = j.find("vocab");
     if (j.contains("merges")) type = "BPE";
-    else if (v != j.end() && v->is_array()) type = "Unigram";
+    else if (unigram_vocab || (v != j.end() && v->is_array())) type = "Unigram";
     else if (j.contains("continuing_subword_prefix") || j.contains("max_input_chars_per_word")) type = "WordPiece";
     else type = "WordLevel";
   }
-  if (type == "WordPiece") return wordpiece(j);
-  if (type == "Unigram") return unigram(j);
-  if (type == "BPE") return bpe(j);
-  if (type == "WordLevel") return word_level(j);
+  if (type == "WordPiece") return wordpiece(j, unigram_vocab);
+  if (type == "Unigram") return unigram(j, unigram_vocab);
+  if (type == "BPE") return bpe(j, unigram_vocab);
+  if (type == "WordLevel") return word_level(j, unigram_vocab);
   fail(ErrorCode::kUnsupported, "tokenizer.json: model type '" + type + "' is not supported");
 }
 

@@ -26,47 +26,56 @@ std::unique_ptr<Unigram> Unigram::sentencepiece(std::vector<UnigramPiece> pieces
 }
 
 Unigram::Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback, bool spm)
-    : pieces_(std::move(vocab)), unk_id_(unk_id), byte_fallback_(byte_fallback), spm_(spm) {
-  if (unk_id_ >= 0 && pieces_.empty())
-    fail(ErrorCode::kParse, "Unigram: the vocabulary is empty but at least <unk> is needed");
-  if (unk_id_ >= static_cast<int32_t>(pieces_.size()))
+    : unk_id_(unk_id), byte_fallback_(byte_fallback), spm_(spm) {
+  const size_t n = vocab.size();
+  if (unk_id_ >= 0 && n == 0) fail(ErrorCode::kParse, "Unigram: the vocabulary is empty but at least <unk> is needed");
+  if (unk_id_ >= static_cast<int64_t>(n))
     fail(ErrorCode::kParse, "Unigram: unk_id " + std::to_string(unk_id_) + " is outside the vocabulary");
   if (unk_id_ < -1) unk_id_ = -1;
   min_score_ = std::numeric_limits<double>::infinity();
   min_score_f32_ = FLT_MAX;
   max_score_f32_ = FLT_MIN;  // SentencePiece starts from FLT_MIN (smallest positive), kept on purpose
-  score_f32_.resize(pieces_.size());
-  score_f64_.resize(pieces_.size());
-  for (size_t id = 0; id < pieces_.size(); ++id) {
-    const UnigramPiece& p = pieces_[id];
-    vocab_.insert(p.piece, static_cast<int32_t>(id));
-    score_f32_[id] = static_cast<float>(p.score);
-    score_f64_[id] = p.score;
+  size_t bytes = 0;
+  for (const UnigramPiece& p : vocab) bytes += p.piece.size();
+  pieces_.reserve(n, bytes);
+  trie_.reserve(n, bytes);
+  if (spm_) {
+    score_f32_.resize(n);
+    types_.resize(n);
+  } else {
+    score_f64_.resize(n);
+  }
+  for (size_t id = 0; id < n; ++id) {
+    UnigramPiece& p = vocab[id];
+    pieces_.push_back(p.piece);
     if (spm_) {
+      score_f32_[id] = static_cast<float>(p.score);
+      types_[id] = p.type;
       if (p.type == PieceType::kNormal) {
         min_score_f32_ = std::min(min_score_f32_, score_f32_[id]);
         max_score_f32_ = std::max(max_score_f32_, score_f32_[id]);
       }
     } else {
+      score_f64_[id] = p.score;
       min_score_ = std::min(min_score_, p.score);
     }
+    std::string().swap(p.piece);  // the table holds it now: keep the peak at one copy
   }
+  std::vector<UnigramPiece>().swap(vocab);
   // The trie maps a piece to its id; with duplicate pieces the last id wins in the vocabulary
-  // (HF HashMap insert), so the trie takes the id the vocabulary holds.
-  for (size_t id = 0; id < pieces_.size(); ++id) {
-    const UnigramPiece& p = pieces_[id];
-    if (spm_ && !(p.type == PieceType::kNormal || p.type == PieceType::kUserDefined || p.type == PieceType::kUnused))
+  // (HF HashMap insert), and in the trie too (a later insert of a key replaces its value).
+  for (size_t id = 0; id < n; ++id) {
+    if (spm_ && !(types_[id] == PieceType::kNormal || types_[id] == PieceType::kUserDefined || types_[id] == PieceType::kUnused))
       continue;
-    if (!spm_ && vocab_.find(p.piece) != static_cast<int32_t>(id)) continue;
-    trie_.insert(p.piece, static_cast<int32_t>(id));
+    trie_.insert(pieces_.at(id), static_cast<int32_t>(id));
   }
   trie_.freeze();
-  for (int b = 0; b < 256; ++b) byte_ids_[b] = vocab_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
+  for (int b = 0; b < 256; ++b) byte_ids_[b] = pieces_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
 }
 
 std::string Unigram::id_to_token(int32_t id, bool& found) const {
   found = id >= 0 && static_cast<size_t>(id) < pieces_.size();
-  return found ? pieces_[id].piece : std::string();
+  return found ? std::string(pieces_.at(static_cast<size_t>(id))) : std::string();
 }
 
 void Unigram::missing_unk() const {
@@ -102,9 +111,9 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
       // instead breaks ties differently (e.g. "000" -> "00","0" vs "0","00").
       double score;
       if (kSpm) {
-        const UnigramPiece& p = pieces_[id];
-        if (p.type == PieceType::kUnused) return true;
-        score = p.type == PieceType::kUserDefined ? static_cast<double>(static_cast<float>(len) * max_score_f32_) - 0.1
+        const PieceType type = types_[id];
+        if (type == PieceType::kUnused) return true;
+        score = type == PieceType::kUserDefined ? static_cast<double>(static_cast<float>(len) * max_score_f32_) - 0.1
                                                   : static_cast<double>(score_f32_[id]);
       } else {
         score = score_f64_[id];
@@ -153,7 +162,7 @@ void Unigram::spans_hf(std::string_view text, const std::vector<PathNode>& path,
     ++i;
     if (unk) {
       while (i < path.size() && path[i].id == unk_id_) e = path[i++].end;
-      id = vocab_.find(text.substr(s, e - s));
+      id = pieces_.find(text.substr(s, e - s));
     }
     const uint32_t s32 = static_cast<uint32_t>(s), e32 = static_cast<uint32_t>(e);
     if (id >= 0) {

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "tokenizer/models/model.h"
+#include "tokenizer/models/piece_table.h"
 #include "tokenizer/models/trie.h"
-#include "tokenizer/models/vocab.h"
 
 namespace wasmbed::tok {
 
@@ -43,14 +43,13 @@ class Unigram : public Model {
   void tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out) const;
   // The token string tokenize() gives for a span of `piece`.
   std::string span_value(const TokenSpan& span, std::string_view piece) const;
-  int32_t token_to_id(std::string_view token) const override { return vocab_.find(token); }
+  int32_t token_to_id(std::string_view token) const override { return pieces_.find(token); }
   std::string id_to_token(int32_t id, bool& found) const override;
   size_t vocab_size() const override { return pieces_.size(); }
   const char* type() const override { return "Unigram"; }
 
   int32_t unk_id() const { return unk_id_; }
   bool byte_fallback() const { return byte_fallback_; }
-  const std::vector<UnigramPiece>& pieces() const { return pieces_; }
 
  private:
   struct PathNode {
@@ -65,10 +64,10 @@ class Unigram : public Model {
   void spans_spm(std::string_view text, const std::vector<PathNode>& path, std::vector<TokenSpan>& out) const;
   [[noreturn]] void missing_unk() const;
 
-  std::vector<UnigramPiece> pieces_;
-  std::vector<float> score_f32_;  // SentencePiece mode: scores as the float the .model stores
-  std::vector<double> score_f64_;  // HF mode: the scores alone, dense for the Viterbi loop
-  Vocab vocab_;
+  PieceTable pieces_;
+  std::vector<PieceType> types_;   // SentencePiece mode only
+  std::vector<float> score_f32_;   // SentencePiece mode: scores as the float the .model stores
+  std::vector<double> score_f64_;  // HF mode: the scores, dense for the Viterbi loop
   ByteTrie trie_;
   int32_t unk_id_;
   bool byte_fallback_;

@@ -25,6 +25,30 @@ void Vocab::grow() {
   slots_.swap(slots);
 }
 
+void Vocab::grow_ids() {
+  const size_t cap = id_slots_.empty() ? 64 : id_slots_.size() * 2;
+  std::vector<IdSlot> slots(cap);
+  for (const IdSlot& s : id_slots_) {
+    if (s.id < 0) continue;
+    size_t i = id_hash(s.id) & (cap - 1);
+    while (slots[i].id >= 0) i = (i + 1) & (cap - 1);
+    slots[i] = s;
+  }
+  id_slots_.swap(slots);
+}
+
+Vocab::IdSlot& Vocab::id_slot(int32_t id) {
+  if ((ids_used_ + 1) * 4 > id_slots_.size() * 3) grow_ids();
+  const size_t mask = id_slots_.size() - 1;
+  size_t i = id_hash(id) & mask;
+  while (id_slots_[i].id >= 0 && id_slots_[i].id != id) i = (i + 1) & mask;
+  if (id_slots_[i].id < 0) {
+    id_slots_[i].id = id;
+    ++ids_used_;
+  }
+  return id_slots_[i];
+}
+
 void Vocab::insert(std::string_view token, int32_t id) {
   if (id < 0) fail(ErrorCode::kInvalidArgument, "vocabulary id must be >= 0");
   if ((count_ + 1) * 4 > slots_.size() * 3) grow();
@@ -35,10 +59,11 @@ void Vocab::insert(std::string_view token, int32_t id) {
     Entry& e = entries_[slots_[i].entry];
     if (slots_[i].hash == h && e.token == token) {
       // Overwrite: unlink the old id when it still points at this entry.
-      if (e.id < static_cast<int32_t>(by_id_.size()) && by_id_[e.id] == slots_[i].entry) by_id_[e.id] = -1;
+      const int32_t entry = slots_[i].entry;
+      IdSlot& old = id_slot(e.id);
+      if (old.entry == entry) old.entry = -1;
       e.id = id;
-      if (static_cast<size_t>(id) >= by_id_.size()) by_id_.resize(static_cast<size_t>(id) + 1, -1);
-      by_id_[id] = slots_[i].entry;
+      id_slot(id).entry = entry;
       return;
     }
     i = (i + 1) & mask;
@@ -47,8 +72,7 @@ void Vocab::insert(std::string_view token, int32_t id) {
   entries_.push_back(Entry{std::string(token), id});
   slots_[i] = Slot{h, entry};
   ++count_;
-  if (static_cast<size_t>(id) >= by_id_.size()) by_id_.resize(static_cast<size_t>(id) + 1, -1);
-  by_id_[id] = entry;
+  id_slot(id).entry = entry;
 }
 
 int32_t Vocab::find(std::string_view token) const {
@@ -67,8 +91,11 @@ int32_t Vocab::find(std::string_view token) const {
 }
 
 const std::string* Vocab::token(int32_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= by_id_.size() || by_id_[id] < 0) return nullptr;
-  return &entries_[by_id_[id]].token;
+  if (id < 0 || id_slots_.empty()) return nullptr;
+  const size_t mask = id_slots_.size() - 1;
+  for (size_t i = id_hash(id) & mask; id_slots_[i].id >= 0; i = (i + 1) & mask)
+    if (id_slots_[i].id == id) return id_slots_[i].entry < 0 ? nullptr : &entries_[id_slots_[i].entry].token;
+  return nullptr;
 }
 
 }  // namespace wasmbed::tok

@@ -1,5 +1,8 @@
 // A token <-> id table with string_view lookups and no per-lookup allocation (open addressing
-// over FNV-1a hashes). Ids may be sparse (tokenizer.json vocabularies can skip ids).
+// over FNV-1a hashes). Ids may be sparse (tokenizer.json vocabularies can skip ids): HF keeps the
+// vocabulary in a HashMap, so a file whose one id is 300,000,000 is legal there and loads here
+// too. The id -> token side is therefore a second open-addressing table (memory proportional to
+// the number of tokens), not an array indexed by id (which would allocate 1.2 GB for that file).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,8 +28,6 @@ class Vocab {
   }
   // Number of distinct tokens.
   size_t size() const { return count_; }
-  // One past the largest id.
-  size_t id_end() const { return by_id_.size(); }
 
  private:
   struct Slot {
@@ -37,12 +38,22 @@ class Vocab {
     std::string token;
     int32_t id;
   };
+  // id -> entry: a slot keeps its id once taken (entry -1 when no token has the id any more), so
+  // the table needs no deletion.
+  struct IdSlot {
+    int32_t id = -1;  // -1: empty
+    int32_t entry = -1;
+  };
   static uint32_t hash(std::string_view s);
+  static size_t id_hash(int32_t id) { return static_cast<uint32_t>(id) * 2654435761u; }
   void grow();
+  void grow_ids();
+  IdSlot& id_slot(int32_t id);  // the slot of id, taken if it was free (the table has room)
 
   std::vector<Entry> entries_;
   std::vector<Slot> slots_;
-  std::vector<int32_t> by_id_;  // id -> entry index, -1 if none
+  std::vector<IdSlot> id_slots_;
+  size_t ids_used_ = 0;
   size_t count_ = 0;
 };
 

@@ -22,6 +22,7 @@ class Normalizer {
 // Builds a normalizer from a tokenizer.json "normalizer" object (the caller skips JSON null).
 // Throws wasmbed::Error(kUnsupported, "tokenizer.json: normalizer type 'X' is not supported")
 // for unknown types and kParse for malformed fields.
-std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& j);
+// depth: how many Sequences enclose j (a CapacityError past kMaxSectionNesting).
+std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& j, int depth = 0);
 
 }  // namespace wasmbed::tok

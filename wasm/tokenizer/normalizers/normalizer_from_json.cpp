@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 #include "tokenizer/json_fields.h"
+#include "tokenizer/json_limits.h"
 #include "tokenizer/normalizers/basic.h"
 #include "tokenizer/normalizers/bert.h"
 #include "tokenizer/normalizers/normalizer.h"
@@ -11,7 +12,8 @@
 
 namespace wasmbed::tok {
 
-std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& j) {
+std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& j, int depth) {
+  check_section_depth("normalizer", depth);
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: normalizer must be an object");
   auto t = j.find("type");
   if (t == j.end() || !t->is_string()) fail(ErrorCode::kParse, "tokenizer.json: normalizer has no 'type'");
@@ -51,7 +53,7 @@ std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& j) {
     auto n = j.find("normalizers");
     if (n == j.end() || !n->is_array()) f.bad("normalizers must be an array");
     std::vector<std::unique_ptr<Normalizer>> items;
-    for (const auto& item : *n) items.push_back(normalizer_from_json(item));
+    for (const auto& item : *n) items.push_back(normalizer_from_json(item, depth + 1));
     return std::make_unique<SequenceNormalizer>(std::move(items));
   }
   fail(ErrorCode::kUnsupported, "tokenizer.json: normalizer type '" + type + "' is not supported");

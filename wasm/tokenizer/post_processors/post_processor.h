@@ -122,6 +122,7 @@ void trim_byte_level_offsets(Encoding& encoding, bool add_prefix_space);
 
 // From the "post_processor" object of a tokenizer.json. Throws kParse / kUnsupported
 // ("tokenizer.json: post_processor type 'X' is not supported").
-std::unique_ptr<PostProcessor> post_processor_from_json(const nlohmann::json& j);
+// depth: how many Sequences enclose j (a CapacityError past kMaxSectionNesting).
+std::unique_ptr<PostProcessor> post_processor_from_json(const nlohmann::json& j, int depth = 0);
 
 }  // namespace wasmbed::tok

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "tokenizer/json_fields.h"
+#include "tokenizer/json_limits.h"
 #include "tokenizer/post_processors/post_processor.h"
 
 namespace wasmbed::tok {
@@ -131,7 +132,8 @@ std::unique_ptr<PostProcessor> template_processing(const json& j) {
 
 }  // namespace
 
-std::unique_ptr<PostProcessor> post_processor_from_json(const json& j) {
+std::unique_ptr<PostProcessor> post_processor_from_json(const json& j, int depth) {
+  check_section_depth("post_processor", depth);
   if (j.is_null()) return nullptr;
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: post_processor must be an object or null");
   if (!j.contains("type") || !j["type"].is_string()) kFields.bad("type must be a string");
@@ -149,7 +151,7 @@ std::unique_ptr<PostProcessor> post_processor_from_json(const json& j) {
     if (it == j.end() || !it->is_array()) kFields.bad("processors must be an array");
     std::vector<std::unique_ptr<PostProcessor>> list;
     for (const json& e : *it) {
-      auto p = post_processor_from_json(e);
+      auto p = post_processor_from_json(e, depth + 1);
       if (p) list.push_back(std::move(p));
     }
     return std::make_unique<SequenceProcessing>(std::move(list));

@@ -22,6 +22,7 @@ class PreTokenizer {
 // Builds a pre-tokenizer from a tokenizer.json "pre_tokenizer" object (caller skips null).
 // Throws wasmbed::Error(kUnsupported, "tokenizer.json: pre_tokenizer type 'X' is not supported")
 // for unknown types and kParse for malformed fields.
-std::unique_ptr<PreTokenizer> pre_tokenizer_from_json(const nlohmann::json& j);
+// depth: how many Sequences enclose j (a CapacityError past kMaxSectionNesting).
+std::unique_ptr<PreTokenizer> pre_tokenizer_from_json(const nlohmann::json& j, int depth = 0);
 
 }  // namespace wasmbed::tok

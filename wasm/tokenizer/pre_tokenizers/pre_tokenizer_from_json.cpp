@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 #include "tokenizer/json_fields.h"
+#include "tokenizer/json_limits.h"
 #include "tokenizer/pre_tokenizers/bert.h"
 #include "tokenizer/pre_tokenizers/byte_level.h"
 #include "tokenizer/pre_tokenizers/char_delimiter.h"
@@ -25,7 +26,8 @@ SplitDelimiterBehavior get_behavior(const JsonFields& f, const nlohmann::json& j
 
 }  // namespace
 
-std::unique_ptr<PreTokenizer> pre_tokenizer_from_json(const nlohmann::json& j) {
+std::unique_ptr<PreTokenizer> pre_tokenizer_from_json(const nlohmann::json& j, int depth) {
+  check_section_depth("pre_tokenizer", depth);
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: pre_tokenizer must be an object");
   auto t = j.find("type");
   if (t == j.end() || !t->is_string()) fail(ErrorCode::kParse, "tokenizer.json: pre_tokenizer has no 'type'");
@@ -74,7 +76,7 @@ std::unique_ptr<PreTokenizer> pre_tokenizer_from_json(const nlohmann::json& j) {
     auto n = j.find("pretokenizers");
     if (n == j.end() || !n->is_array()) f.bad("pretokenizers must be an array");
     std::vector<std::unique_ptr<PreTokenizer>> items;
-    for (const auto& item : *n) items.push_back(pre_tokenizer_from_json(item));
+    for (const auto& item : *n) items.push_back(pre_tokenizer_from_json(item, depth + 1));
     return std::make_unique<SequencePreTokenizer>(std::move(items));
   }
   fail(ErrorCode::kUnsupported, "tokenizer.json: pre_tokenizer type '" + type + "' is not supported");
