@@ -3,6 +3,7 @@
 // from standard opset-17 operators. Parameter names follow Hugging Face's state dict (no model
 // prefix), so the same list drives model.safetensors and the converter.
 import { DataType, node, tensor, valueInfo } from '../onnx/index.js';
+import { BLOCKING_THRESHOLD, DEFAULT_ATTENTION_BLOCK, blockedAttentionNodes } from '../onnx/blocked-attention.js';
 
 export const ARCHITECTURES = ['bert', 'roberta', 'xlm-roberta'];
 
@@ -63,10 +64,17 @@ export function headSpecs(cfg, { std = cfg.initializer_range ?? 0.02 } = {}) {
 }
 
 /**
- * Builds nodes, constant initializers, inputs and outputs. The returned `weights` are the names of
- * parameter initializers (supplied by the caller, lazily).
+ * Query rows per attention block for a config: blocked (exact, bounded memory) when the model
+ * takes more than BLOCKING_THRESHOLD positions, else 0 (one [B, nh, S, S] score tensor).
  */
-export function buildGraph(cfg, { heads = false } = {}) {
+export const defaultAttentionBlock = (cfg) => ((cfg.max_position_embeddings ?? 0) > BLOCKING_THRESHOLD ? DEFAULT_ATTENTION_BLOCK : 0);
+
+/**
+ * Builds nodes, constant initializers, inputs and outputs. The returned `weights` are the names of
+ * parameter initializers (supplied by the caller, lazily). attentionBlock: query rows per
+ * attention block (js/onnx/blocked-attention.js), 0 for the unblocked form.
+ */
+export function buildGraph(cfg, { heads = false, attentionBlock = defaultAttentionBlock(cfg) } = {}) {
   const modelType = cfg.model_type;
   if (!ARCHITECTURES.includes(modelType)) throw new Error(`unsupported model_type '${modelType}'`);
   if (cfg.hidden_act && cfg.hidden_act !== 'gelu') throw new Error(`unsupported hidden_act '${cfg.hidden_act}' (gelu only)`);
@@ -146,9 +154,15 @@ export function buildGraph(cfg, { heads = false } = {}) {
     const q = heads(linear(x, `${p}.attention.self.query`), [0, 2, 1, 3]);
     const k = heads(linear(x, `${p}.attention.self.key`), [0, 2, 3, 1]);
     const v = heads(linear(x, `${p}.attention.self.value`), [0, 2, 1, 3]);
-    const scores = op('Add', [op('Mul', [op('MatMul', [q, k]), 'const_attn_scale_f']), maskBias]);
-    const probs = op('Softmax', [scores], { axis: -1 });
-    const ctx = op('Reshape', [op('Transpose', [op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }), 'const_hidden_shape']);
+    let attended;
+    if (attentionBlock) {
+      // The mask is [B, 1, 1, S]: one row broadcast over every block of queries.
+      attended = blockedAttentionNodes({ q, kT: k, v, scale: { name: 'const_attn_scale_f', op: 'Mul' }, mask: maskBias, maskRows: 'one', block: attentionBlock, maxLength: cfg.max_position_embeddings, op, constant, prefix: 'const_attn_' });
+    } else {
+      const scores = op('Add', [op('Mul', [op('MatMul', [q, k]), 'const_attn_scale_f']), maskBias]);
+      attended = op('MatMul', [op('Softmax', [scores], { axis: -1 }), v]);
+    }
+    const ctx = op('Reshape', [op('Transpose', [attended], { perm: [0, 2, 1, 3] }), 'const_hidden_shape']);
     const attn = linear(ctx, `${p}.attention.output.dense`);
     x = layerNorm(op('Add', [attn, x]), `${p}.attention.output.LayerNorm`);
     const h = linear(x, `${p}.intermediate.dense`);

@@ -10,6 +10,8 @@
 //   builders.js       TensorProto / NodeProto / ValueInfoProto / GraphProto / ModelProto builders
 //   model-head.js     onnxHeadProblem(): do a file's first bytes look like a ModelProto?
 //   external-data.js  listExternalData(): the external-data files a model references
+//   blocked-attention.js  exact attention a block of query rows at a time: graph nodes, and the
+//                     load-time rewrite of exported models (describeAttention, blockAttentionInModel)
 // Node only (node.js):
 //   file-source.js    openFileSource(): a ByteSource over a file, windowed for small reads
 //   model-reader.js   readOnnxModel(): a model's nodes and fields, tensors as payload locations
@@ -21,3 +23,4 @@ export { ATTR, AttrType, DATA_LOCATION, DIM, DataType, ELEMENT_SIZE, ENTRY, FUNC
 export { externalData, graph, model, node, opsetImport, tensor, valueInfo } from './builders.js';
 export { onnxHeadProblem } from './model-head.js';
 export { listExternalData } from './external-data.js';
+export { BLOCKING_THRESHOLD, DEFAULT_ATTENTION_BLOCK, blockAttentionInModel, blockedAttentionNodes, describeAttention } from './blocked-attention.js';

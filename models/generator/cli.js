@@ -22,6 +22,8 @@ all-MiniLM-L6-v2, ko-sroberta-multitask, multilingual-e5-small, bge-m3 (real sha
   --prompt NAME=TEXT       add a prompt (repeatable), e.g. --prompt "query=query: "
   --safetensors            also write model.safetensors (Hugging Face parameter names)
   --external-data          store weights in onnx/model.onnx_data (automatic over 2 GB)
+  --attention-block N      query rows per attention block (exact, bounded memory); 0: one
+                           [B, heads, S, S] score tensor (default: 512 past 1,024 positions)
   --bge-m3-heads           BGE-M3 heads: sparse_linear.safetensors, colbert_linear.safetensors and
                            onnx/model_with_heads.onnx (extra outputs dense_vecs, sparse_vecs, colbert_vecs)
   --force                  replace OUT_DIR even when it is a file or a folder holding other things
@@ -40,6 +42,7 @@ export async function run(argv, { stdout, stderr }) {
       vocab: int({ min: 1 }), positions: int({ min: 1 }), pooling: oneOf(POOLING_MODES),
       normalize: { type: 'boolean' }, 'no-normalize': { type: 'boolean' }, 'max-seq-length': int({ min: 1 }),
       prompt: { type: 'string', multiple: true }, force: { type: 'boolean' }, safetensors: { type: 'boolean' }, 'external-data': { type: 'boolean' }, 'bge-m3-heads': { type: 'boolean' },
+      'attention-block': int({ min: 0 }),
     },
   }, { stdout, stderr });
   if (parsed.exit !== undefined) return parsed.exit;
@@ -71,7 +74,7 @@ export async function run(argv, { stdout, stderr }) {
   const started = Date.now();
   const result = await makeModel(args.positionals[0], {
     preset: v.preset, tokenizer: v.tokenizer, seed: v.seed, config, st,
-    safetensors: v.safetensors, heads: v['bge-m3-heads'], externalData: v['external-data'] ? true : 'auto', force: v.force,
+    safetensors: v.safetensors, heads: v['bge-m3-heads'], attentionBlock: v['attention-block'], externalData: v['external-data'] ? true : 'auto', force: v.force,
     onProgress: (p) => { if (p.stage !== 'done') stderr.write(`make-model: writing ${p.stage}${p.parameters ? ` (${(p.parameters / 1e6).toFixed(1)}M parameters)` : ''}\n`); },
   });
   const c = result.config;

@@ -35,8 +35,8 @@ const byteSize = (spec) => spec.shape.reduce((a, b) => a * b, 1) * 4;
  * Writes onnx/model.onnx for `config` with weights from `seed`. Returns { bytes, external }.
  * externalData: true | false | 'auto' (external when the weights exceed the protobuf limit).
  */
-export async function writeOnnxModel(file, config, { seed = 0, externalData = 'auto', specs = parameterSpecs(config), heads = false } = {}) {
-  const { nodes, constants, inputs, outputs } = buildGraph(config, { heads });
+export async function writeOnnxModel(file, config, { seed = 0, externalData = 'auto', specs = parameterSpecs(config), heads = false, attentionBlock } = {}) {
+  const { nodes, constants, inputs, outputs } = buildGraph(config, { heads, attentionBlock });
   if (heads) specs = [...specs, ...headSpecs(config)];
   const total = specs.reduce((a, s) => a + byteSize(s), 0);
   const external = externalData === 'auto' ? total > INLINE_LIMIT : Boolean(externalData);
@@ -105,7 +105,8 @@ function defaultTokenizerConfig(tokenizer, maxLength) {
  * normalize, maxSeqLength, prompts), safetensors (write model.safetensors), externalData,
  * heads (BGE-M3 sparse/ColBERT head weights: sparse_linear.safetensors, colbert_linear.safetensors
  * and onnx/model_with_heads.onnx with dense_vecs / sparse_vecs / colbert_vecs outputs),
- * onProgress(stage).
+ * attentionBlock (query rows per attention block; 0: unblocked; default: blocked past 1,024
+ * positions, see js/convert/architecture.js), onProgress(stage).
  */
 export async function makeModel(outDir, options = {}) {
   const preset = options.preset ? PRESETS[options.preset] : PRESETS['tiny-bert'];
@@ -195,7 +196,7 @@ async function writeModelFolder(outDir, { tok, config, st, maxSeq, seed, progres
 
   const specs = parameterSpecs(config);
   progress({ stage: 'onnx', parameters: specs.reduce((a, s) => a + byteSize(s) / 4, 0) });
-  const onnx = await writeOnnxModel(path.join(outDir, 'onnx', 'model.onnx'), config, { seed, externalData: options.externalData ?? 'auto', specs });
+  const onnx = await writeOnnxModel(path.join(outDir, 'onnx', 'model.onnx'), config, { seed, externalData: options.externalData ?? 'auto', specs, attentionBlock: options.attentionBlock });
   if (options.heads) {
     // BGE-M3 heads: the same weights as standalone files (sparse_linear / colbert_linear state
     // dicts with 'weight' and 'bias', as safetensors) and, in a second ONNX file, as extra outputs.
@@ -204,7 +205,7 @@ async function writeModelFolder(outDir, { tok, config, st, maxSeq, seed, progres
       const mine = hs.filter((s) => s.name.startsWith(file + '.'));
       await writeSafetensors(path.join(outDir, `${file}.safetensors`), mine.map((s) => ({ name: s.name.slice(file.length + 1), shape: s.shape, chunks: () => tensorChunks(s, seed) })));
     }
-    await writeOnnxModel(path.join(outDir, 'onnx', 'model_with_heads.onnx'), config, { seed, externalData: options.externalData ?? 'auto', specs, heads: true });
+    await writeOnnxModel(path.join(outDir, 'onnx', 'model_with_heads.onnx'), config, { seed, externalData: options.externalData ?? 'auto', specs, heads: true, attentionBlock: options.attentionBlock });
   }
   if (options.safetensors) {
     progress({ stage: 'safetensors' });
