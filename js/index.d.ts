@@ -690,6 +690,19 @@ export interface EmbedderOptions extends ModelSourceOptions {
    */
   threads?: number;
   /**
+   * Long inputs: query rows per attention block when an exported model's attention is unblocked
+   * and its position table is longer than 1,024 (rewritten at load, exact; bounded memory).
+   * Default 512; 0 leaves the graph as it is. Models wasmbed generates or converts are blocked
+   * already.
+   */
+  attentionBlock?: number;
+  /**
+   * Bytes a run's activations may take (the estimate of js/embedder/activation-memory.js). A run
+   * over it, or over ONNX Runtime Web's 4 GiB heap less the weights, fails with a CapacityError
+   * before ONNX Runtime is called. Default: no limit but that heap.
+   */
+  memoryBudget?: number;
+  /**
    * device 'webgpu': when ONNX Runtime cannot create the WebGPU session for this model (a kernel
    * the build lacks, no adapter), throw instead of running on WASM (the default falls back, warns
    * once and records it in info.deviceFallback).

@@ -2,6 +2,7 @@
 // onnxruntime-web ('wasm'; 'webgpu' in browsers). Picks one for device 'auto' and says why.
 import { isNode } from '../internal/env.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError, WasmLoadError } from '../errors.js';
+import { prepareModel } from './prepare-model.js';
 
 export const DEVICES = ['auto', 'cpu', 'wasm', 'webgpu'];
 
@@ -211,14 +212,20 @@ export async function pickDevice(device = 'auto') {
 
 /**
  * Creates a session. model: { path } (Node file, weights never pass through JS) or { bytes }
- * (+ externalData: [{ path, data }]). options: threads.
- * Returns { run(feeds) -> outputs, inputNames, outputNames, ort, threads, build, release() }.
+ * (+ externalData: [{ path, data }]). options: threads; attentionBlock, memoryBudget (long inputs:
+ * prepare-model.js).
+ * Returns { run(feeds) -> outputs, inputNames, outputNames, ort, threads, build, attention, release() }.
  */
-export async function createSession(device, model, { threads } = {}) {
+export async function createSession(device, model, { threads, attentionBlock, memoryBudget } = {}) {
   if (threads != null && (!Number.isInteger(threads) || threads < 1)) throw new InvalidArgumentError(`threads must be a positive integer, got ${threads}`);
+  // --- Long-inputs hook (prepare-model.js): attention blocked at load time where the export has
+  // it unblocked, and each run's activation memory checked (CapacityError) before ORT is called.
+  const prepared = await prepareModel(device, model, { attentionBlock, memoryBudget });
+  model = prepared.model;
+  // ---
   let ort;
   let entry = null;
-  const opts = { graphOptimizationLevel: 'all' };
+  const opts = { graphOptimizationLevel: 'all', ...prepared.sessionOptions };
   if (device === 'cpu') {
     ort = await importNodeOrt();
     opts.executionProviders = ['cpu'];
@@ -249,7 +256,11 @@ export async function createSession(device, model, { threads } = {}) {
     build: entry?.build ?? null,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    run: (feeds) => session.run(feeds),
+    attention: prepared.attention,
+    run: async (feeds) => {
+      prepared.checkRun(feeds);
+      return session.run(feeds);
+    },
     release: () => session.release?.(),
   };
 }
