@@ -273,3 +273,22 @@ test('an unblocked export is blocked at load: 8,192 tokens run on WASM; kept unb
   assert.ok(!rewritten.error, `${rewritten.name}: ${rewritten.error}`);
   assert.ok(rewritten.maxRssBytes - WEIGHTS < 1.5e9, `peak RSS ${(rewritten.maxRssBytes / 1e9).toFixed(2)} GB`);
 });
+
+test('onnxruntime-node, a model file with external data: blocked at load from the graph bytes, weights read from its folder', { skip: skipNode }, async () => {
+  const { createSession } = await import('../../js/embedder/backend.js');
+  const target = path.join(dir, 'external');
+  await makeModel(target, { preset: 'tiny-xlm-roberta', seed: 5, config: { num_hidden_layers: 1, num_attention_heads: 4, hidden_size: 64, intermediate_size: 128, max_position_embeddings: 2050 }, st: { maxSeqLength: 2048 }, attentionBlock: 0, externalData: true });
+  const file = path.join(target, 'onnx', 'model.onnx');
+  const blocked = await createSession('cpu', { name: 'model.onnx', path: file });
+  const plain = await createSession('cpu', { name: 'model.onnx', path: file }, { attentionBlock: 0 });
+  try {
+    assert.deepEqual([blocked.attention.rewritten, blocked.attention.block, plain.attention.rewritten], [1, 512, 0]);
+    const n = 1500;
+    const feeds = { input_ids: new nodeOrt.Tensor('int64', ids(n), [1, n]), attention_mask: new nodeOrt.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]) };
+    const d = maxAbsDiff((await blocked.run(feeds)).last_hidden_state.data, (await plain.run(feeds)).last_hidden_state.data);
+    assert.ok(d < 1e-5, `max |blocked - plain| = ${d}`);
+  } finally {
+    await blocked.release();
+    await plain.release();
+  }
+});
