@@ -17,6 +17,9 @@ export async function readme(passages: string[]): Promise<void> {
     device: 'auto', dtype: 'q8', onProgress: (e) => console.log(e.file, e.loaded, e.total),
   });
   const [q] = await model.embed(['서울의 날씨는 어때요?'], { prompt: 'query' });
+  const long = await Embedder.load('BAAI/bge-m3', { attentionBlock: 256, memoryBudget: 2 ** 31 });
+  // @ts-expect-error memoryBudget is a number of bytes
+  await Embedder.load('BAAI/bge-m3', { memoryBudget: '2GB' });
   const docs: Float32Array[] = await model.embed(passages, { prompt: 'passage', batchSize: 32 });
   const flat = await model.embedFlat(passages);
   const n: number = flat.count * flat.dims;
