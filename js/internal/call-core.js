@@ -2,6 +2,7 @@
 import {
   CapacityError, CorruptDataError, InternalError, InvalidArgumentError, ParseError, UnsupportedError, WasmbedError,
 } from '../errors.js';
+import { retireCore } from './core.js';
 
 // Codes match wasmbed::ErrorCode in wasm/common/error.h.
 const BY_CODE = {
@@ -24,7 +25,9 @@ export function fromCore(err) {
     return new CapacityError(`out of memory: ${err.message}`, { cause: err });
   }
   if (err instanceof WebAssembly.RuntimeError) {
-    return new InternalError(`WebAssembly trap: ${err.message}`, { cause: err });
+    // The module's state cannot be trusted after a trap: retire it, so new objects get a fresh one.
+    retireCore(err);
+    return new InternalError(`WebAssembly trap: ${err.message} (the wasm core was replaced: objects made before this error are unusable, new ones work)`, { cause: err });
   }
   return err;
 }

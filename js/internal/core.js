@@ -10,6 +10,23 @@ import { isNode } from './env.js';
 
 let options = {};
 let corePromise = null;
+let current = null; // the module corePromise resolved to
+// Modules that trapped (stack overflow, out-of-bounds access): after a trap the module's state
+// (allocator, stack pointer) cannot be trusted, so it is retired: objects made on it fail with a
+// typed error, and the next loadCore() instantiates a fresh module for new objects.
+const trapped = new WeakMap();
+
+/** Retires the current module after a trap (see `trapped`); the next loadCore() makes a new one. */
+export function retireCore(err) {
+  if (current) trapped.set(current, err);
+  current = null;
+  corePromise = null;
+}
+
+/** The trap that retired `core`, or undefined while it is healthy. */
+export function trapOf(core) {
+  return trapped.get(core);
+}
 
 /**
  * Overrides where the .wasm comes from. Call before anything loads the core.
@@ -35,10 +52,14 @@ export function coreWasmUrl() {
 /** Resolves to the instantiated Embind module (shared by every wasmbed object). */
 export function loadCore() {
   if (!corePromise) {
-    corePromise = instantiate(options).catch((err) => {
-      corePromise = null; // allow a retry (e.g. after a network error)
+    const p = instantiate(options).then((core) => {
+      if (corePromise === p) current = core;
+      return core;
+    }, (err) => {
+      if (corePromise === p) corePromise = null; // allow a retry (e.g. after a network error)
       throw err;
     });
+    corePromise = p;
   }
   return corePromise;
 }

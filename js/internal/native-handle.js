@@ -2,7 +2,8 @@
 // LexicalIndex, BgeM3Heads): it holds the core module, frees the C++ object and heap allocations
 // exactly once on dispose(), frees them too if the object is garbage-collected without dispose()
 // (FinalizationRegistry safety net), and makes every use after dispose() the same DisposedError.
-import { DisposedError } from '../errors.js';
+import { DisposedError, InternalError } from '../errors.js';
+import { trapOf } from './core.js';
 
 // Held values must not reference the JS object, or it would never be collected.
 const registry = new FinalizationRegistry((release) => {
@@ -51,6 +52,8 @@ export class NativeHandle {
   /** The Embind object, or a DisposedError naming the call when this object was disposed. */
   native(where) {
     if (this.#release === null) throw new DisposedError(`${this.#label}${where ? `.${where}` : ''}: this ${this.#label} has been disposed`);
+    const trap = trapOf(this.#core);
+    if (trap) throw new InternalError(`${this.#label}${where ? `.${where}` : ''}: the wasm core this ${this.#label} lives in trapped earlier (${trap.message}); create a new ${this.#label}`, { cause: trap });
     return this.#native;
   }
 

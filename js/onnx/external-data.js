@@ -2,7 +2,7 @@
 // the .onnx, e.g. `model.onnx_data`), so the loader downloads and caches them next to it.
 // The walk skips tensor payloads by length, so listing a 2 GB graph touches only field headers;
 // over a file source (Node) the weights are never read into JS at all. Browser-safe.
-import { ParseError } from '../errors.js';
+import { InvalidArgumentError, ParseError } from '../errors.js';
 import { ByteSource } from './byte-source.js';
 import { ATTR, ENTRY, FUNCTION, GRAPH, MODEL, NODE, SPARSE_TENSOR, TENSOR } from './schema.js';
 import { WIRE, walkFields } from './wire-reader.js';
@@ -18,6 +18,7 @@ const utf8 = new TextDecoder();
  */
 export function listExternalData(src) {
   if (src instanceof Uint8Array) src = ByteSource.fromBytes(src);
+  else if (!(src instanceof ByteSource)) throw new InvalidArgumentError(`listExternalData: expected the .onnx bytes (Uint8Array), got ${src === null ? 'null' : typeof src}`);
   const found = new Set();
   // Length-delimited sub-messages of [a, b) as [field, start, end].
   const children = function* (a, b) {

@@ -78,3 +78,21 @@ export function cosine(a, b) {
 }
 
 export const norm = (a) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
+
+/**
+ * Loads Embedders on onnxruntime-node for a test file and disposes them all at the end:
+ * `const { load } = cpuModels(); ... after(disposeAll)`.
+ */
+export function cpuModels(Embedder) {
+  const open = [];
+  return {
+    async load(source, options = {}) {
+      const m = await Embedder.load(source, { device: 'cpu', ...options });
+      open.push(m);
+      return m;
+    },
+    async disposeAll() {
+      for (const m of open.splice(0)) await m.dispose();
+    },
+  };
+}

@@ -8,22 +8,17 @@ import assert from 'node:assert/strict';
 import { Embedder, InvalidArgumentError } from '../../js/index.js';
 import { loadCore } from '../../js/diagnostics.js';
 import { TokenBatches } from '../../js/embedder/token-batches.js';
-import { committedSample, makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
+import { committedSample, cpuModels, makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
 
 const dir = tempDir();
 let models, core;
-const open = [];
-async function load(source, options = {}) {
-  const m = await Embedder.load(source, { device: 'cpu', ...options });
-  open.push(m);
-  return m;
-}
+const { load, disposeAll } = cpuModels(Embedder);
 
 before(async () => {
   models = await makeTinyModels(dir, ['bert', 'xlmr']);
   core = await loadCore();
 });
-after(async () => { for (const m of open) await m.dispose(); });
+after(disposeAll);
 
 /** About `chars` UTF-16 units of the committed sample's lines joined by `sep`. */
 function longText(chars, sep = ' ') {

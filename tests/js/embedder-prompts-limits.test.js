@@ -7,22 +7,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Embedder, InvalidArgumentError, ModelLoadError } from '../../js/index.js';
 import { makeModel } from '../../models/generator/index.js';
-import { makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
+import { cpuModels, makeTinyModels, maxAbsDiff, tempDir } from '../helpers/embedder-models.js';
 
 const dir = tempDir();
 let models;
-const open = [];
-async function load(source, options = {}) {
-  const m = await Embedder.load(source, { device: 'cpu', ...options });
-  open.push(m);
-  return m;
-}
+const { load, disposeAll } = cpuModels(Embedder);
 
 before(async () => {
   models = await makeTinyModels(dir, ['bert']);
   await makeModel(path.join(dir, 'short'), { preset: 'tiny-bert', seed: 1, st: { maxSeqLength: 1 } });
 });
-after(async () => { for (const m of open) await m.dispose(); });
+after(disposeAll);
 
 test('an unknown prompt name is an InvalidArgumentError listing the model\'s prompts', async () => {
   const model = await load(models.bert, { manifest: 'intfloat/multilingual-e5-small' });

@@ -8,16 +8,11 @@ import path from 'node:path';
 import { Embedder, InvalidArgumentError } from '../../js/index.js';
 import { loadCore } from '../../js/diagnostics.js';
 import { makeModel } from '../../models/generator/index.js';
-import { committedSample, makeTinyModels, maxAbsDiff, norm, tempDir } from '../helpers/embedder-models.js';
+import { committedSample, cpuModels, makeTinyModels, maxAbsDiff, norm, tempDir } from '../helpers/embedder-models.js';
 
 const dir = tempDir();
 let models;
-const open = [];
-async function load(source, options = {}) {
-  const m = await Embedder.load(source, { device: 'cpu', ...options });
-  open.push(m);
-  return m;
-}
+const { load, disposeAll } = cpuModels(Embedder);
 
 before(async () => {
   models = await makeTinyModels(dir, ['bert', 'roberta']);
@@ -29,7 +24,7 @@ before(async () => {
     rmSync(path.join(dir, 'plain', f), { recursive: true, force: true });
   }
 });
-after(async () => { for (const m of open) await m.dispose(); });
+after(disposeAll);
 
 describe('padding invariance and batching', () => {
   for (const device of ['cpu', 'wasm']) {

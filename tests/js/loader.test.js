@@ -228,6 +228,7 @@ test('external data discovery walks initializers and Constant-node tensors, refu
   assert.deepEqual(listExternalData(makeAddModel()), []);
   assert.throws(() => listExternalData(makeAddModel({ external: { location: '../../etc/passwd' } })), ParseError);
   assert.throws(() => listExternalData(makeAddModel({ external: { location: '/etc/passwd' } })), ParseError);
+  for (const bad of ['abc', null, 42, [1, 2]]) assert.throws(() => listExternalData(bad), InvalidArgumentError);
 });
 
 test('bad sources and file names are refused', async () => {
