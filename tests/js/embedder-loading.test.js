@@ -186,3 +186,35 @@ test('info.threads: the intra-op thread count, every core by default in Node (WA
   assert.equal((await embedOnce({ device: 'cpu', cache: false, threads: 1 })).threads, 1);
   await assert.rejects(load({ device: 'wasm', cache: false, threads: 0 }), /threads must be a positive integer/);
 });
+
+describe('a missing file says who decided; a failed load stops its other downloads', () => {
+  test('localFilesOnly on a model that was never loaded: "not in the cache", not "the model has no ..."', async () => {
+    await assert.rejects(load({ device: 'cpu', cacheDir: cacheDir(), localFilesOnly: true }),
+      (err) => err instanceof ModelLoadError && /not in the cache and localFilesOnly is set/.test(err.message) && !/^the model has no/.test(err.message));
+  });
+
+  test('a not-found answer remembered in the cache is named as such', async () => {
+    const cache = cacheDir();
+    await embedOnce({ device: 'cpu', cacheDir: cache }); // caches the model and the 404s of optional files
+    // q8 was looked for and not found: the second load answers from the cache and says so.
+    await assert.rejects(load({ device: 'cpu', cacheDir: cache, dtype: 'q8' }), (err) => err instanceof ModelLoadError && /no q8 ONNX file/.test(err.message));
+    await assert.rejects(load({ device: 'cpu', cacheDir: cache, dtype: 'q8' }),
+      (err) => err instanceof ModelLoadError && /remembered in the cache from an earlier load/.test(err.message) && /clearCache/.test(err.message));
+  });
+
+  test('when one file fails, the downloads still running for the others are cancelled and nothing of them is cached', async () => {
+    const cache = cacheDir();
+    server.rule(P('tokenizer.json'), { status: 404 }); // fails at once...
+    server.rule(P('config.json'), { dripEveryMs: 5 }); // ...while this one is still arriving
+    try {
+      await assert.rejects(load({ device: 'cpu', cacheDir: cache, stallTimeoutMs: 60_000 }), (err) => err instanceof ModelLoadError && /tokenizer\.json/.test(err.message));
+      const size = files['config.json'].length;
+      await new Promise((r) => setTimeout(r, size * 5 + 1500)); // past when the drip would have ended
+      const left = (await listTree(cache)).filter((f) => /\/main\/config\.json$/.test(f));
+      assert.deepEqual(left, [], 'the cancelled config.json download left nothing in the cache');
+    } finally {
+      server.rule(P('tokenizer.json'), null);
+      server.rule(P('config.json'), null);
+    }
+  });
+});
