@@ -35,7 +35,7 @@ function describe(x) {
 }
 
 export class Embedder {
-  #core; #tokenizer; #runner; #ort; #settings; #info; #padId; #m3; #cost; #disposed = false;
+  #core; #tokenizer; #runner; #ort; #settings; #info; #padId; #idLimit; #m3; #cost; #disposed = false;
 
   /** @private use Embedder.load() */
   constructor(key, parts) {
@@ -47,6 +47,7 @@ export class Embedder {
     this.#settings = parts.settings;
     this.#info = parts.info;
     this.#padId = parts.padId;
+    this.#idLimit = parts.idLimit ?? null;
     this.#m3 = parts.m3; // BGE-M3 sparse / ColBERT heads (js/bge-m3/outputs.js), loaded on first use
     this.#cost = costModel(parts.config, parts.info.device); // what one run costs, for the batch planner
   }
@@ -138,7 +139,7 @@ export class Embedder {
       // 3. Per batch: forward -> pool -> the caller's stages (BGE-M3 heads).
       const keep = stages.flatMap((s) => s.keep ?? []);
       let done = 0;
-      for await (const out of forward({ runner: this.#runner, tokens, plan, padId: this.#padId, keep, signal })) {
+      for await (const out of forward({ runner: this.#runner, tokens, plan, padId: this.#padId, idLimit: this.#idLimit, keep, signal })) {
         pool.consume(out);
         for (const stage of stages) stage.consume(out);
         done += out.batch.n;

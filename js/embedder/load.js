@@ -152,7 +152,10 @@ async function loadParts(source, options, picked, loadSignal) {
       manifest: manifest?.id ?? null,
     };
     const m3 = new M3State({ src, outputNames: session.outputNames, tokenizer, hiddenSize: config.hidden_size, option: options.heads });
-    return { core, tokenizer, session, output, settings, info, padId, m3, config };
+    // A tokenizer with more ids than the model's embedding table (a mismatched pair) would make
+    // ONNX Runtime fail mid-run with a raw Gather error: its ids are checked per batch instead.
+    const idLimit = config.vocab_size && tokenizer.vocabSize > config.vocab_size ? config.vocab_size : null;
+    return { core, tokenizer, session, output, settings, info, padId, m3, config, idLimit };
   } catch (err) {
     await session?.release?.();
     tokenizer.dispose();

@@ -10,6 +10,9 @@ import { boundLongTexts } from './long-texts.js';
 export class TokenBatches {
   #core; #encoder; #count; #table; #order = null;
 
+  /** The wasm module the tokens live in. */
+  get core() { return this.#core; }
+
   /**
    * Tokenizes texts (prefix already applied). truncate 'end': cut at maxLength; 'error': refuse a
    * text with more than maxLength tokens (it is tokenized in full to count them).

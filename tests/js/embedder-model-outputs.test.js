@@ -103,3 +103,28 @@ for (const device of ['cpu', 'wasm']) {
     await assert.rejects(m.embed(TEXTS), (err) => err instanceof UnsupportedError && /int64/.test(err.message));
   });
 }
+
+test('a tokenizer with more ids than the model has rows is a typed error naming both, not ONNX Runtime\'s Gather error', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const p = await import('node:path');
+  const { makeModel } = await import('../../models/generator/index.js');
+  const { Embedder, UnsupportedError } = await import('../../js/index.js');
+  const dir = mkdtempSync(p.join(os.tmpdir(), 'wasmbed-ids-'));
+  try {
+    const model = p.join(dir, 'm');
+    await makeModel(model, { preset: 'tiny-bert', config: { num_hidden_layers: 1 } });
+    const cfgFile = p.join(model, 'config.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    // The model now claims a 10-row embedding table, while the tokenizer has thousands of ids.
+    writeFileSync(cfgFile, JSON.stringify({ ...cfg, vocab_size: 10 }));
+    const m = await Embedder.load(model, { device: 'cpu' });
+    try {
+      await assert.rejects(m.embed(['hello world']), (err) => err instanceof UnsupportedError && /embedding table has 10 rows/.test(err.message));
+    } finally {
+      await m.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
