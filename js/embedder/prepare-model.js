@@ -59,8 +59,8 @@ export async function prepareModel(device, model, { attentionBlock = DEFAULT_ATT
     if (!bytes) {
       // onnxruntime-node reads a file itself; the rewritten graph goes to it as bytes, its
       // external data (if any) still read from the model's folder.
-      const [{ readFile }, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-      bytes = new Uint8Array(await readFile(model.path));
+      const { fs, path } = await import('#node-builtins');
+      bytes = new Uint8Array(await fs.readFile(model.path));
       sessionOptions.extra = { session: { model_external_initializers_file_folder_path: path.dirname(model.path) } };
     }
     const r = blockAttentionInModel(bytes, { maxLength: info.positions, block: attentionBlock });
