@@ -43,7 +43,8 @@ before(async () => {
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: REPO_ROOT });
   tarball = path.join(work, stdout.trim().split('\n').pop());
   modelDir = path.join(work, 'model');
-  await makeModel(modelDir, { preset: 'tiny-bert', seed: 7 });
+  // e5-style prompts, as the examples are written for (embed(docs, { prompt: 'passage' }) ...).
+  await makeModel(modelDir, { preset: 'tiny-bert', seed: 7, st: { prompts: { query: 'query: ', passage: 'passage: ' } } });
   let previous = Promise.resolve();
   for (const bundler of BUNDLERS) {
     const build = previous.then(() => buildApp(bundler));
