@@ -13,11 +13,12 @@
 //                              MatMul-Div-Add-Softmax-MatMul, com.microsoft MultiHeadAttention)
 //   describeAttention()        what a model's attention looks like (sites, heads, block), for the
 //                              activation-memory estimate
-import { ATTR, DataType, GRAPH, MODEL, NODE, TENSOR } from './schema.js';
+import { DataType, GRAPH, MODEL, TENSOR } from './schema.js';
 import { WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
 import { ByteSource } from './byte-source.js';
 import { Message } from './wire-writer.js';
 import { node, tensor } from './builders.js';
+import { parseNode } from './node-proto.js';
 
 /** Default rows per query block: 16 heads x 512 x 8,192 float32 scores = 256 MiB. */
 export const DEFAULT_ATTENTION_BLOCK = 512;
@@ -82,27 +83,10 @@ export function blockedAttentionNodes({ q, kT, v, scale = null, mask = null, mas
 // ---------------------------------------------------------------------------------------------
 // Load-time rewrite of exported models.
 
-/** A NodeProto's fields: { inputs, outputs, name, opType, domain, attrs: Map(name -> attr) }. */
-function parseNode(bytes) {
-  const n = { inputs: [], outputs: [], name: '', opType: '', domain: '', attrs: new Map(), bytes };
-  for (const f of decodeFields(bytes)) {
-    if (f.field === NODE.INPUT) n.inputs.push(decodeString(f.value));
-    else if (f.field === NODE.OUTPUT) n.outputs.push(decodeString(f.value));
-    else if (f.field === NODE.NAME) n.name = decodeString(f.value);
-    else if (f.field === NODE.OP_TYPE) n.opType = decodeString(f.value);
-    else if (f.field === NODE.DOMAIN) n.domain = decodeString(f.value);
-    else if (f.field === NODE.ATTRIBUTE) {
-      const a = {};
-      for (const g of decodeFields(f.value)) {
-        if (g.field === ATTR.NAME) a.name = decodeString(g.value);
-        else if (g.field === ATTR.I) a.i = g.value;
-        else if (g.field === ATTR.F) a.f = g.value;
-        else if (g.field === ATTR.INTS) a.ints = (a.ints ?? []).concat(decodePackedVarints(g.value));
-      }
-      n.attrs.set(a.name, a);
-    }
-  }
-  return n;
+/** A graph node as the matchers below read it: parseNode's fields plus attributes by name. */
+function graphNode(bytes) {
+  const n = parseNode(bytes);
+  return { ...n, inputs: n.input, outputs: n.output, attrs: new Map(n.attributes.map((a) => [a.name, a])) };
 }
 
 /** An initializer's name, dims, type and, for small int64 tensors, values (payloads not read). */
@@ -135,7 +119,7 @@ function parseGraph(source, offset, length) {
   const outputs = new Set();
   for (const f of walkFields(source, offset, offset + length)) {
     fields.push(f);
-    if (f.field === GRAPH.NODE) nodes.push(parseNode(source.read(f.offset, f.length)));
+    if (f.field === GRAPH.NODE) nodes.push(graphNode(source.read(f.offset, f.length)));
     else if (f.field === GRAPH.INITIALIZER) {
       const t = parseInitializer(source, f.offset, f.length);
       initializers.set(t.name, t);

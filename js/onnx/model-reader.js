@@ -5,31 +5,11 @@
 import path from 'node:path';
 import { ParseError } from '../errors.js';
 import { openFileSource } from './file-source.js';
-import { ATTR, DATA_LOCATION, ELEMENT_SIZE, ENTRY, GRAPH, MODEL, NODE, OPSET, TENSOR } from './schema.js';
+import { parseNode } from './node-proto.js';
+import { DATA_LOCATION, ELEMENT_SIZE, ENTRY, GRAPH, MODEL, OPSET, TENSOR } from './schema.js';
 import { WIRE, decodeFields, decodePackedVarints, decodeString, walkFields } from './wire-reader.js';
 
-/** A decoded NodeProto; `fields` keeps every field (attributes included) for a verbatim copy. */
-export function parseNode(bytes) {
-  const node = { input: [], output: [], name: '', opType: '', domain: '', attributes: [], bytes, hasSubgraph: false };
-  for (const f of decodeFields(bytes)) {
-    if (f.field === NODE.INPUT) node.input.push(decodeString(f.value));
-    else if (f.field === NODE.OUTPUT) node.output.push(decodeString(f.value));
-    else if (f.field === NODE.NAME) node.name = decodeString(f.value);
-    else if (f.field === NODE.OP_TYPE) node.opType = decodeString(f.value);
-    else if (f.field === NODE.DOMAIN) node.domain = decodeString(f.value);
-    else if (f.field === NODE.ATTRIBUTE) {
-      const attr = { name: '', bytes: f.value };
-      for (const a of decodeFields(f.value)) {
-        if (a.field === ATTR.NAME) attr.name = decodeString(a.value);
-        else if (a.field === ATTR.I) attr.i = a.value;
-        else if (a.field === ATTR.INTS) attr.ints = a.wire === WIRE.LEN ? decodePackedVarints(a.value) : [...(attr.ints ?? []), a.value];
-        else if (a.field === ATTR.G || a.field === ATTR.GRAPHS) node.hasSubgraph = true;
-      }
-      node.attributes.push(attr);
-    }
-  }
-  return node;
-}
+export { parseNode };
 
 /**
  * Parses a TensorProto located at [offset, offset + length) of `source` (payload not read).
