@@ -14,10 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { makeModel } from '../models/generator/index.js';
 import { compareRetrievalTable, evaluateRetrieval, evaluateSts, retrievalJson, retrievalTables, stsTable } from '../js/eval/index.js';
-import { paragraphDataset, writeBeir } from '../tests/helpers/eval-dataset.js';
+import { paragraphDataset, writeAutoragParquet, writeBeir } from '../tests/helpers/eval-dataset.js';
 import { xlmrTokenizer } from './helpers/xlmr-tokenizer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,26 +46,11 @@ async function tinyM3() {
   return dir;
 }
 
+// The dataset's single-document judgments as AutoRAG groups of one id each.
 function writeAutorag(dir, { corpus, queries, qrels }) {
-  const str = (name) => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
   const groups = new Map(queries.map((q) => [q.id, []]));
   for (const r of qrels) groups.get(r.queryId).push([r.docId]);
-  writeFileSync(path.join(dir, 'corpus.parquet'), new Uint8Array(parquetWriteBuffer({
-    columnData: [{ name: 'doc_id', data: corpus.map((d) => d.id) }, { name: 'contents', data: corpus.map((d) => d.text) }],
-    schema: [{ name: 'schema', num_children: 2 }, str('doc_id'), str('contents')],
-  })));
-  writeFileSync(path.join(dir, 'qa.parquet'), new Uint8Array(parquetWriteBuffer({
-    columnData: [{ name: 'qid', data: queries.map((q) => q.id) }, { name: 'query', data: queries.map((q) => q.text) }, { name: 'retrieval_gt', data: queries.map((q) => groups.get(q.id)) }],
-    schema: [
-      { name: 'schema', num_children: 3 }, str('qid'), str('query'),
-      { name: 'retrieval_gt', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-      { name: 'element', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-      str('element'),
-    ],
-  })));
-  return { corpus: path.join(dir, 'corpus.parquet'), queries: path.join(dir, 'qa.parquet') };
+  return writeAutoragParquet(dir, { corpus: corpus.map((d) => [d.id, d.text]), qa: queries.map((q) => [q.id, q.text, groups.get(q.id)]) });
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-eval-bench-'));

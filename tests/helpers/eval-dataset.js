@@ -4,6 +4,7 @@
 // search can find those (the query's words are all in its paragraph); random weights cannot.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { loadCorpus } from './shared-texts.js';
 
 /**
@@ -42,4 +43,35 @@ export function writeBeir(dir, { corpus, queries, qrels }) {
   writeFileSync(path.join(dir, 'queries.jsonl'), queries.map((q) => JSON.stringify({ _id: q.id, text: q.text })).join('\n') + '\n');
   writeFileSync(path.join(dir, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\n' + qrels.map((r) => `${r.queryId}\t${r.docId}\t${r.score}`).join('\n') + '\n');
   return { corpus: path.join(dir, 'corpus.jsonl'), queries: path.join(dir, 'queries.jsonl'), qrels: path.join(dir, 'qrels', 'test.tsv') };
+}
+
+const utf8Column = (name) => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
+
+/**
+ * Writes the AutoRAG layout under dir, in the schema AutoRAG's pandas/pyarrow files have:
+ * corpus.parquet (doc_id, contents) and qa.parquet (qid, query, retrieval_gt as
+ * list<list<string>>: groups of alternative doc ids). corpus: [[docId, text]]; qa: [[qid, query, groups]].
+ */
+export function writeAutoragParquet(dir, { corpus, qa }) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'corpus.parquet'), new Uint8Array(parquetWriteBuffer({
+    columnData: [{ name: 'doc_id', data: corpus.map((r) => r[0]) }, { name: 'contents', data: corpus.map((r) => r[1]) }],
+    schema: [{ name: 'schema', num_children: 2 }, utf8Column('doc_id'), utf8Column('contents')],
+  })));
+  writeFileSync(path.join(dir, 'qa.parquet'), new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: 'qid', data: qa.map((r) => r[0]) },
+      { name: 'query', data: qa.map((r) => r[1]) },
+      { name: 'retrieval_gt', data: qa.map((r) => r[2]) },
+    ],
+    schema: [
+      { name: 'schema', num_children: 3 }, utf8Column('qid'), utf8Column('query'),
+      { name: 'retrieval_gt', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      utf8Column('element'),
+    ],
+  })));
+  return { corpus: path.join(dir, 'corpus.parquet'), queries: path.join(dir, 'qa.parquet') };
 }
