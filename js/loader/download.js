@@ -116,7 +116,7 @@ function watchdog(opts) {
       ctl.abort();
     }, ms);
   }
-  const kick = (bytes = need) => { received += bytes; };
+  const kick = (bytes) => { received += bytes; };
   const done = () => {
     if (timer) clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);
@@ -124,15 +124,17 @@ function watchdog(opts) {
   return { signal: ctl.signal, kick, done, state, ms };
 }
 
-// Turns an exception from fetch or body reading into a typed error.
-function networkError(err, url, opts, watch, what) {
+// Turns an exception from fetch or body reading into a typed error. `phase` is 'while requesting'
+// or 'after N of M bytes'; the stall reason names the URL itself, other errors name it after it.
+function networkError(err, url, opts, watch, phase) {
   if (opts.signal?.aborted) return abortError(opts.file, opts.signal);
   if (watch.state.stalled) {
-    return new RetryableError(`${opts.file}: ${watch.state.reason(url)} ${what}; connection aborted as stalled (stallTimeoutMs, minBytesPerSecond)`, { file: opts.file, url, cause: err });
+    return new RetryableError(`${opts.file}: ${watch.state.reason(url)} ${phase}; connection aborted as stalled (stallTimeoutMs, minBytesPerSecond)`, { file: opts.file, url, cause: err });
   }
   const c = err?.cause;
   const detail = c?.message ? `${c.message}${c.code ? ` (${c.code})` : ''}` : c?.code ?? err?.message ?? String(err);
-  return new RetryableError(`${opts.file}: network error ${what} ${url}: ${detail}`, { file: opts.file, url, cause: err });
+  const where = phase.startsWith('after') ? `${phase} from ${url}` : `${phase} ${url}`;
+  return new RetryableError(`${opts.file}: network error ${where}: ${detail}`, { file: opts.file, url, cause: err });
 }
 
 async function request(url, opts) {
@@ -253,7 +255,7 @@ async function attempt(url, opts, state) {
         try {
           step = await reader.read();
         } catch (err) {
-          throw networkError(err, url, opts, watch, `after ${state.loaded}${total != null ? ` of ${total}` : ''} bytes from`);
+          throw networkError(err, url, opts, watch, `after ${state.loaded}${total != null ? ` of ${total}` : ''} bytes`);
         }
         if (step.done) break;
         const chunk = step.value;
