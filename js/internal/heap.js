@@ -30,22 +30,6 @@ export function heapCopy(core, array, what) {
   return address;
 }
 
-/** Copies each typed array into the heap, runs fn(addresses), frees them all. */
-export function withHeapCopies(core, arrays, fn) {
-  const addresses = [];
-  try {
-    for (const a of arrays) addresses.push(heapCopy(core, a));
-    return fn(addresses);
-  } finally {
-    addresses.forEach((a) => free(core, a));
-  }
-}
-
-/** withHeapCopies for one array: fn(address). */
-export function withHeapCopy(core, array, fn) {
-  return withHeapCopies(core, [array], ([address]) => fn(address));
-}
-
 /** Allocations freed together (a batch's temporaries): alloc() as often as needed, then freeAll(). */
 export class HeapTemps {
   #core;
@@ -54,6 +38,21 @@ export class HeapTemps {
   alloc(bytes, what) { const a = malloc(this.#core, bytes, what); this.#addresses.push(a); return a; }
   copy(array, what) { const a = this.alloc(array.byteLength, what); copyIn(this.#core, a, array); return a; }
   freeAll() { this.#addresses.forEach((a) => free(this.#core, a)); this.#addresses = []; }
+}
+
+/** Copies each typed array into the heap, runs fn(addresses), frees them all. */
+export function withHeapCopies(core, arrays, fn) {
+  const temps = new HeapTemps(core);
+  try {
+    return fn(arrays.map((a) => temps.copy(a)));
+  } finally {
+    temps.freeAll();
+  }
+}
+
+/** withHeapCopies for one array: fn(address). */
+export function withHeapCopy(core, array, fn) {
+  return withHeapCopies(core, [array], ([address]) => fn(address));
 }
 
 /** A copy of `count` elements of type `Type` (Float32Array, Int32Array ...) at `address`. */

@@ -1,6 +1,6 @@
 // Small vector utilities backed by the C++ core (SIMD).
 import { loadCore } from './core.js';
-import { withHeapCopy } from './heap.js';
+import { readArray, withHeapCopy } from './heap.js';
 import { InvalidArgumentError } from '../errors.js';
 import { callCore } from './call-core.js';
 
@@ -24,6 +24,6 @@ export async function l2Normalize(vectors, dim = vectors?.length) {
   const core = await loadCore();
   return withHeapCopy(core, vectors, (address) => {
     callCore(() => core.l2NormalizeRows(address, vectors.length / dim, dim));
-    return new Float32Array(core.HEAPU8.buffer, address, vectors.length).slice();
+    return readArray(core, Float32Array, address, vectors.length);
   });
 }
