@@ -31,32 +31,30 @@ async function* jsonObjects(input) {
   }
 }
 
-/** corpus.jsonl -> [{ id, title, text }] in file order. */
-export async function readBeirCorpus(input) {
-  const docs = [];
+// One record per JSON line with a unique `_id`: { id, ...fields(obj, file, line) }, in file order.
+async function readIdRecords(input, { one, many }, fields) {
+  const records = [];
   const seen = new Map();
   for await (const { obj, number, file } of jsonObjects(input)) {
     const id = idOf(obj._id, file, number, '_id');
-    if (seen.has(id)) throw parseError(file, number, '_id', `'${id}' repeats the document of line ${seen.get(id)}`);
+    if (seen.has(id)) throw parseError(file, number, '_id', `'${id}' repeats the ${one} of line ${seen.get(id)}`);
     seen.set(id, number);
-    docs.push({ id, title: textOf(obj.title, file, number, 'title', { optional: true }), text: textOf(obj.text, file, number, 'text') });
+    records.push({ id, ...fields(obj, file, number) });
   }
-  if (!docs.length) throw parseError(inputName(input), null, null, 'has no documents');
-  return docs;
+  if (!records.length) throw parseError(inputName(input), null, null, `has no ${many}`);
+  return records;
+}
+
+/** corpus.jsonl -> [{ id, title, text }] in file order. */
+export function readBeirCorpus(input) {
+  return readIdRecords(input, { one: 'document', many: 'documents' }, (obj, file, number) => ({
+    title: textOf(obj.title, file, number, 'title', { optional: true }), text: textOf(obj.text, file, number, 'text'),
+  }));
 }
 
 /** queries.jsonl -> [{ id, text }] in file order. */
-export async function readBeirQueries(input) {
-  const queries = [];
-  const seen = new Map();
-  for await (const { obj, number, file } of jsonObjects(input)) {
-    const id = idOf(obj._id, file, number, '_id');
-    if (seen.has(id)) throw parseError(file, number, '_id', `'${id}' repeats the query of line ${seen.get(id)}`);
-    seen.set(id, number);
-    queries.push({ id, text: textOf(obj.text, file, number, 'text') });
-  }
-  if (!queries.length) throw parseError(inputName(input), null, null, 'has no queries');
-  return queries;
+export function readBeirQueries(input) {
+  return readIdRecords(input, { one: 'query', many: 'queries' }, (obj, file, number) => ({ text: textOf(obj.text, file, number, 'text') }));
 }
 
 /** qrels (BEIR TSV or TREC) -> Map query id -> Map doc id -> grade. */
