@@ -8,8 +8,8 @@ import { loadCore } from '../internal/core.js';
 import { InvalidArgumentError } from '../errors.js';
 import { NativeHandle } from '../internal/native-handle.js';
 import { callCore } from '../internal/call-core.js';
-import { bitsetFromIds, copyIn, HeapScratch, readArray, readHits, withHeapCopy } from '../internal/heap.js';
-import { checkId, filterIdSet } from './vector-index.js';
+import { copyIn, HeapScratch, readArray, readHits, withHeapCopy } from '../internal/heap.js';
+import { checkId, idFilterBits } from './vector-index.js';
 
 const SCORINGS = ['bm25', 'sparse'];
 
@@ -115,12 +115,8 @@ export class LexicalIndex extends NativeHandle {
     const q = sparse ? toSparse(query, 'query') : { ids: toInt32(query, 'query') };
     let bits = null;
     if (filter !== undefined && filter !== null) {
-      const slotIds = readArray(core, Uint32Array, native.idsPtr(), size);
-      if (typeof filter === 'function') bits = bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
-      else if (typeof filter === 'object' && filter.ids !== undefined) {
-        const allowed = filterIdSet(filter.ids);
-        bits = bitsetFromIds(slotIds, (id) => allowed.has(id));
-      } else throw new InvalidArgumentError('filter must be a function (id) => boolean or { ids }');
+      bits = idFilterBits(filter, () => readArray(core, Uint32Array, native.idsPtr(), size));
+      if (!bits) throw new InvalidArgumentError('filter must be a function (id) => boolean or { ids }');
     }
     const kk = Math.min(k, size);
     if (kk === 0) return [];

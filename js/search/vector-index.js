@@ -37,7 +37,7 @@ function checkFinite(v, what) {
 }
 
 /** The set of ids a `{ ids }` search filter allows: an iterable of valid ids (not a string). */
-export function filterIdSet(ids) {
+function filterIdSet(ids) {
   if (ids === null || typeof ids !== 'object' || typeof ids[Symbol.iterator] !== 'function') {
     throw new InvalidArgumentError(`filter.ids must be an iterable of ids (an array, Set or typed array), got ${ids === null ? 'null' : typeof ids}`);
   }
@@ -55,6 +55,20 @@ function checkTags(tags, what) {
   if (!Array.isArray(tags)) throw new InvalidArgumentError(`${what} must be an array of strings, got ${tags === null ? 'null' : typeof tags}`);
   const bad = tags.findIndex((t) => typeof t !== 'string');
   if (bad >= 0) throw new InvalidArgumentError(`${what}[${bad}] must be a string, got ${typeof tags[bad]}`);
+}
+
+/**
+ * The allow-list bitset (bit s = storage slot s) of a predicate or `{ ids }` filter, over the
+ * stored ids `storedIds()` reads (only then); undefined for any other filter. Shared by
+ * VectorIndex and LexicalIndex.
+ */
+export function idFilterBits(filter, storedIds) {
+  if (typeof filter === 'function') return bitsetFromIds(storedIds(), (id) => Boolean(filter(id)));
+  if (filter !== null && typeof filter === 'object' && filter.ids !== undefined) {
+    const allowed = filterIdSet(filter.ids);
+    return bitsetFromIds(storedIds(), (id) => allowed.has(id));
+  }
+  return undefined;
 }
 
 export class VectorIndex extends NativeHandle {
@@ -245,18 +259,11 @@ export class VectorIndex extends NativeHandle {
     if (filter === undefined || filter === null) return null;
     const native = this.#live();
     const size = native.size();
-    if (typeof filter === 'function') {
-      // One call per stored id: fine for thousands of rows; prefer tags for large indexes.
-      const slotIds = readArray(this.core, Uint32Array, native.idsPtr(), size);
-      return bitsetFromIds(slotIds, (id) => Boolean(filter(id)));
-    }
-    if (typeof filter !== 'object') throw new InvalidArgumentError('filter must be a function (id) => boolean, { tags }, or { ids }');
+    if (typeof filter !== 'function' && typeof filter !== 'object') throw new InvalidArgumentError('filter must be a function (id) => boolean, { tags }, or { ids }');
     if (filter.ids !== undefined && filter.tags !== undefined) throw new InvalidArgumentError('filter takes { tags } or { ids }, not both');
-    if (filter.ids !== undefined) {
-      const allowed = filterIdSet(filter.ids);
-      const slotIds = readArray(this.core, Uint32Array, native.idsPtr(), size);
-      return bitsetFromIds(slotIds, (id) => allowed.has(id));
-    }
+    // A predicate makes one call per stored id: fine for thousands of rows; prefer tags for large indexes.
+    const byId = idFilterBits(filter, () => readArray(this.core, Uint32Array, native.idsPtr(), size));
+    if (byId) return byId;
     if (filter.tags !== undefined) {
       checkTags(filter.tags, 'filter.tags');
       const match = filter.match ?? 'any';
