@@ -67,8 +67,12 @@ async function buildApp(name) {
   const pkg = path.join(app, 'node_modules', 'wasmbed');
   mkdirSync(pkg, { recursive: true });
   await run('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1']);
-  // onnxruntime-web only: an install without optional dependencies (no onnxruntime-node).
-  symlinkSync(path.join(REPO_ROOT, 'node_modules', 'onnxruntime-web'), path.join(app, 'node_modules', 'onnxruntime-web'), 'dir');
+  // onnxruntime-web only: an install without optional dependencies (no onnxruntime-node). The
+  // app's devDependencies (its bundler, imported by a build script) are this checkout's.
+  const { devDependencies = {} } = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
+  for (const dep of ['onnxruntime-web', ...Object.keys(devDependencies)]) {
+    symlinkSync(path.join(REPO_ROOT, 'node_modules', dep), path.join(app, 'node_modules', dep), 'dir');
+  }
   const env = { ...process.env, PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`, NODE_ENV: 'production' };
   const started = performance.now();
   const { stdout, stderr } = await run('npm', ['run', '--silent', 'build'], { cwd: app, env, maxBuffer: 64 * MiB });
