@@ -692,8 +692,9 @@ export interface EmbedderOptions extends ModelSourceOptions {
   /**
    * ORT-web (browsers): how long ONNX Runtime's WebAssembly runtime may take to start (import its
    * .mjs, fetch and compile its .wasm, start its thread workers) before the load fails with a
-   * WasmLoadError naming the cause and the file URLs (each checked, a few seconds at most)
-   * instead of waiting forever. Default 120000 (120 s). Counts for the load that starts the
+   * WasmLoadError naming the cause and the file URLs (each checked, for at most 5 s or this
+   * timeout: the load fails within twice it at worst) instead of waiting forever. Default
+   * 120000 (120 s). Counts for the load that starts the
    * runtime (the first); a runtime that did not start cannot be restarted, so later loads fail
    * with the same error until the page reloads.
    */

@@ -142,7 +142,8 @@ async function configureThreads(entry, threads, webgpu) {
 // Generous: 14 MB over a slow link plus compilation on a slow phone. The `runtimeTimeoutMs` load
 // option changes it; it counts for the load that starts the runtime (the first one).
 export const RUNTIME_TIMEOUT_MS = 120_000;
-// How long each URL check of the failure path may wait (a stalled server never answers).
+// How long each URL check of the failure path may wait (a stalled server never answers); at most
+// the runtime timeout itself, so a load fails within twice runtimeTimeoutMs at worst.
 const PROBE_TIMEOUT_MS = 5_000;
 
 /** File locations and ORT's own init timeout, before the build's first session (ORT reads them once). */
@@ -174,8 +175,8 @@ async function startRuntime(entry, create, timeoutMs) {
   pending.then((session) => session.release?.(), () => {}); // should it still finish
   const threads = entry.ort.env.wasm.numThreads;
   const cause = new Error(`ONNX Runtime's WebAssembly runtime did not start within ${timeoutMs} ms`
-    + (threads > 1 ? ` (with ${threads} threads: its ${threads - 1} thread workers each load the .mjs; a worker that cannot load it never reports back)` : ''));
-  entry.failure = await runtimeLoadError(entry, cause);
+    + (threads > 1 ? ` (${threads} threads: ORT's ${threads - 1} thread worker(s) load its .mjs again; a thread worker that cannot load it never reports back)` : ''));
+  entry.failure = await runtimeLoadError(entry, cause, Math.min(PROBE_TIMEOUT_MS, timeoutMs));
   throw entry.failure;
 }
 const TIMED_OUT = Symbol('timed out');
@@ -185,7 +186,7 @@ const TIMED_OUT = Symbol('timed out');
 const RUNTIME_FAILURE = /no available backend found|initializ\w* failed|failed to load|fetching of the wasm failed/i;
 
 /** A WasmLoadError naming the runtime files ORT was told to use, and what the server says about them. */
-async function runtimeLoadError(entry, err) {
+async function runtimeLoadError(entry, err, probeMs = PROBE_TIMEOUT_MS) {
   const paths = entry.ort.env.wasm.wasmPaths;
   let urls = paths && typeof paths === 'object' ? [paths.wasm, paths.mjs].filter(Boolean).map(String) : [];
   if (!urls.length) {
@@ -194,11 +195,13 @@ async function runtimeLoadError(entry, err) {
     // URL, and the .wasm request itself once its (error) body was read.
     const names = globalThis.performance?.getEntriesByType?.('resource')?.map((e) => e.name) ?? [];
     const tried = names.filter((n) => /\/ort-wasm[^/]*\.wasm(\?|$)/.test(n));
-    const beside = names.filter((n) => /\/ort[.-][^/]*\.m?js(\?|$)/.test(n) && !/\/ort-wasm/.test(n)).map((n) => new URL('ort-wasm-simd-threaded.wasm', n).href);
-    urls = [...new Set([...tried, ...beside])];
+    const modules = names.filter((n) => /\/ort[.-][^/]*\.m?js(\?|$)/.test(n) && !/\/ort-wasm/.test(n));
+    const beside = modules.map((n) => new URL('ort-wasm-simd-threaded.wasm', n).href);
+    // With threads, ORT's thread workers load its module (the glue is inlined there) again.
+    urls = [...new Set([...tried, ...beside, ...(entry.ort.env.wasm.numThreads > 1 ? modules : [])])];
     if (!urls.length) urls = [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
   }
-  const findings = await Promise.all(urls.map(async (url) => ({ url, finding: await probe(url) })));
+  const findings = await Promise.all(urls.map(async (url) => ({ url, finding: await probe(url, probeMs) })));
   // The URL to name: the first that failed its check, else the first tried.
   const culprit = findings.find((f) => !f.finding.ok) ?? findings[0];
   return new WasmLoadError(
@@ -210,16 +213,16 @@ async function runtimeLoadError(entry, err) {
 // Only on the failure path: what a HEAD of `url` answers (status and content type), so the error
 // says "404", "text/html (the app's fallback page)" or "no answer" instead of leaving the guess to
 // the reader. { ok: false } when that answer explains the failure.
-async function probe(url) {
+async function probe(url, timeoutMs) {
   if (!/^(https?|blob|data):/i.test(url)) return { ok: false, text: 'not a fetchable URL' };
   try {
-    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
     const type = res.headers.get('content-type') ?? 'no content type';
     if (!res.ok) return { ok: false, text: `HTTP ${res.status}` };
     if (/text\/html/i.test(type)) return { ok: false, text: `served as ${type} (an HTML page, not the file)` };
     return { ok: true, text: `HTTP ${res.status} ${type}` };
   } catch (e) {
-    if (e?.name === 'TimeoutError') return { ok: false, text: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` };
+    if (e?.name === 'TimeoutError') return { ok: false, text: `no answer within ${timeoutMs} ms` };
     return { ok: false, text: `cannot be fetched (${e?.message ?? e})` };
   }
 }
