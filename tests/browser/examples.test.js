@@ -20,13 +20,16 @@ import { Embedder } from '../../js/embedder/embedder.js';
 import { VectorIndex } from '../../js/search/vector-index.js';
 import { makeModel } from '../../models/generator/index.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { launchWithExtension } from '../helpers/extension.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { startStaticServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const skip = await browserSkipReason();
 // WASMBED_EXAMPLES=vite,esbuild runs a subset (while working on one bundler).
-const BUNDLERS = (process.env.WASMBED_EXAMPLES ?? 'vite,webpack,esbuild').split(',');
+const BUNDLERS = (process.env.WASMBED_EXAMPLES ?? 'esbuild,vite,webpack,chrome-extension').split(','); // the fastest build first
+// Apps that are Chrome extensions: loaded unpacked, not served (their own suite below).
+const EXTENSIONS = new Set(['chrome-extension']);
 const MiB = 1024 * 1024;
 
 let work;
@@ -81,6 +84,8 @@ async function buildApp(name) {
   const files = listFiles(dist);
   const core = readFileSync(path.join(pkg, 'dist', 'wasmbed_core.wasm'));
   const corePaths = new Set(files.filter((f) => f.bytes === core.length && readFileSync(path.join(dist, f.name)).equals(core)).map((f) => `/${f.name}`));
+  // An extension ships its model inside (./model/): copied after the build's files are counted.
+  if (EXTENSIONS.has(name)) cpSync(modelDir, path.join(dist, 'model'), { recursive: true });
   return { dist, seconds, log: `${stdout}\n${stderr}`, files, corePaths };
 }
 
@@ -145,6 +150,11 @@ for (const bundler of BUNDLERS) {
       const nodeOnly = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](?:node:[^"']*|onnxruntime-node)["']/;
       assert.ok(!js.some((text) => nodeOnly.test(text)), 'no import of node:* or onnxruntime-node in the output');
     });
+
+    if (EXTENSIONS.has(bundler)) {
+      extensionChecks(() => built);
+      return;
+    }
 
     test('a missing runtime file fails with a WasmLoadError naming its URL', { timeout: 180_000 }, async () => {
       const empty = mkdtempSync(path.join(work, 'empty-'));
@@ -235,4 +245,40 @@ for (const bundler of BUNDLERS) {
       });
     }
   });
+}
+
+/**
+ * The extension example, loaded unpacked in its own Chromium (extensions are loaded at launch):
+ * its page embeds and searches on the page and in a worker, cross-origin isolated by its
+ * manifest (threads), with the model shipped inside the extension.
+ */
+function extensionChecks(getBuilt) {
+  let ext;
+  before(async () => {
+    ext = await launchWithExtension(getBuilt().dist);
+  });
+  after(async () => {
+    await ext?.close();
+  });
+  for (const worker of [false, true]) {
+    test(`loads unpacked; its page embeds and searches ${worker ? 'with { worker: true }' : 'on the page'}, cross-origin isolated`, { timeout: 180_000 }, async () => {
+      const page = await ext.newPage();
+      const log = [];
+      page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
+      try {
+        await page.goto(`chrome-extension://${ext.id}/index.html?model=./model/${worker ? '&worker' : ''}`);
+        await page.waitForFunction(() => window.result !== undefined, null, { timeout: 150_000 });
+        const result = await page.evaluate(() => window.result);
+        const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
+        const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+        assert.ok(!result.error, `the extension page failed: ${JSON.stringify(result.error)}\n${log.join('\n')}`);
+        assert.equal(isolated, true, 'the manifest makes its pages cross-origin isolated');
+        assert.equal(result.hits[0].id, await expectedTop(result.docs, result.query), 'first hit as in Node');
+        assert.ok(result.threads > 1 || os.availableParallelism() === 1, `threads: ${result.threads}`);
+        console.log(`# chrome-extension ${worker ? 'worker' : 'page'}: threads ${result.threads}; .wasm fetched by the page: ${wasm.map((n) => new URL(n).pathname).join(', ')}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 }
