@@ -2,7 +2,8 @@
 // search. The same code as a web page: the manifest allows WebAssembly ('wasm-unsafe-eval') and
 // makes the extension's pages cross-origin isolated (threads). Options from the page URL:
 //   ?model=<URL of a model folder, or ./model/ inside the extension>  (default: the Hub model
-//   below)   &worker  (run in a Web Worker)
+//   below)   &worker  (run in a Web Worker)   &offscreen  (in an offscreen document: send the
+//   result to the service worker, background.js)
 import { Embedder, VectorIndex } from 'wasmbed';
 
 const params = new URLSearchParams(location.search);
@@ -34,3 +35,5 @@ try {
   window.result = { error: { name: err.name, message: err.message, url: err.url ?? null } };
   out.textContent = `${err.name}: ${err.message}`;
 }
+// In an offscreen document: the result goes to the service worker that opened it (background.js).
+if (params.has('offscreen')) chrome.runtime.sendMessage({ type: 'wasmbed-result', result: window.result });

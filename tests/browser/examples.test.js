@@ -270,15 +270,20 @@ function extensionChecks(getBuilt) {
         await page.waitForFunction(() => window.result !== undefined, null, { timeout: 150_000 });
         const result = await page.evaluate(() => window.result);
         const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
-        const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
         assert.ok(!result.error, `the extension page failed: ${JSON.stringify(result.error)}\n${log.join('\n')}`);
         assert.equal(isolated, true, 'the manifest makes its pages cross-origin isolated');
         assert.equal(result.hits[0].id, await expectedTop(result.docs, result.query), 'first hit as in Node');
         assert.ok(result.threads > 1 || os.availableParallelism() === 1, `threads: ${result.threads}`);
-        console.log(`# chrome-extension ${worker ? 'worker' : 'page'}: threads ${result.threads}; .wasm fetched by the page: ${wasm.map((n) => new URL(n).pathname).join(', ')}`);
+        console.log(`# chrome-extension ${worker ? 'worker' : 'page'}: threads ${result.threads}`);
       } finally {
         await page.close();
       }
     });
   }
+  test('the service worker runs the search in an offscreen document', { timeout: 180_000 }, async () => {
+    const result = await ext.serviceWorker.evaluate((query) => globalThis.searchOffscreen(query), '?model=./model/&offscreen');
+    assert.ok(!result.error, `the offscreen document failed: ${JSON.stringify(result.error)}`);
+    assert.equal(result.hits[0].id, await expectedTop(result.docs, result.query), 'first hit as in Node');
+    console.log(`# chrome-extension offscreen document: threads ${result.threads}`);
+  });
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM } from './browser.js';
 
-/** Launches Chromium with the extension in `dir`; resolves to { context, id, newPage(), close() }. */
+/** Launches Chromium with the extension in `dir`; resolves to { context, id, serviceWorker, newPage(), close() }. */
 export async function launchWithExtension(dir) {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-chromium-ext-'));
@@ -25,6 +25,7 @@ export async function launchWithExtension(dir) {
     return {
       context,
       id,
+      serviceWorker: worker,
       async newPage() {
         const page = await context.newPage();
         page.on('pageerror', (err) => console.error('[page error]', err.message));
