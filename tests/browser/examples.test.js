@@ -115,8 +115,16 @@ async function openApp(url) {
   }
 }
 
-// The same ranking in Node (same code, same model, ONNX Runtime's WASM backend).
-async function expectedTop(docs, query) {
+// The same ranking in Node (same code, same model, ONNX Runtime's WASM backend); once per
+// (docs, query): every app searches the same ones.
+const expectedTops = new Map();
+function expectedTop(docs, query) {
+  const key = JSON.stringify([docs, query]);
+  if (!expectedTops.has(key)) expectedTops.set(key, nodeTop(docs, query));
+  return expectedTops.get(key);
+}
+
+async function nodeTop(docs, query) {
   const model = await Embedder.load(modelDir, { device: 'wasm' });
   try {
     const vectors = await model.embed(docs, { prompt: 'passage' });
