@@ -27,7 +27,7 @@ const JS_DIR = realpathSync(path.dirname(path.dirname(fileURLToPath(import.meta.
 // format, bundling, splitting and output are the plugin's.
 const INHERITED = ['minify', 'minifyWhitespace', 'minifyIdentifiers', 'minifySyntax', 'target', 'define', 'conditions',
   'mainFields', 'nodePaths', 'alias', 'loader', 'resolveExtensions', 'legalComments', 'charset', 'drop', 'dropLabels',
-  'pure', 'keepNames', 'absWorkingDir', 'preserveSymlinks', 'supported', 'logLevel', 'sourcemap', 'sourceRoot',
+  'pure', 'keepNames', 'absWorkingDir', 'preserveSymlinks', 'supported', 'sourcemap', 'sourceRoot',
   'sourcesContent', 'publicPath', 'assetNames', 'tsconfig', 'tsconfigRaw', 'jsx', 'external', 'packages'];
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -92,6 +92,7 @@ export function wasmbed() {
           outdir: options.outdir ?? (options.outfile ? path.dirname(options.outfile) : 'out'),
           bundle: true, format: 'esm', platform: options.platform ?? 'browser', splitting: false,
           write: false, metafile: true, sourcemap: options.sourcemap ? 'inline' : false,
+          logLevel: 'silent', // its warnings are returned to the app's build, which reports them once
           plugins: [wasmbed()],
         });
         const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
