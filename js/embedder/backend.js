@@ -175,7 +175,7 @@ async function startRuntime(entry, create, timeoutMs) {
   pending.then((session) => session.release?.(), () => {}); // should it still finish
   const threads = entry.ort.env.wasm.numThreads;
   const cause = new Error(`ONNX Runtime's WebAssembly runtime did not start within ${timeoutMs} ms`
-    + (threads > 1 ? ` (${threads} threads: ORT's ${threads - 1} thread worker(s) load its .mjs again; a thread worker that cannot load it never reports back)` : ''));
+    + (threads > 1 ? ` (${threads} threads: ONNX Runtime's ${threads - 1} thread worker${threads > 2 ? 's load' : ' loads'} its .mjs again; a thread worker that cannot load it never reports back)` : ''));
   entry.failure = await runtimeLoadError(entry, cause, Math.min(PROBE_TIMEOUT_MS, timeoutMs));
   throw entry.failure;
 }

@@ -12,7 +12,7 @@
 //     and the result emitted the same way, as one self-contained file.
 // Node only (it reads files); the app's code is never touched.
 import { readFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { urlExpressions } from './url-expressions.js';
@@ -50,8 +50,9 @@ export function wasmbed() {
         return { errors: [{ text: `the wasmbed plugin needs ${problems.join(' and ')} (wasmbed's files are ES modules that name their runtime files with import.meta.url and start a module worker)` }] };
       });
 
-      // wasmbed's own modules: rewrite their URL expressions.
-      build.onLoad({ filter: new RegExp(`^${escapeRegExp(JS_DIR + path.sep)}.*\\.js$`) }, async (args) => {
+      // wasmbed's own modules, and ONNX Runtime's bundles (their .wasm next to them, for the
+      // builds wasmbed gives no file locations: 'wasmbed/webgpu'): rewrite their URL expressions.
+      const rewrite = async (args) => {
         const src = await readFile(args.path, 'utf8');
         const found = urlExpressions(src);
         if (!found.length) return undefined;
@@ -68,7 +69,9 @@ export function wasmbed() {
         }
         // The imports go first: ES module imports are hoisted anyway, and line numbers only shift.
         return { contents: imports + out + src.slice(last), loader: 'js', resolveDir: dir };
-      });
+      };
+      build.onLoad({ filter: new RegExp(`^${escapeRegExp(JS_DIR + path.sep)}.*\\.js$`) }, rewrite);
+      build.onLoad({ filter: /[\\/]onnxruntime-web[\\/]dist[\\/]ort\.[^\\/]*bundle[^\\/]*\.mjs$/ }, rewrite);
 
       build.onResolve({ filter: new RegExp(`^(${ASSET}|${WORKER}):`) }, (args) => {
         const colon = args.path.indexOf(':');
@@ -105,9 +108,10 @@ export function wasmbed() {
   };
 }
 
-/** The absolute path a URL expression's specifier names: relative to the file, else a package path. */
+/** The absolute path a URL expression's specifier names: a file relative to the module, else a package path. */
 async function resolveTarget(build, specifier, dir) {
-  if (specifier.startsWith('./') || specifier.startsWith('../')) return path.resolve(dir, specifier);
+  const relative = path.resolve(dir, specifier);
+  if (specifier.startsWith('./') || specifier.startsWith('../') || existsSync(relative)) return relative;
   const r = await build.resolve(specifier, { resolveDir: dir, kind: 'import-statement' });
   if (r.errors.length) throw new Error(`wasmbed esbuild plugin: cannot resolve ${specifier} from ${dir}: ${r.errors[0].text}`);
   return r.path;

@@ -5,7 +5,7 @@
 //   - ORT's .wasm (ORT's inlined glue, the default unbundled set-up),
 //   - the .mjs again once it was served, in a cross-origin isolated page: ORT's thread workers
 //     load it and never report back.
-// A later load in the same page fails at once with the same error (ORT cannot restart).
+// A later load in the same page fails with the same error without waiting (ORT cannot restart).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -58,16 +58,17 @@ async function loadWithStall({ stall, isolate, external, threads }) {
     return await page.evaluate(async ([modelUrl, timeoutMs, paths, threads]) => {
       const { Embedder } = await import('/js/index.js');
       if (paths) (await import('/js/embedder/backend.js')).setOrtWasmPaths(paths);
-      const attempt = async () => {
+      const attempt = async (runtimeTimeoutMs) => {
         const started = performance.now();
         try {
-          await Embedder.load(modelUrl, { device: 'wasm', cache: false, runtimeTimeoutMs: timeoutMs, threads: threads ?? undefined });
+          await Embedder.load(modelUrl, { device: 'wasm', cache: false, runtimeTimeoutMs, threads: threads ?? undefined });
           return { ok: true, ms: performance.now() - started };
         } catch (err) {
           return { name: err.name, message: err.message, url: err.url ?? null, ms: performance.now() - started };
         }
       };
-      return { first: await attempt(), again: await attempt(), isolated: globalThis.crossOriginIsolated };
+      // The second load allows a minute: it must fail at once with the first one's error instead.
+      return { first: await attempt(timeoutMs), again: await attempt(60_000), isolated: globalThis.crossOriginIsolated };
     }, [`${server.url}/model/`, TIMEOUT_MS, external ? { mjs: `${server.url}${MJS}`, wasm: `${server.url}${WASM}` } : null, threads ?? null]);
   } finally {
     await page.close();
@@ -82,13 +83,13 @@ function assertTimedOut(result, url, { threads = false } = {}) {
   assert.match(first.message, new RegExp(`did not start within ${TIMEOUT_MS} ms`));
   assert.ok(first.url.endsWith(url), `the error names ${url}: ${first.url}`);
   assert.ok(first.message.includes(`${url}: no answer within ${TIMEOUT_MS} ms`), first.message);
-  if (threads) assert.match(first.message, /thread workers/);
+  if (threads) assert.match(first.message, /thread worker/);
   // The bound: the timeout, then the URL checks (each at most the timeout), plus the model
   // download and core start before ORT starts (seconds on a loaded 2-core machine: generous).
   assert.ok(first.ms < 2 * TIMEOUT_MS + 10_000, `failed after ${Math.round(first.ms)} ms`);
   assert.equal(again.name, 'WasmLoadError');
-  assert.equal(again.message, first.message);
-  assert.ok(again.ms < TIMEOUT_MS, `the second load fails at once (${Math.round(again.ms)} ms)`);
+  assert.equal(again.message, first.message, 'the second load reports the first start failure');
+  assert.ok(again.ms < 30_000, `the second load does not wait for its own timeout (${Math.round(again.ms)} ms)`);
 }
 
 test("ORT's .mjs glue never answers: WasmLoadError naming it, within the bound", { skip, timeout: 60_000 }, async () => {

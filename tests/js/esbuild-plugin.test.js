@@ -59,3 +59,21 @@ test('an esbuild build emits the core .wasm and points the bundle at it; format 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an app's build with 'wasmbed/webgpu': the core, ONNX Runtime's .wasm and .mjs, the worker, and the WebGPU build's .wasm", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-esbuild-app-'));
+  try {
+    const emitted = async (imports) => {
+      const entry = path.join(dir, 'main.js');
+      writeFileSync(entry, imports.map((f) => `import ${JSON.stringify(path.join(REPO_ROOT, f))};\n`).join(''));
+      const out = path.join(dir, `dist-${imports.length}`);
+      await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', splitting: true, outdir: out, logLevel: 'silent', plugins: [wasmbed()] });
+      // The emitted files (content-hashed names, the hash dropped here), not esbuild's chunks.
+      return readdirSync(out).filter((f) => /\.(wasm|mjs)$/.test(f) || f.startsWith('worker-')).map((f) => f.replace(/-[A-Z0-9]{8}\./, '.')).sort();
+    };
+    // (Without 'wasmbed/webgpu': the same less the asyncify .wasm; tests/browser/examples.test.js.)
+    assert.deepEqual(await emitted(['js/index.js', 'js/webgpu.js']), ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'wasmbed_core.wasm', 'worker.js']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
