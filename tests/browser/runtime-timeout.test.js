@@ -86,7 +86,9 @@ function assertTimedOut(result, url, { threads = false } = {}) {
   if (threads) assert.match(first.message, /thread worker/);
   // The bound: the timeout, then the URL checks (each at most the timeout), plus the model
   // download and core start before ORT starts (seconds on a loaded 2-core machine: generous).
-  assert.ok(first.ms < 2 * TIMEOUT_MS + 10_000, `failed after ${Math.round(first.ms)} ms`);
+  // Measured: 6-11 s at load averages of 12-30 on 2 cores; without wasmbed's bound the first
+  // case never ends (the test's own timeout), the others end with ORT's own timeout message.
+  assert.ok(first.ms < 2 * TIMEOUT_MS + 20_000, `failed after ${Math.round(first.ms)} ms`);
   assert.equal(again.name, 'WasmLoadError');
   assert.equal(again.message, first.message, 'the second load reports the first start failure');
   assert.ok(again.ms < 30_000, `the second load does not wait for its own timeout (${Math.round(again.ms)} ms)`);
