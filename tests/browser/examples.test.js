@@ -1,4 +1,5 @@
-// The example apps in examples/ (Vite, webpack 5, esbuild), built the way a user builds them:
+// The example apps in examples/ (Vite, webpack 5, esbuild with wasmbed/esbuild, a Chrome MV3
+// extension built with Vite), built the way a user builds them:
 // the package under test comes from `npm pack` (unpacked into the app's node_modules, as npm
 // install does), onnxruntime-web from this checkout, the bundlers are this checkout's
 // devDependencies (so nothing is downloaded) and each app runs its own `npm run build` in
@@ -7,7 +8,9 @@
 // page's thread and with { worker: true }. Checked: the first search hit equals the one Node
 // computes with the same model, threads in the isolated runs, each file fetched once, and the
 // emitted asset budget (wasmbed's .wasm plus exactly one ONNX Runtime .wasm). The numbers
-// (bytes emitted, bytes fetched until the first result) are printed as test diagnostics.
+// (bytes emitted, bytes fetched until the first result) are printed as test diagnostics. The
+// extension is loaded unpacked in its own Chromium (extensions load at launch): its page, a
+// worker and an offscreen document started by its service worker.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -144,7 +147,7 @@ for (const bundler of BUNDLERS) {
       built = await builds.get(bundler);
     });
 
-    test('production build: no configuration, one ONNX Runtime .wasm, no Node-only modules', { timeout: 300_000 }, () => {
+    test('production build: no configuration (esbuild: the one plugin line), one ONNX Runtime .wasm, no Node-only modules', { timeout: 300_000 }, () => {
       const wasm = built.files.filter((f) => f.name.endsWith('.wasm'));
       const core = readFileSync(path.join(REPO_ROOT, 'dist', 'wasmbed_core.wasm')).length;
       const total = built.files.reduce((s, f) => s + f.bytes, 0);
@@ -157,6 +160,16 @@ for (const bundler of BUNDLERS) {
       const js = built.files.filter((f) => /\.(m?js)$/.test(f.name)).map((f) => readFileSync(path.join(built.dist, f.name), 'utf8'));
       const nodeOnly = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](?:node:[^"']*|onnxruntime-node)["']/;
       assert.ok(!js.some((text) => nodeOnly.test(text)), 'no import of node:* or onnxruntime-node in the output');
+      // The app itself configures nothing (no configureCore, no file copies); esbuild's build
+      // script has wasmbed's one line, the plugin, and nothing else about wasmbed.
+      const example = path.join(REPO_ROOT, 'examples', bundler);
+      const sources = readdirSync(example, { recursive: true }).filter((f) => /\.(m?js|json)$/.test(f) && !f.startsWith('node_modules'));
+      const text = sources.map((f) => readFileSync(path.join(example, f), 'utf8')).join('\n');
+      assert.doesNotMatch(text, /configureCore|wasmbed_core\.wasm|ort-wasm/, 'no runtime file named by the app');
+      if (bundler === 'esbuild') {
+        const lines = readFileSync(path.join(example, 'build.js'), 'utf8').split('\n').filter((l) => /wasmbed/.test(l) && !/^\s*\/\//.test(l));
+        assert.deepEqual(lines.map((l) => l.trim()), ["import { wasmbed } from 'wasmbed/esbuild';", 'plugins: [wasmbed()],']);
+      }
     });
 
     if (EXTENSIONS.has(bundler)) {
