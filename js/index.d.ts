@@ -690,6 +690,16 @@ export interface EmbedderOptions extends ModelSourceOptions {
    */
   threads?: number;
   /**
+   * ORT-web (browsers): how long ONNX Runtime's WebAssembly runtime may take to start (import its
+   * .mjs, fetch and compile its .wasm, start its thread workers) before the load fails with a
+   * WasmLoadError naming the cause and the file URLs (each checked, for at most 5 s or this
+   * timeout: the load fails within twice it at worst) instead of waiting forever. Default
+   * 120000 (120 s). Counts for the load that starts the
+   * runtime (the first); a runtime that did not start cannot be restarted, so later loads fail
+   * with the same error until the page reloads.
+   */
+  runtimeTimeoutMs?: number;
+  /**
    * Long inputs: query rows per attention block when an exported model's attention is unblocked
    * and its position table is longer than 1,024 (rewritten at load, exact; bounded memory).
    * Default 512; 0 leaves the graph as it is. Models wasmbed generates or converts are blocked

@@ -18,15 +18,18 @@ export const MIME = {
  * `redirects` maps exact paths to locations ({ '/': '/demo/' }).
  * `transform(file, text)` may rewrite text files (.js/.mjs/.html) before they are sent (returns a
  * string, or undefined to send the file as it is).
+ * `stall(method, pathname)` true: the request is never answered (a server that hangs; tests of
+ * what a client does then). The connection stays open until close().
  * Resolves to { url, port, close() }.
  */
-export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', isolate = true, redirects = {}, transform, log }) {
+export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', isolate = true, redirects = {}, transform, log, stall }) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
       const pathname = decodeURIComponent(url.pathname);
       log?.(`${req.method} ${pathname}`);
+      if (stall?.(req.method, pathname)) return;
       if (Object.hasOwn(redirects, pathname)) {
         res.writeHead(302, { Location: redirects[pathname] });
         return res.end();

@@ -1,12 +1,7 @@
 // Semantic search in the browser with wasmbed: embed a few documents, index them, search.
 // Options come from the page URL so the same build runs every variant:
 //   ?model=<URL of a model folder>  (default: the Hub model below)   &worker  (run in a Web Worker)
-import { Embedder, VectorIndex, configureCore } from 'wasmbed';
-
-// esbuild leaves `new URL('file', import.meta.url)` alone and copies no files, so the build
-// script copies wasmbed's .wasm next to this bundle; this line says where it is. (ONNX Runtime
-// looks next to its own chunk, where the script copies its .wasm too.)
-configureCore({ wasmUrl: new URL('./wasmbed_core.wasm', import.meta.url) });
+import { Embedder, VectorIndex } from 'wasmbed';
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? 'Xenova/all-MiniLM-L6-v2';

@@ -136,26 +136,57 @@ async function configureThreads(entry, threads, webgpu) {
   else if (typeof ort.env.wasm.numThreads !== 'number') ort.env.wasm.numThreads = await defaultThreads();
 }
 
-// How long ORT may take to fetch and compile its .wasm and start its thread workers before
-// InferenceSession.create fails instead of waiting forever (a thread worker that cannot start
-// never reports back). Generous: 14 MB over a slow link plus compilation on a slow phone.
-export const ORT_INIT_TIMEOUT_MS = 120_000;
+// How long ONNX Runtime's WebAssembly runtime may take to start (import its .mjs glue, fetch and
+// compile its .wasm, start its thread workers) before loading fails with a WasmLoadError instead
+// of waiting forever: a stalled file or a thread worker that cannot start never reports back.
+// Generous: 14 MB over a slow link plus compilation on a slow phone. The `runtimeTimeoutMs` load
+// option changes it; it counts for the load that starts the runtime (the first one).
+export const RUNTIME_TIMEOUT_MS = 120_000;
+// How long each URL check of the failure path may wait (a stalled server never answers); at most
+// the runtime timeout itself, so a load fails within twice runtimeTimeoutMs at worst.
+const PROBE_TIMEOUT_MS = 5_000;
 
-/** File locations and the init timeout, before the build's first session (ORT reads them once). */
-function prepareRuntime(entry) {
+/** File locations and ORT's own init timeout, before the build's first session (ORT reads them once). */
+function prepareRuntime(entry, timeoutMs) {
   if (entry.initialized || isNode) return;
   const { wasm } = entry.ort.env;
   // Settings the app made on ort.env itself win.
   if (entry.wasmPaths && wasm.wasmPaths == null) wasm.wasmPaths = entry.wasmPaths;
-  if (!wasm.initTimeout) wasm.initTimeout = ORT_INIT_TIMEOUT_MS;
+  // ORT's timer starts only once its .mjs is imported (a stalled import waits forever), so it
+  // is a second line behind the bound in startRuntime().
+  if (!wasm.initTimeout) wasm.initTimeout = timeoutMs;
 }
 
+/**
+ * The first InferenceSession.create of a build also starts ORT's runtime: bounded by `timeoutMs`.
+ * ORT cannot be restarted after a start that did not finish (it refuses a second initialisation),
+ * so the failure is kept and every later load of this build reports it.
+ */
+async function startRuntime(entry, create, timeoutMs) {
+  let timer;
+  const expired = new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs, TIMED_OUT); });
+  const pending = create();
+  try {
+    const first = await Promise.race([pending, expired]);
+    if (first !== TIMED_OUT) return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  pending.then((session) => session.release?.(), () => {}); // should it still finish
+  const threads = entry.ort.env.wasm.numThreads;
+  const cause = new Error(`ONNX Runtime's WebAssembly runtime did not start within ${timeoutMs} ms`
+    + (threads > 1 ? ` (${threads} threads: ONNX Runtime's ${threads - 1} thread worker${threads > 2 ? 's load' : ' loads'} its .mjs again; a thread worker that cannot load it never reports back)` : ''));
+  entry.failure = await runtimeLoadError(entry, cause, Math.min(PROBE_TIMEOUT_MS, timeoutMs));
+  throw entry.failure;
+}
+const TIMED_OUT = Symbol('timed out');
+
 // ORT's words when its WASM runtime (not the model) failed: every backend failed to initialize
-// (a missing or wrongly served .wasm / .mjs, or the init timeout above).
+// (a missing or wrongly served .wasm / .mjs, or ORT's init timeout above).
 const RUNTIME_FAILURE = /no available backend found|initializ\w* failed|failed to load|fetching of the wasm failed/i;
 
 /** A WasmLoadError naming the runtime files ORT was told to use, and what the server says about them. */
-async function runtimeLoadError(entry, err) {
+async function runtimeLoadError(entry, err, probeMs = PROBE_TIMEOUT_MS) {
   const paths = entry.ort.env.wasm.wasmPaths;
   let urls = paths && typeof paths === 'object' ? [paths.wasm, paths.mjs].filter(Boolean).map(String) : [];
   if (!urls.length) {
@@ -164,30 +195,35 @@ async function runtimeLoadError(entry, err) {
     // URL, and the .wasm request itself once its (error) body was read.
     const names = globalThis.performance?.getEntriesByType?.('resource')?.map((e) => e.name) ?? [];
     const tried = names.filter((n) => /\/ort-wasm[^/]*\.wasm(\?|$)/.test(n));
-    const beside = names.filter((n) => /\/ort[.-][^/]*\.m?js(\?|$)/.test(n) && !/\/ort-wasm/.test(n)).map((n) => new URL('ort-wasm-simd-threaded.wasm', n).href);
-    urls = [...new Set([...tried, ...beside])];
+    const modules = names.filter((n) => /\/ort[.-][^/]*\.m?js(\?|$)/.test(n) && !/\/ort-wasm/.test(n));
+    const beside = modules.map((n) => new URL('ort-wasm-simd-threaded.wasm', n).href);
+    // With threads, ORT's thread workers load its module (the glue is inlined there) again.
+    urls = [...new Set([...tried, ...beside, ...(entry.ort.env.wasm.numThreads > 1 ? modules : [])])];
     if (!urls.length) urls = [`${typeof paths === 'string' ? paths : "(ONNX Runtime's module folder)/"}ort-wasm-simd-threaded.wasm`];
   }
-  const findings = [];
-  for (const url of urls) findings.push(`${url}: ${await probe(url)}`);
+  const findings = await Promise.all(urls.map(async (url) => ({ url, finding: await probe(url, probeMs) })));
+  // The URL to name: the first that failed its check, else the first tried.
+  const culprit = findings.find((f) => !f.finding.ok) ?? findings[0];
   return new WasmLoadError(
-    `ONNX Runtime's WebAssembly runtime could not start (${findings.join('; ')}): ${err?.message ?? err}`,
-    { url: urls[0], cause: err },
+    `ONNX Runtime's WebAssembly runtime could not start (${findings.map((f) => `${f.url}: ${f.finding.text}`).join('; ')}): ${err?.message ?? err}`,
+    { url: culprit.url, cause: err },
   );
 }
 
-// Only on the failure path: what a GET of `url` answers (status and content type), so the error
-// says "404" or "text/html (the app's fallback page)" instead of leaving the guess to the reader.
-async function probe(url) {
-  if (!/^(https?|blob|data):/i.test(url)) return 'not a fetchable URL';
+// Only on the failure path: what a HEAD of `url` answers (status and content type), so the error
+// says "404", "text/html (the app's fallback page)" or "no answer" instead of leaving the guess to
+// the reader. { ok: false } when that answer explains the failure.
+async function probe(url, timeoutMs) {
+  if (!/^(https?|blob|data):/i.test(url)) return { ok: false, text: 'not a fetchable URL' };
   try {
-    const res = await fetch(url, { method: 'HEAD' });
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
     const type = res.headers.get('content-type') ?? 'no content type';
-    if (!res.ok) return `HTTP ${res.status}`;
-    if (/text\/html/i.test(type)) return `served as ${type} (an HTML page, not the file)`;
-    return `HTTP ${res.status} ${type}`;
+    if (!res.ok) return { ok: false, text: `HTTP ${res.status}` };
+    if (/text\/html/i.test(type)) return { ok: false, text: `served as ${type} (an HTML page, not the file)` };
+    return { ok: true, text: `HTTP ${res.status} ${type}` };
   } catch (e) {
-    return `cannot be fetched (${e?.message ?? e})`;
+    if (e?.name === 'TimeoutError') return { ok: false, text: `no answer within ${timeoutMs} ms` };
+    return { ok: false, text: `cannot be fetched (${e?.message ?? e})` };
   }
 }
 
@@ -216,8 +252,9 @@ export async function pickDevice(device = 'auto') {
  * prepare-model.js).
  * Returns { run(feeds) -> outputs, inputNames, outputNames, ort, threads, build, attention, release() }.
  */
-export async function createSession(device, model, { threads, attentionBlock, memoryBudget } = {}) {
+export async function createSession(device, model, { threads, attentionBlock, memoryBudget, runtimeTimeoutMs = RUNTIME_TIMEOUT_MS } = {}) {
   if (threads != null && (!Number.isInteger(threads) || threads < 1)) throw new InvalidArgumentError(`threads must be a positive integer, got ${threads}`);
+  if (!(Number.isFinite(runtimeTimeoutMs) && runtimeTimeoutMs > 0)) throw new InvalidArgumentError(`runtimeTimeoutMs must be a positive number of milliseconds, got ${runtimeTimeoutMs}`);
   // --- Long-inputs hook (prepare-model.js): attention blocked at load time where the export has
   // it unblocked, and each run's activation memory checked (CapacityError) before ORT is called.
   const prepared = await prepareModel(device, model, { attentionBlock, memoryBudget });
@@ -237,14 +274,17 @@ export async function createSession(device, model, { threads, attentionBlock, me
     entry = await importWebOrt(device === 'webgpu' ? 'webgpu' : 'wasm');
     ort = entry.ort;
     await configureThreads(entry, threads, device === 'webgpu');
-    prepareRuntime(entry);
+    prepareRuntime(entry, runtimeTimeoutMs);
     opts.executionProviders = device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
     if (model.externalData?.length) opts.externalData = model.externalData;
   }
   let session;
   try {
-    session = await ort.InferenceSession.create(model.path ?? model.bytes, opts);
+    if (entry?.failure) throw entry.failure; // a runtime start that did not finish (startRuntime)
+    const create = () => ort.InferenceSession.create(model.path ?? model.bytes, opts);
+    session = entry && !entry.initialized && !isNode ? await startRuntime(entry, create, runtimeTimeoutMs) : await create();
   } catch (err) {
+    if (err instanceof WasmLoadError) throw err;
     if (entry && !entry.initialized && RUNTIME_FAILURE.test(String(err?.message))) throw await runtimeLoadError(entry, err);
     throw new ModelLoadError(`ONNX Runtime (${device}) cannot load ${model.name}: ${err?.message ?? err}`, { file: model.name, cause: err });
   } finally {

@@ -49,8 +49,9 @@ export async function openModelSource(source, options = {}) {
   let label;
   const revision = options.revision ?? 'main';
   const hubHost = String(options.hubHost ?? 'https://huggingface.co').replace(/\/+$/, '');
-  if (/^https?:\/\//i.test(source) || (!isNode && /^\.{0,2}\//.test(source))) {
-    // A base URL (in browsers also a path relative to the page).
+  if (/^https?:\/\//i.test(source) || (!isNode && (/^\.{0,2}\//.test(source) || isOwnSchemeUrl(source)))) {
+    // A base URL (in browsers also a path relative to the page, or a URL with the page's own
+    // scheme: chrome-extension://<id>/model/ inside an extension).
     const u = new URL(source, globalThis.location?.href);
     if (!u.pathname.endsWith('/')) u.pathname += '/';
     u.search = '';
@@ -147,4 +148,10 @@ export async function clearCache(options = {}) {
 export async function defaultCacheDir() {
   if (!isNode) return null;
   return (await import('./cache-node.js')).defaultCacheDir();
+}
+
+/** A URL with the scheme of the page (or worker) itself, such as chrome-extension://. */
+function isOwnSchemeUrl(source) {
+  const scheme = globalThis.location?.protocol;
+  return typeof scheme === 'string' && scheme !== 'file:' && source.toLowerCase().startsWith(`${scheme.toLowerCase()}//`);
 }

@@ -199,6 +199,9 @@ function workerAssets() {
 
 function cloneableSource(source) {
   if (source instanceof URL) return source.href;
+  // A URL path relative to the page ('./model/'): resolved here, since relative to the worker's
+  // own location (its chunk's URL) it names another folder.
+  if (typeof source === 'string' && !isNode && /^\.{0,2}\//.test(source)) return new URL(source, globalThis.location?.href).href;
   if (typeof source === 'string' || source instanceof Map) return source;
   if (source && typeof source === 'object') return { ...source };
   throw new InvalidArgumentError('WorkerEmbedder.load: source must be a Hub id, URL, path or a map of file name -> bytes');

@@ -1,4 +1,5 @@
-// The example apps in examples/ (Vite, webpack 5, esbuild), built the way a user builds them:
+// The example apps in examples/ (Vite, webpack 5, esbuild with wasmbed/esbuild, a Chrome MV3
+// extension built with Vite), built the way a user builds them:
 // the package under test comes from `npm pack` (unpacked into the app's node_modules, as npm
 // install does), onnxruntime-web from this checkout, the bundlers are this checkout's
 // devDependencies (so nothing is downloaded) and each app runs its own `npm run build` in
@@ -7,7 +8,9 @@
 // page's thread and with { worker: true }. Checked: the first search hit equals the one Node
 // computes with the same model, threads in the isolated runs, each file fetched once, and the
 // emitted asset budget (wasmbed's .wasm plus exactly one ONNX Runtime .wasm). The numbers
-// (bytes emitted, bytes fetched until the first result) are printed as test diagnostics.
+// (bytes emitted, bytes fetched until the first result) are printed as test diagnostics. The
+// extension is loaded unpacked in its own Chromium (extensions load at launch): its page, a
+// worker and an offscreen document started by its service worker.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -20,13 +23,16 @@ import { Embedder } from '../../js/embedder/embedder.js';
 import { VectorIndex } from '../../js/search/vector-index.js';
 import { makeModel } from '../../models/generator/index.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { launchWithExtension } from '../helpers/extension.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { startStaticServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const skip = await browserSkipReason();
 // WASMBED_EXAMPLES=vite,esbuild runs a subset (while working on one bundler).
-const BUNDLERS = (process.env.WASMBED_EXAMPLES ?? 'vite,webpack,esbuild').split(',');
+const BUNDLERS = (process.env.WASMBED_EXAMPLES ?? 'esbuild,vite,webpack,chrome-extension').split(','); // the fastest build first
+// Apps that are Chrome extensions: loaded unpacked, not served (their own suite below).
+const EXTENSIONS = new Set(['chrome-extension']);
 const MiB = 1024 * 1024;
 
 let work;
@@ -67,8 +73,12 @@ async function buildApp(name) {
   const pkg = path.join(app, 'node_modules', 'wasmbed');
   mkdirSync(pkg, { recursive: true });
   await run('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1']);
-  // onnxruntime-web only: an install without optional dependencies (no onnxruntime-node).
-  symlinkSync(path.join(REPO_ROOT, 'node_modules', 'onnxruntime-web'), path.join(app, 'node_modules', 'onnxruntime-web'), 'dir');
+  // onnxruntime-web only: an install without optional dependencies (no onnxruntime-node). The
+  // app's devDependencies (its bundler, imported by a build script) are this checkout's.
+  const { devDependencies = {} } = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
+  for (const dep of ['onnxruntime-web', ...Object.keys(devDependencies)]) {
+    symlinkSync(path.join(REPO_ROOT, 'node_modules', dep), path.join(app, 'node_modules', dep), 'dir');
+  }
   const env = { ...process.env, PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`, NODE_ENV: 'production' };
   const started = performance.now();
   const { stdout, stderr } = await run('npm', ['run', '--silent', 'build'], { cwd: app, env, maxBuffer: 64 * MiB });
@@ -77,6 +87,8 @@ async function buildApp(name) {
   const files = listFiles(dist);
   const core = readFileSync(path.join(pkg, 'dist', 'wasmbed_core.wasm'));
   const corePaths = new Set(files.filter((f) => f.bytes === core.length && readFileSync(path.join(dist, f.name)).equals(core)).map((f) => `/${f.name}`));
+  // An extension ships its model inside (./model/): copied after the build's files are counted.
+  if (EXTENSIONS.has(name)) cpSync(modelDir, path.join(dist, 'model'), { recursive: true });
   return { dist, seconds, log: `${stdout}\n${stderr}`, files, corePaths };
 }
 
@@ -106,8 +118,16 @@ async function openApp(url) {
   }
 }
 
-// The same ranking in Node (same code, same model, ONNX Runtime's WASM backend).
-async function expectedTop(docs, query) {
+// The same ranking in Node (same code, same model, ONNX Runtime's WASM backend); once per
+// (docs, query): every app searches the same ones.
+const expectedTops = new Map();
+function expectedTop(docs, query) {
+  const key = JSON.stringify([docs, query]);
+  if (!expectedTops.has(key)) expectedTops.set(key, nodeTop(docs, query));
+  return expectedTops.get(key);
+}
+
+async function nodeTop(docs, query) {
   const model = await Embedder.load(modelDir, { device: 'wasm' });
   try {
     const vectors = await model.embed(docs, { prompt: 'passage' });
@@ -127,7 +147,7 @@ for (const bundler of BUNDLERS) {
       built = await builds.get(bundler);
     });
 
-    test('production build: no configuration, one ONNX Runtime .wasm, no Node-only modules', { timeout: 300_000 }, () => {
+    test('production build: no configuration (esbuild: the one plugin line), one ONNX Runtime .wasm, no Node-only modules', { timeout: 300_000 }, () => {
       const wasm = built.files.filter((f) => f.name.endsWith('.wasm'));
       const core = readFileSync(path.join(REPO_ROOT, 'dist', 'wasmbed_core.wasm')).length;
       const total = built.files.reduce((s, f) => s + f.bytes, 0);
@@ -140,7 +160,22 @@ for (const bundler of BUNDLERS) {
       const js = built.files.filter((f) => /\.(m?js)$/.test(f.name)).map((f) => readFileSync(path.join(built.dist, f.name), 'utf8'));
       const nodeOnly = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](?:node:[^"']*|onnxruntime-node)["']/;
       assert.ok(!js.some((text) => nodeOnly.test(text)), 'no import of node:* or onnxruntime-node in the output');
+      // The app itself configures nothing (no configureCore, no file copies); esbuild's build
+      // script has wasmbed's one line, the plugin, and nothing else about wasmbed.
+      const example = path.join(REPO_ROOT, 'examples', bundler);
+      const sources = readdirSync(example, { recursive: true }).filter((f) => /\.(m?js|json)$/.test(f) && !f.startsWith('node_modules'));
+      const text = sources.map((f) => readFileSync(path.join(example, f), 'utf8')).join('\n');
+      assert.doesNotMatch(text, /configureCore|wasmbed_core\.wasm|ort-wasm/, 'no runtime file named by the app');
+      if (bundler === 'esbuild') {
+        const lines = readFileSync(path.join(example, 'build.js'), 'utf8').split('\n').filter((l) => /wasmbed/.test(l) && !/^\s*\/\//.test(l));
+        assert.deepEqual(lines.map((l) => l.trim()), ["import { wasmbed } from 'wasmbed/esbuild';", 'plugins: [wasmbed()],']);
+      }
     });
+
+    if (EXTENSIONS.has(bundler)) {
+      extensionChecks(() => built);
+      return;
+    }
 
     test('a missing runtime file fails with a WasmLoadError naming its URL', { timeout: 180_000 }, async () => {
       const empty = mkdtempSync(path.join(work, 'empty-'));
@@ -230,5 +265,46 @@ for (const bundler of BUNDLERS) {
         }
       });
     }
+  });
+}
+
+/**
+ * The extension example, loaded unpacked in its own Chromium (extensions are loaded at launch):
+ * its page embeds and searches on the page and in a worker, cross-origin isolated by its
+ * manifest (threads), with the model shipped inside the extension.
+ */
+function extensionChecks(getBuilt) {
+  let ext;
+  before(async () => {
+    ext = await launchWithExtension(getBuilt().dist);
+  });
+  after(async () => {
+    await ext?.close();
+  });
+  for (const worker of [false, true]) {
+    test(`loads unpacked; its page embeds and searches ${worker ? 'with { worker: true }' : 'on the page'}, cross-origin isolated`, { timeout: 180_000 }, async () => {
+      const page = await ext.newPage();
+      const log = [];
+      page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
+      try {
+        await page.goto(`chrome-extension://${ext.id}/index.html?model=./model/${worker ? '&worker' : ''}`);
+        await page.waitForFunction(() => window.result !== undefined, null, { timeout: 150_000 });
+        const result = await page.evaluate(() => window.result);
+        const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
+        assert.ok(!result.error, `the extension page failed: ${JSON.stringify(result.error)}\n${log.join('\n')}`);
+        assert.equal(isolated, true, 'the manifest makes its pages cross-origin isolated');
+        assert.equal(result.hits[0].id, await expectedTop(result.docs, result.query), 'first hit as in Node');
+        assert.ok(result.threads > 1 || os.availableParallelism() === 1, `threads: ${result.threads}`);
+        console.log(`# chrome-extension ${worker ? 'worker' : 'page'}: threads ${result.threads}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+  test('the service worker runs the search in an offscreen document', { timeout: 180_000 }, async () => {
+    const result = await ext.serviceWorker.evaluate((query) => globalThis.searchOffscreen(query), '?model=./model/&offscreen');
+    assert.ok(!result.error, `the offscreen document failed: ${JSON.stringify(result.error)}`);
+    assert.equal(result.hits[0].id, await expectedTop(result.docs, result.query), 'first hit as in Node');
+    console.log(`# chrome-extension offscreen document: threads ${result.threads}`);
   });
 }

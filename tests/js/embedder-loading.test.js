@@ -187,6 +187,12 @@ test('info.threads: the intra-op thread count, every core by default in Node (WA
   await assert.rejects(load({ device: 'wasm', cache: false, threads: 0 }), /threads must be a positive integer/);
 });
 
+test('runtimeTimeoutMs must be a positive number (the bound itself is tested in tests/browser/runtime-timeout.test.js)', async () => {
+  for (const bad of [0, -1, '30s', Number.NaN]) {
+    await assert.rejects(load({ device: 'wasm', cache: false, runtimeTimeoutMs: bad }), (err) => err.name === 'InvalidArgumentError' && /runtimeTimeoutMs must be a positive number/.test(err.message));
+  }
+});
+
 describe('a missing file says who decided; a failed load stops its other downloads', () => {
   test('localFilesOnly on a model that was never loaded: "not in the cache", not "the model has no ..."', async () => {
     await assert.rejects(load({ device: 'cpu', cacheDir: cacheDir(), localFilesOnly: true }),

@@ -7,6 +7,8 @@ import {
   WasmbedError, InvalidArgumentError, DisposedError, ModelLoadError, CapacityError,
 } from 'wasmbed';
 import { loadCore, sentenceBreaks, rowCosines, WEBGPU_GUARD_THRESHOLD } from 'wasmbed/diagnostics';
+import * as esbuild from 'esbuild';
+import { wasmbed as wasmbedPlugin } from 'wasmbed/esbuild';
 
 export async function readme(passages: string[]): Promise<void> {
   configureCore({ locateFile: (file) => `https://cdn.example.com/wasmbed/${file}` });
@@ -20,6 +22,12 @@ export async function readme(passages: string[]): Promise<void> {
   const long = await Embedder.load('BAAI/bge-m3', { attentionBlock: 256, memoryBudget: 2 ** 31 });
   // @ts-expect-error memoryBudget is a number of bytes
   await Embedder.load('BAAI/bge-m3', { memoryBudget: '2GB' });
+  await Embedder.load('org/name', { runtimeTimeoutMs: 30_000 });
+  // @ts-expect-error runtimeTimeoutMs is a number of milliseconds
+  await Embedder.load('org/name', { runtimeTimeoutMs: '30s' });
+  await esbuild.build({ entryPoints: ['main.js'], bundle: true, format: 'esm', outdir: 'dist', plugins: [wasmbedPlugin()] });
+  const plugin: esbuild.Plugin = wasmbedPlugin();
+  console.log(plugin.name);
   const docs: Float32Array[] = await model.embed(passages, { prompt: 'passage', batchSize: 32 });
   const flat = await model.embedFlat(passages);
   const n: number = flat.count * flat.dims;
