@@ -18,9 +18,14 @@
 //   cpu  onnxruntime-node 1.30: 0.96 ms per padded token, 33 ms per run (load average 11-12,
 //        where thread hand-offs are slow: an idle machine pays less per run, and batching short
 //        texts is then worth less, never more).
-//   wasm onnxruntime-web 1.30 WASM in Node (worker threads; the same build browsers run): 15.6 ms
-//        per padded token, 82 ms per run, attention at 0.23x the projections' cost per operation
-//        (its GEMMs run far below onnxruntime-node's, its attention less so); load average 13-23.
+//   wasm onnxruntime-web 1.30 WASM in Node (worker threads; the same build browsers run): 12-15
+//        ms per padded token on runs of 512+ tokens, but 26 ms per token on one 16-token text: its
+//        kernels lose far more on small runs than the relative-error fit's 82 ms per run says.
+//        The constants here are the marginal costs of the grid, 1 x 16 against 32 x 16 tokens:
+//        12.2 ms per token and 230 ms per run (load average 13-23); in Chromium, transformers.js's
+//        batches of 32 short texts (40% padding) beat runs of 5-13 texts planned with 82 ms.
+//        Attention fitted at 0.23x the projections' cost per operation (its GEMMs run far below
+//        onnxruntime-node's, its attention less so).
 //   webgpu: not measured here (no GPU); WebGPU pays a dispatch and readback per run that dominates
 //        short batches.
 // The planner uses only their ratios (per run against per token against per pair), and a run's
@@ -28,7 +33,7 @@
 // moves few cuts.
 export const BACKEND_COSTS = {
   cpu: { opsPerSecond: 44e9, runSeconds: 33e-3, attentionEfficiency: 2.1 },
-  wasm: { opsPerSecond: 2.7e9, runSeconds: 82e-3, attentionEfficiency: 0.23 },
+  wasm: { opsPerSecond: 3.5e9, runSeconds: 230e-3, attentionEfficiency: 0.23 },
   webgpu: { opsPerSecond: 200e9, runSeconds: 4e-3, attentionEfficiency: 2.4 },
 };
 
