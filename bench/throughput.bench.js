@@ -29,7 +29,7 @@
 // Usage: node bench/throughput.bench.js [--quick] [--models e5-small,ko-sroberta,bge-m3]
 //          [--env node-cpu,node-wasm,chromium] [--corpora short,mixed,long]
 //          [--sizes short:320,mixed:160,long:24] [--repeat 3] [--threads N]
-//          [--systems wasmbed,single,transformers.js] (leave some out, e.g. transformers.js on
+//          [--warmup sample|full|none] [--systems wasmbed,single,transformers.js] (leave some out, e.g. transformers.js on
 //          bge-m3's mixed corpus, where it pads every text of a batch to 512 tokens)
 //   --quick: e5-small, node-cpu, sizes short:64,mixed:40,long:2, repeat 2 (a few minutes).
 // Writes bench/results/throughput.json (throughput-quick.json with --quick).
@@ -59,6 +59,7 @@ const { values: args } = parseArgs({
     gemm: { type: 'string', default: '2048x1024x1024' },
     out: { type: 'string' },
     systems: { type: 'string', default: 'wasmbed,single,transformers.js' },
+    warmup: { type: 'string', default: 'sample' },
   },
 });
 const quick = Boolean(args.quick);
@@ -73,6 +74,7 @@ const REPEAT = Number(args.repeat ?? (quick ? 2 : 3));
 const THREADS = Number(args.threads ?? os.availableParallelism());
 const [GM, GK, GN] = args.gemm.split('x').map(Number);
 const SYSTEMS = args.systems.split(',');
+if (!['sample', 'full', 'none'].includes(args.warmup)) throw new Error(`--warmup must be sample, full or none, got ${args.warmup}`);
 
 // The seed models' shapes. bge-m3 keeps its 24 x 1024 encoder with the 8k-piece test vocabulary
 // (the embedding table does not change the per-token compute) and 512 tokens, as the corpora are.
@@ -207,10 +209,12 @@ async function benchModel(name, sentences, rows, gemms) {
       const gemmRuns = [];
       for (const c of CORPORA) {
         const { texts, lengths, summary } = corpora[c];
-        // Warm-up: every mode once over a sample holding the corpus's longest and shortest texts.
+        // Warm-up: every mode once over a sample holding the corpus's longest and shortest texts
+        // ('sample'), over the whole corpus ('full': every run shape seen once, steady state), or
+        // not at all ('none': the first pass pays ORT's first run of each new shape).
         const order = Array.from(lengths.keys()).sort((a, b) => lengths[b] - lengths[a]);
-        const sample = [...order.slice(0, 2), ...order.slice(-6)].map((i) => texts[i]);
-        for (const s of systems) await s.sys.run(s.mode, sample);
+        const sample = args.warmup === 'full' ? texts : [...order.slice(0, 2), ...order.slice(-6)].map((i) => texts[i]);
+        if (args.warmup !== 'none') for (const s of systems) await s.sys.run(s.mode, sample);
         const times = new Map(systems.map((s) => [s, []]));
         const loads = [];
         const last = new Map();
@@ -282,7 +286,7 @@ async function main() {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify({
     started, finished: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, threads: THREADS,
-    args: { quick, models: MODEL_NAMES, envs: ENVS, corpora: CORPORA, sizes: SIZES, repeat: REPEAT, gemm: args.gemm },
+    args: { quick, models: MODEL_NAMES, envs: ENVS, corpora: CORPORA, sizes: SIZES, repeat: REPEAT, gemm: args.gemm, warmup: args.warmup, systems: SYSTEMS },
     models, gemms, rows,
   }, null, 2) + '\n');
   console.error(`wrote ${path.relative(ROOT, file)}`);
