@@ -31,6 +31,8 @@ async function wasmbed({ modelUrl, dtype, texts, batchSize, threads }) {
     first: () => model.embed([texts[0]]),
     embedAll: async () => (await model.embedFlat(texts, { batchSize })).count,
     info: () => ({ ...model.info, ortThreads: model.ort.env.wasm.numThreads }),
+    ort: model.ort,
+    embedTexts: async (mode, list) => (await model.embedFlat(list, { prompt: null, batchSize: mode === 'single' ? 1 : batchSize })).count,
   };
 }
 
@@ -53,7 +55,51 @@ async function transformersJs({ modelRoot, modelId, dtype, texts, batchSize, thr
       return n;
     },
     info: () => ({ backend: 'onnxruntime-web (webgpu bundle, asyncify build)', ortThreads: onnx.wasm.numThreads ?? null }),
+    embedTexts: async (mode, list) => {
+      let n = 0;
+      for (let i = 0; i < list.length; i += batchSize) n += (await extractor(list.slice(i, i + batchSize), { pooling, normalize })).dims[0];
+      return n;
+    },
   };
 }
+
+// ---- a loaded system kept open, for bench/throughput.bench.js (interleaved, repeated runs) ------
+
+let open = null;
+
+/** Loads one system (the options of runBench, without texts); returns { threads, isolated, info }. */
+window.openSystem = async (opts) => {
+  try {
+    const sys = opts.system === 'wasmbed' ? await wasmbed(opts) : await transformersJs(opts);
+    open = { ...sys, opts };
+    return { info: sys.info(), threads: sys.info().ortThreads ?? null, isolated: self.crossOriginIsolated };
+  } catch (err) {
+    return { error: `${err?.name}: ${err?.message}\n${err?.stack ?? ''}` };
+  }
+};
+
+/**
+ * One timed pass over texts: mode 'planned' (wasmbed's planner), 'single' (wasmbed, one text per
+ * run, same session) or 'batch32' (transformers.js, batches of 32 in input order).
+ */
+window.runMode = async (mode, texts) => {
+  try {
+    const t0 = performance.now();
+    const n = await open.embedTexts(mode, texts);
+    return { ms: performance.now() - t0, texts: n };
+  } catch (err) {
+    return { error: `${err?.name}: ${err?.message}\n${err?.stack ?? ''}` };
+  }
+};
+
+/** The fp32 GEMM peak on the open wasmbed system's ONNX Runtime (same build, same threads). */
+window.gemmPeak = async (shape) => {
+  try {
+    const { measureGemm } = await import('/bench/helpers/gemm-peak.js');
+    return await measureGemm(open.ort, { ...shape, sessionOptions: { executionProviders: ['wasm'] } });
+  } catch (err) {
+    return { error: `${err?.name}: ${err?.message}\n${err?.stack ?? ''}` };
+  }
+};
 
 window.ready = true;

@@ -76,3 +76,61 @@ export async function runInChromium({ system, modelDir, dtype = 'fp32', texts, b
     await server.close();
   }
 }
+
+/**
+ * A system loaded in its own headless Chromium and kept open, for interleaved, repeated runs
+ * (bench/throughput.bench.js). batchSize: wasmbed's batchSize cap for 'planned' runs and
+ * transformers.js's batch size. Returns { threads, isolated, run(mode, texts) -> { ms },
+ * gemm({ m, k, n, reps }) (wasmbed only), peakMiB() (renderer VmHWM so far), close() }.
+ */
+export async function openInChromium({ system, modelDir, dtype = 'fp32', batchSize = 32, threads, isolated = true, timeoutMs = 3_600_000 }) {
+  modelDir = path.resolve(modelDir);
+  const modelId = path.basename(modelDir);
+  const server = await startStaticServer({ mounts: { '/': ROOT, '/bench-models/': path.dirname(modelDir) }, isolate: isolated });
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const close = async () => { await browser.close(); await server.close(); };
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(timeoutMs);
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${server.url}/bench/browser/embed.html`);
+    await page.waitForFunction(() => window.ready === true, null, { timeout: 60_000 });
+    const fail = (what, r) => new Error(`${system} in Chromium: ${what} failed: ${r.error}${errors.length ? `\npage errors: ${errors.join('\n')}` : ''}`);
+    const opened = await page.evaluate((opts) => window.openSystem(opts), {
+      system, dtype, batchSize, threads,
+      modelUrl: `${server.url}/bench-models/${modelId}/`, modelRoot: '/bench-models/', modelId,
+      ...modelSettings(modelDir),
+    });
+    if (opened.error) throw fail('load', opened);
+    const cdp = await browser.newBrowserCDPSession();
+    return {
+      threads: opened.threads,
+      isolated: opened.isolated,
+      async run(mode, texts) {
+        const r = await page.evaluate(([m, t]) => window.runMode(m, t), [mode, texts]);
+        if (r.error) throw fail(mode, r);
+        return r;
+      },
+      async gemm(shape) {
+        const r = await page.evaluate((s) => window.gemmPeak(s), shape);
+        if (r.error) throw fail('gemm', r);
+        return r;
+      },
+      async peakMiB() {
+        const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+        const peaks = processInfo.filter((p) => p.type === 'renderer').map((p) => vmHwmMiB(p.id)).filter((x) => x != null);
+        return peaks.length ? Math.max(...peaks) : null;
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

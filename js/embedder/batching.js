@@ -12,14 +12,20 @@ function sortedOrder(lengths) {
   return Array.from(lengths.keys()).sort((a, b) => lengths[b] - lengths[a] || a - b);
 }
 
+// Most padding a run may carry, as padded / real tokens: a run of texts padded to its longest
+// computes at most 10% more tokens than its texts hold, so a whole plan does too (issue #14's
+// bound). Single texts carry none, so a plan always exists.
+export const MAX_PADDING = 1.1;
+
 /**
  * lengths: token count per text. Returns [{ indices, seqLen }] covering every index once.
  * options: batchSize (most texts per run), model (cost-model.js costModel()), memoryBudget (bytes
  * of activations one run may need, runBytes(); a single text always runs), tokenBudget (most
- * count x seqLen per run, when given).
+ * count x seqLen per run, when given), maxPadding (most padded / real tokens of one run; Infinity
+ * lifts the bound and plans by cost alone).
  * Cost: O(n log n) sort + O(n x batchSize) for the cuts.
  */
-export function planBatches(lengths, { batchSize = 32, model, memoryBudget = Infinity, tokenBudget = Infinity } = {}) {
+export function planBatches(lengths, { batchSize = 32, model, memoryBudget = Infinity, tokenBudget = Infinity, maxPadding = MAX_PADDING } = {}) {
   const order = sortedOrder(lengths);
   const n = order.length;
   const len = order.map((i) => Math.max(lengths[i], 1));
@@ -28,11 +34,15 @@ export function planBatches(lengths, { batchSize = 32, model, memoryBudget = Inf
   const cut = new Int32Array(n + 1);
   best[0] = 0;
   for (let j = 1; j <= n; j++) {
+    let real = 0;
     for (let i = j - 1; i >= 0 && j - i <= batchSize; i--) {
       const count = j - i;
       const seqLen = len[i]; // the run's longest text
+      real += len[i];
       // Moving i down only adds texts at least as long: once over a cap, stay over.
       if (count > 1 && (count * seqLen > tokenBudget || runBytes(model, count, seqLen) > memoryBudget)) break;
+      // Padding is not monotonic in i (more long texts dilute it): skip, do not stop.
+      if (count * seqLen > maxPadding * real) continue;
       const c = best[i] + runCost(model, count, seqLen);
       if (c < best[j]) { best[j] = c; cut[j] = i; }
     }

@@ -62,7 +62,17 @@ async function addPaste(text) {
 test('demo: loads the model, shows backend and isolation, indexes the sample in the worker', { skip, timeout: 120_000 }, async () => {
   assert.equal(await page.textContent('#env-isolated'), 'yes', 'demo/serve.js sends COOP/COEP');
   assert.notEqual(await page.textContent('#env-backend'), '–');
-  assert.match(await page.textContent('#env-threads'), /^\d+ \/ \d+ cores$/);
+  // Isolated, ONNX Runtime WASM runs on every core: wasmbed sets numThreads to
+  // hardwareConcurrency (ORT's own default, half the cores, showed "1 / 2 cores" here, issue #14.3).
+  const threads = (await page.textContent('#env-threads')).match(/^(\d+) \/ (\d+) cores$/);
+  assert.ok(threads, `threads shown as "N / M cores": ${await page.textContent('#env-threads')}`);
+  assert.match(await page.textContent('#env-backend'), /^wasm/);
+  assert.equal(Number(threads[1]), Number(threads[2]), 'the demo uses every core');
+  assert.equal(Number(threads[2]), await page.evaluate(() => navigator.hardwareConcurrency));
+  // ...and ORT really started them: its pool is one Web Worker per thread beyond the calling one
+  // (the demo's search worker), each running ORT's module.
+  const ortWorkers = page.workers().filter((w) => /\/onnxruntime-web\//.test(w.url()));
+  assert.equal(ortWorkers.length, Number(threads[1]) - 1, `ORT thread workers: ${ortWorkers.map((w) => w.url()).join(', ')}`);
   const t0 = Date.now();
   await page.click('#load-sample');
   await page.waitForSelector('#index-progress:not([hidden])', { state: 'attached' });

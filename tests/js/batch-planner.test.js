@@ -1,9 +1,11 @@
 // The cost-based batch planner (issue #14.1) on the length distributions embedding jobs see:
-// every text planned exactly once, each run within the memory budget, and a modelled cost never
-// above one text per run nor above the previous token-budget planner.
+// every text planned exactly once, each run within the memory budget and the padding bound
+// (padded / real tokens <= MAX_PADDING, so the whole plan's too), and a modelled cost never above
+// one text per run; planned by cost alone (no padding bound), never above the previous
+// token-budget planner either.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planBatches, planByTokenBudget, planCost } from '../../js/embedder/batching.js';
+import { MAX_PADDING, planBatches, planByTokenBudget, planCost } from '../../js/embedder/batching.js';
 import { costModel, runBytes, runCost } from '../../js/embedder/cost-model.js';
 
 // Deterministic pseudo-random numbers (mulberry32), so a failure names a reproducible case.
@@ -36,6 +38,8 @@ const CONFIGS = {
 };
 const singles = (lengths) => Array.from(lengths.keys(), (i) => ({ indices: [i], seqLen: Math.max(1, lengths[i]) }));
 
+const real = (lengths, indices) => indices.reduce((a, i) => a + Math.max(1, lengths[i]), 0);
+
 function checkCovers(plan, lengths) {
   const seen = new Uint8Array(lengths.length);
   for (const b of plan) {
@@ -51,7 +55,7 @@ function checkCovers(plan, lengths) {
 }
 
 for (const [dist, make] of Object.entries(DISTRIBUTIONS)) {
-  test(`${dist}: every text once, never costlier than one per run or the token-budget plan`, () => {
+  test(`${dist}: every text once, padding within the bound, never costlier than one per run or (by cost alone) the token-budget plan`, () => {
     for (const [shape, config] of Object.entries(CONFIGS)) {
       for (const device of ['cpu', 'wasm', 'webgpu']) {
         const model = costModel(config, device);
@@ -63,9 +67,19 @@ for (const [dist, make] of Object.entries(DISTRIBUTIONS)) {
               const plan = planBatches(lengths, { batchSize, model });
               checkCovers(plan, lengths);
               assert.ok(plan.every((b) => b.indices.length <= batchSize), `${where}: batchSize ${batchSize}`);
-              const cost = planCost(model, plan);
-              assert.ok(cost <= planCost(model, singles(lengths)) * (1 + 1e-12), `${where}: above one text per run`);
-              assert.ok(cost <= planCost(model, planByTokenBudget(lengths, { batchSize })) * (1 + 1e-12), `${where}: above the token-budget plan`);
+              for (const b of plan) {
+                assert.ok(b.indices.length * b.seqLen <= MAX_PADDING * real(lengths, b.indices), `${where}: run ${b.indices.length} x ${b.seqLen} pads over ${MAX_PADDING}x`);
+              }
+              const padded = plan.reduce((a, b) => a + b.indices.length * b.seqLen, 0);
+              assert.ok(padded <= MAX_PADDING * real(lengths, [...lengths.keys()]), `${where}: plan pads over ${MAX_PADDING}x`);
+              const singlesCost = planCost(model, singles(lengths));
+              assert.ok(planCost(model, plan) <= singlesCost * (1 + 1e-12), `${where}: above one text per run`);
+              const byCost = planBatches(lengths, { batchSize, model, maxPadding: Infinity });
+              checkCovers(byCost, lengths);
+              const costAlone = planCost(model, byCost);
+              assert.ok(costAlone <= planCost(model, plan) * (1 + 1e-12), `${where}: the bound lowered the cost`);
+              assert.ok(costAlone <= singlesCost * (1 + 1e-12), `${where}: by cost alone, above one text per run`);
+              assert.ok(costAlone <= planCost(model, planByTokenBudget(lengths, { batchSize })) * (1 + 1e-12), `${where}: by cost alone, above the token-budget plan`);
             }
           }
         }
