@@ -23,6 +23,7 @@ import { closeModel, fileGraphSource, readOnnxModel, writeOnnx } from '../onnx/n
 import { InvalidArgumentError, ParseError, UnsupportedError, WasmbedError } from '../errors.js';
 import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
 import { activationMeans } from './calibrate.js';
+import { GPTQ_DEFAULTS, gptqMatMulWeight } from './gptq.js';
 
 export const FORMATS = ['q8', 'q4', 'int8-dynamic'];
 const BITS = { q8: 8, q4: 4 };
@@ -44,6 +45,23 @@ function checkOptions({ format, block }) {
  * README, Quantization), min-max at 8 bits, where the search changes nothing measurable but time.
  */
 const roundingFor = (rounding, bits) => (rounding !== 'auto' ? rounding : bits === 4 ? 'mse' : 'minmax');
+
+/**
+ * GPTQ settings for a quantization, from options.gptq: 'auto' (default) = on for q4 (at 8 bits
+ * plain rounding is already within 1e-5 of float32, see README), true = on for the format's bit
+ * width, false = off, or { window, damp } (on, with these settings). Returns null (off) or
+ * { window, damp, bits: null | 4 } (bits: only weights of that width).
+ */
+export function gptqFor(format, setting = 'auto') {
+  if (setting === false || !['q8', 'q4'].includes(format)) return null;
+  if (setting === 'auto') return format === 'q4' ? { ...GPTQ_DEFAULTS, bits: 4 } : null;
+  if (setting === true) return { ...GPTQ_DEFAULTS, bits: null };
+  if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) throw new InvalidArgumentError(`gptq must be 'auto', true, false or { window, damp } (got ${JSON.stringify(setting)})`);
+  const { window = GPTQ_DEFAULTS.window, damp = GPTQ_DEFAULTS.damp } = setting;
+  if (!Number.isInteger(window) || window < 16) throw new InvalidArgumentError(`gptq.window must be an integer >= 16 (got ${window})`);
+  if (!(damp > 0)) throw new InvalidArgumentError(`gptq.damp must be a positive number (got ${damp})`);
+  return { window, damp, bits: null };
+}
 
 /** An unchanged initializer, streamed from its source. */
 function passthrough(t) {
@@ -84,7 +102,14 @@ function rewriteMatMulNBits(n, w, bits, block, ctx) {
   const bias = correct ? ctx.biases.get(out) : null;
   if (!ctx.done.has(base)) {
     const kBlocks = Math.ceil(K / block), blob = (block * bits) / 8, zpRow = Math.ceil((kBlocks * bits) / 8);
-    const get = shared(async () => quantizeMatMulWeight(await w.readFloats(), K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null), correct ? 4 : 3);
+    // GPTQ rounding where the calibration measured this input's Hessian (q4 by default: gptqFor).
+    const hessian = correctable(w, ctx.uses) && ctx.gptq && (ctx.gptq.bits ?? bits) === bits ? ctx.hessians?.get(n.input[0]) : null;
+    const quantize = async () => {
+      const values = await w.readFloats();
+      if (hessian) { ctx.gptqApplied++; return gptqMatMulWeight(values, K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null, hessian, { damp: ctx.gptq.damp }); }
+      return quantizeMatMulWeight(values, K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null);
+    };
+    const get = shared(quantize, correct ? 4 : 3);
     ctx.tensors.push(
       newTensor(`${base}_Q${bits}`, DataType.UINT8, [N, kBlocks, blob], N * kBlocks * blob, async (s) => s.write((await get()).data)),
       newTensor(`${base}_scales`, DataType.FLOAT, [N * kBlocks], N * kBlocks * 4, async (s) => s.write(asBytes((await get()).scales))),
@@ -291,8 +316,9 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
   const names = calibrationTargets(graph, options);
   const settings = typeof setting === 'object' ? setting : {};
   const onProgress = options.onProgress ?? (() => {});
+  const gptq = gptqFor(options.gptqFormat ?? format, options.gptq);
   try {
-    return await activationMeans(onnxFile, names, { ...settings, onProgress });
+    return await activationMeans(onnxFile, names, { ...settings, onProgress, hessianWindow: gptq ? gptq.window : null });
   } catch (err) {
     // 'auto' must not turn a quantization that works into a failure: any error of ours (no or a
     // broken tokenizer, inputs it cannot feed, a graph ONNX Runtime will not load) skips it, with why.
@@ -325,7 +351,7 @@ export async function quantizeModel(inPath, outPath, options = {}) {
   try {
     const source = fileGraphSource(model);
     const calibration = await calibrate(inPath, source.graph, format, options);
-    const result = await quantizeGraph(source, outPath, { ...options, format, activationMeans: calibration?.means ?? null });
+    const result = await quantizeGraph(source, outPath, { ...options, format, activationMeans: calibration?.means ?? null, activationHessians: calibration?.hessians ?? null });
     return { ...result, calibration: describeCalibration(calibration) };
   } catch (err) {
     if (err instanceof RangeError) throw new ParseError(`${inPath}: ${err.message}`, { cause: err });
@@ -361,7 +387,11 @@ export async function quantizeGraph(source, outPath, options = {}) {
   };
   const means = format === null || format === 'int8-dynamic' ? null : (options.activationMeans ?? null);
   if (means != null && !(means instanceof Map)) throw new InvalidArgumentError('activationMeans must be a Map (activation name -> Float32Array), as calibrate.js activationMeans() returns');
-  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding, means, uses, biases: means ? findBiases(graph.nodes, inits, uses) : new Map(), correctedBiases: new Set(), corrected: 0 };
+  const hessians = means ? (options.activationHessians ?? null) : null;
+  if (hessians != null && !(hessians instanceof Map)) throw new InvalidArgumentError('activationHessians must be a Map (activation name -> { window, blocks }), as calibrate.js activationMeans() returns');
+  const gptq = hessians ? gptqFor(format, options.gptq) : null;
+  if (gptq && [...hessians.values()].some((h) => h.window % block || h.window !== gptq.window)) throw new InvalidArgumentError(`the calibration's Hessian window must equal gptq.window (${gptq.window}) and be a multiple of the block size ${block}`);
+  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding, means, uses, biases: means ? findBiases(graph.nodes, inits, uses) : new Map(), correctedBiases: new Set(), corrected: 0, hessians, gptq, gptqApplied: 0 };
   const replaced = new Map(); // initializer name -> uses rewritten
   const outNodes = [];
   let matmuls = 0;
@@ -407,5 +437,5 @@ export async function quantizeGraph(source, outPath, options = {}) {
   onProgress({ stage: 'done', outBytes });
   const ops = format === null ? [] : format === 'int8-dynamic' ? ['DynamicQuantizeLinear', 'MatMulInteger', ...(embedding ? ['DequantizeLinear'] : [])] : ['com.microsoft.MatMulNBits', ...(embedding ? ['com.microsoft.GatherBlockQuantized'] : [])];
   const isInt8 = format === 'int8-dynamic';
-  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, biasCorrected: ctx.corrected, embedding: embedding?.name ?? null, external: out.external, ops };
+  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, biasCorrected: ctx.corrected, gptq: ctx.gptqApplied, embedding: embedding?.name ?? null, external: out.external, ops };
 }
