@@ -147,34 +147,40 @@ async function main() {
   if (args.child) return child();
   const variants = args.variants ? args.variants.split(',') : Object.keys(VARIANTS);
   if (!variants.includes('fp32')) variants.unshift('fp32');
-  const results = { date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x ${os.cpus().length}`, node: process.version, threads: Number(args.threads), models: {} };
+  // Results accumulate in one file, per model and runtime, so runs of parts of the matrix (the
+  // 2-core machine takes hours for all of it under load) add up; each entry keeps its own date.
+  const file = path.join(ROOT, 'bench', 'results', 'int8-compute.json');
+  const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine: `${os.cpus()[0]?.model} x ${os.cpus().length}`, node: process.version, threads: Number(args.threads), models: {} };
+  const save = () => { mkdirSync(path.dirname(file), { recursive: true }); writeFileSync(file, JSON.stringify(results, null, 2) + '\n'); };
   for (const name of args.models.split(',')) {
     const dir = await makeModel(name);
     const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
     const made = await makeVariants(dir, variants);
-    const entry = { made, runtimes: {} };
+    const entry = results.models[name] ?? { runtimes: {} };
+    results.models[name] = entry;
+    entry.made = { ...entry.made, ...made };
     for (const runtime of args.runtimes.split(',')) {
       const job = { dir, runtime, variants, shapes: args.shapes.split(','), rounds: Number(args.rounds), threads: Number(args.threads), vocab: config.vocab_size };
       const before = os.loadavg();
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
       if (r.status !== 0 || !line) throw new Error(`${name} ${runtime} failed: ${r.stderr.slice(-2000)}`);
-      entry.runtimes[runtime] = { ...JSON.parse(line), loadavgBefore: before };
+      entry.runtimes[runtime] = { date: new Date().toISOString(), rounds: job.rounds, ...JSON.parse(line), loadavgBefore: before };
+      save();
       for (const row of entry.runtimes[runtime].rows) console.error(`${name} ${runtime} ${row.shape} ${row.variant}: ${row.ms.toFixed(0)} ms, ${row.speedup.toFixed(2)}x fp32`);
     }
-    if (!args['no-accuracy']) entry.accuracy = await accuracy(dir, variants, Number(args.texts));
-    results.models[name] = entry;
+    if (!args['no-accuracy']) { entry.accuracy = { ...entry.accuracy, ...(await accuracy(dir, variants, Number(args.texts))) }; save(); }
   }
-  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results', 'int8-compute.json'), JSON.stringify(results, null, 2) + '\n');
+  save();
   for (const [name, m] of Object.entries(results.models)) {
     const shapes = args.shapes.split(',');
     const rts = Object.keys(m.runtimes);
+    const all = Object.keys(VARIANTS);
     console.log(`\n${name} (${args.threads} threads; load ${rts.map((r) => m.runtimes[r].loadavg[0].toFixed(1)).join(' / ')})\n`);
     console.log(`| variant | ${rts.flatMap((r) => shapes.map((s) => `${r} ${s}: ms (x fp32)`)).join(' | ')} | cosine mean / min |`);
     console.log(`|---|${rts.flatMap(() => shapes.map(() => '---')).join('|')}|---|`);
-    for (const v of variants) {
-      const cells = rts.flatMap((r) => shapes.map((s) => { const x = m.runtimes[r].rows.find((y) => y.shape === s && y.variant === v); return `${x.ms.toFixed(0)} (${x.speedup.toFixed(2)}x)`; }));
+    for (const v of all) {
+      const cells = rts.flatMap((r) => shapes.map((s) => { const x = m.runtimes[r].rows.find((y) => y.shape === s && y.variant === v); return x ? `${x.ms.toFixed(0)} (${x.speedup.toFixed(2)}x)` : '-'; }));
       const a = m.accuracy?.[v];
       console.log(`| ${v} | ${cells.join(' | ')} | ${a ? `${a.mean.toFixed(6)} / ${a.min.toFixed(6)}` : '-'} |`);
     }

@@ -134,6 +134,7 @@ export async function activationMeans(onnxFile, names, options = {}) {
   if (!Array.isArray(texts) || !texts.length || !texts.every((t) => typeof t === 'string' && t.length)) {
     throw new InvalidArgumentError('calibration texts must be a non-empty array of non-empty strings');
   }
+  names = [...new Set(names)]; // one output per activation, however many MatMuls read it
   if (!names.length) return { means: new Map(), hessians: hessianWindow ? new Map() : null, texts: 0, tokens: 0, device: null, seconds: 0 };
   const t0 = performance.now();
   const { device } = await pickDevice(options.device ?? 'auto');

@@ -115,18 +115,8 @@ function rewriteMatMulNBits(n, w, bits, block, ctx) {
       newTensor(`${base}_scales`, DataType.FLOAT, [N * kBlocks], N * kBlocks * 4, async (s) => s.write(asBytes((await get()).scales))),
       newTensor(`${base}_zp`, DataType.UINT8, [N * zpRow], N * zpRow, async (s) => s.write((await get()).zeroPoints)),
     );
-    if (correct) {
-      // The bias is written from the same quantization result (4th use), whatever the order.
-      const corrected = async (s) => {
-        const { shift } = await get();
-        const b = bias ? Float32Array.from(await bias.readFloats()) : new Float32Array(N);
-        for (let i = 0; i < N; i++) b[i] -= shift[i];
-        await s.write(asBytes(b));
-      };
-      ctx.tensors.push(newTensor(bias ? bias.name : `${base}_bias_correction`, DataType.FLOAT, [N], N * 4, corrected));
-      if (bias) ctx.correctedBiases.add(bias.name);
-      ctx.corrected++;
-    }
+    // The bias is written from the same quantization result (4th use), whatever the order.
+    if (correct) pushCorrectedBias(n, w, N, get, ctx);
     ctx.done.add(base);
   }
   const attrs = { K, N, bits, block_size: block };
@@ -193,13 +183,56 @@ export function calibrationTargets(graph, { minWeightElements = 0 } = {}) {
   return [...names];
 }
 
-/** MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8). */
+/**
+ * Bias correction tensors for a rewritten MatMul (see rewriteMatMulNBits): the bias the graph adds
+ * to its output, minus `shift` (read from `get()` when written), or a new bias when it has none.
+ * Returns the name of the tensor to add when the graph had no bias, else null.
+ */
+function pushCorrectedBias(n, w, N, get, ctx) {
+  const bias = ctx.biases.get(n.output[0]);
+  const corrected = async (s) => {
+    const { shift } = await get();
+    const b = bias ? Float32Array.from(await bias.readFloats()) : new Float32Array(N);
+    for (let i = 0; i < N; i++) b[i] -= shift[i];
+    await s.write(asBytes(b));
+  };
+  const name = bias ? bias.name : `${w.name}_bias_correction`;
+  ctx.tensors.push(newTensor(name, DataType.FLOAT, [N], N * 4, corrected));
+  if (bias) ctx.correctedBiases.add(bias.name);
+  ctx.corrected++;
+  return bias ? null : name;
+}
+
+/** shift = mean · (dequantized W - W) for symmetric int8 codes [K, N] and scales (N or 1). */
+function int8Shift(values, codes, scales, K, N, mean) {
+  const shift = new Float32Array(N);
+  const perChannel = scales.length === N;
+  for (let k = 0; k < K; k++) {
+    const m = mean[k];
+    if (m === 0) continue;
+    for (let j = 0, o = k * N; j < N; j++) shift[j] += m * (codes[o + j] * scales[perChannel ? j : 0] - values[o + j]);
+  }
+  return shift;
+}
+
+/**
+ * MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8), with
+ * the bias correction of rewriteMatMulNBits when ctx.means has this input's mean.
+ */
 function rewriteMatMulInteger(n, w, ctx) {
   const [K, N] = w.dims;
   const base = w.name;
+  const mean = ctx.means?.get(n.input[0]) ?? null;
+  const correct = Boolean(mean) && correctable(w, ctx.uses);
+  if (mean && mean.length !== K) throw new InvalidArgumentError(`activation mean for '${n.input[0]}' has ${mean.length} values, the weight '${base}' needs ${K}`);
+  let addBias = null;
   if (!ctx.done.has(base)) {
     const perChannel = ctx.perChannel;
-    const get = shared(async () => quantizeInt8PerColumn(await w.readFloats(), K, N, { perChannel }), 2);
+    const get = shared(async () => {
+      const values = await w.readFloats();
+      const q = quantizeInt8PerColumn(values, K, N, { perChannel });
+      return correct ? { ...q, shift: int8Shift(values, q.codes, q.scales, K, N, mean) } : q;
+    }, correct ? 3 : 2);
     const S = perChannel ? N : 1;
     const dims = perChannel ? [N] : [];
     ctx.tensors.push(
@@ -207,6 +240,7 @@ function rewriteMatMulInteger(n, w, ctx) {
       newTensor(`${base}_scale`, DataType.FLOAT, dims, S * 4, async (s) => s.write(asBytes((await get()).scales))),
       constTensor(`${base}_zero_point`, DataType.INT8, dims, new Uint8Array(S)),
     );
+    if (correct) addBias = pushCorrectedBias(n, w, N, get, ctx);
     ctx.done.add(base);
   }
   const a = n.input[0], y = n.output[0];
@@ -221,7 +255,12 @@ function rewriteMatMulInteger(n, w, ctx) {
   nodes.push(makeNode('MatMulInteger', [q, `${base}_quantized`, `${q}_zero_point`, `${base}_zero_point`], [`${y}_int32`], {}, `${y}_MatMulInteger`));
   nodes.push(makeNode('Cast', [`${y}_int32`], [`${y}_cast`], { to: DataType.FLOAT }, `${y}_Cast`));
   nodes.push(makeNode('Mul', [`${q}_scale`, `${base}_scale`], [`${y}_scale`], {}, `${y}_scale_Mul`));
-  nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [y], {}, `${y}_Mul`));
+  if (!addBias) {
+    nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [y], {}, `${y}_Mul`));
+    return nodes;
+  }
+  nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [`${y}_uncorrected`], {}, `${y}_Mul`));
+  nodes.push(makeNode('Add', [`${y}_uncorrected`, addBias], [y], {}, `${y}_bias_correction`));
   return nodes;
 }
 
@@ -293,7 +332,7 @@ function pickEmbedding(nodes, inits) {
   return best;
 }
 
-const CALIBRATED_FORMATS = ['q8', 'q4'];
+const CALIBRATED_FORMATS = ['q8', 'q4', 'int8-dynamic'];
 
 /** What a result says about calibration: { texts, tokens, device, seconds } or { skipped }. */
 export const describeCalibration = (c) => (!c ? null : c.skipped ? { skipped: c.skipped } : { texts: c.texts, tokens: c.tokens, device: c.device, seconds: c.seconds });
@@ -385,7 +424,7 @@ export async function quantizeGraph(source, outPath, options = {}) {
     if (b !== 4 && b !== 8) throw new InvalidArgumentError(`matmulBits('${name}') must return 4 or 8 (got ${b})`);
     return b;
   };
-  const means = format === null || format === 'int8-dynamic' ? null : (options.activationMeans ?? null);
+  const means = format === null ? null : (options.activationMeans ?? null);
   if (means != null && !(means instanceof Map)) throw new InvalidArgumentError('activationMeans must be a Map (activation name -> Float32Array), as calibrate.js activationMeans() returns');
   const hessians = means ? (options.activationHessians ?? null) : null;
   if (hessians != null && !(hessians instanceof Map)) throw new InvalidArgumentError('activationHessians must be a Map (activation name -> { window, blocks }), as calibrate.js activationMeans() returns');
