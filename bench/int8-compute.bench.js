@@ -14,7 +14,7 @@
 //
 // Usage: node bench/int8-compute.bench.js [--models e5-small,ko-sroberta] [--runtimes cpu,wasm]
 //        [--variants fp32,q8-al0,...] [--shapes 32x128,1x512] [--rounds 3] [--threads 2]
-//        [--texts 128] [--no-accuracy]
+//        [--texts 128] [--no-accuracy] [--no-calibration]
 // Writes bench/results/int8-compute.json and prints markdown tables. Models are generated on
 // first use into models/generated/int8-<name>/ (gitignored); quantized files are kept there.
 import { spawnSync } from 'node:child_process';
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: 'e5-small,ko-sroberta' }, runtimes: { type: 'string', default: 'cpu,wasm' },
     variants: { type: 'string' }, shapes: { type: 'string', default: '32x128,1x512' }, rounds: { type: 'string', default: '3' },
     threads: { type: 'string', default: '2' }, texts: { type: 'string', default: '128' }, 'no-accuracy': { type: 'boolean' },
+    'no-calibration': { type: 'boolean' },
     child: { type: 'string' },
   },
 });
@@ -118,7 +119,9 @@ async function makeVariants(dir, variants) {
     const out = path.join(dir, 'onnx', fileOf(v));
     if (VARIANTS[v] && !existsSync(out)) {
       const t0 = performance.now();
-      const r = await quantizeModel(path.join(dir, 'onnx', 'model.onnx'), out, VARIANTS[v]);
+      // --no-calibration: plain rounding, for speed-only runs (the graph is the same but for an Add
+      // where a MatMul has no bias; the generated encoders have biases everywhere).
+      const r = await quantizeModel(path.join(dir, 'onnx', 'model.onnx'), out, { ...VARIANTS[v], ...(args['no-calibration'] ? { calibration: false } : {}) });
       made[v] = { seconds: (performance.now() - t0) / 1000, outBytes: r.outBytes, biasCorrected: r.biasCorrected };
       console.error(`${v}: ${JSON.stringify(made[v])}`);
     }

@@ -59,8 +59,9 @@ for (const v of args.variants.split(',')) {
   const row = { variant: v, seconds, loadavg: load, gptq: q.gptq, biasCorrected: q.biasCorrected, calibration: q.calibration, mean: a.mean, min: a.min, worst: a.worst.text.slice(0, 80), byKind };
   rows.push(row);
   console.error(JSON.stringify(row));
+  // Written after every variant: on a loaded 2-core machine one variant can take many minutes.
+  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench', 'results', 'quantize-gptq.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x ${os.cpus().length}`, model: { preset: args.preset, seed: Number(args.seed) }, texts: { pages: items.filter((t) => t.kind === 'page').length, odd: items.filter((t) => t.kind === 'odd').length }, rows }, null, 2) + '\n');
 }
-mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results', 'quantize-gptq.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x ${os.cpus().length}`, model: { preset: args.preset, seed: Number(args.seed) }, texts: { pages: items.filter((t) => t.kind === 'page').length, odd: items.filter((t) => t.kind === 'odd').length }, rows }, null, 2) + '\n');
 console.log(`\n| q4 variant (${args.preset}, seed ${args.seed}) | quantize time | all: mean / worst | OCR pages: mean / worst | odd strings: mean / worst |\n|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.variant} | ${r.seconds.toFixed(0)} s (load ${r.loadavg.toFixed(1)}) | ${r.mean.toFixed(5)} / ${r.min.toFixed(5)} | ${r.byKind.page.mean.toFixed(5)} / ${r.byKind.page.min.toFixed(5)} | ${r.byKind.odd.mean.toFixed(5)} / ${r.byKind.odd.min.toFixed(5)} |`);

@@ -30,7 +30,9 @@ const HEADS = ['sparse_linear', 'colbert_linear'];
 // ONNX file names by dtype, as the Embedder (and transformers.js) look them up.
 export const DTYPE_FILE = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
 // The quantizer format each dtype is written in (js/quantize/quantize.js FORMATS; null: float32).
-export const DTYPE_FORMAT = { fp32: null, q8: 'q8', q4: 'q4' };
+// q8 is model_quantized.onnx, which on the Hub is the dynamic-int8 layout: int8 compute, the
+// fastest file on WASM and onnxruntime-node (quantize.js DEFAULT_FORMAT).
+export const DTYPE_FORMAT = { fp32: null, q8: 'int8-dynamic', q4: 'q4' };
 
 function checkConfig(config) {
   const type = config?.model_type;

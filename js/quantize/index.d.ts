@@ -2,13 +2,21 @@
 
 export type QuantFormat = 'q8' | 'q4' | 'int8-dynamic';
 export const FORMATS: QuantFormat[];
+/**
+ * The format written when none is given: 'int8-dynamic' (int8 compute, about 2x float32 on
+ * onnxruntime-web WASM and onnxruntime-node; see README, Quantization).
+ */
+export const DEFAULT_FORMAT: QuantFormat;
 
 export interface QuantizeOptions {
   /**
-   * 'q8' (default) / 'q4': MatMul weights -> com.microsoft MatMulNBits (8 / 4 bits, blockwise
-   * asymmetric), word embeddings -> com.microsoft GatherBlockQuantized.
-   * 'int8-dynamic': the Hub's model_quantized.onnx layout (DynamicQuantizeLinear + MatMulInteger,
-   * per-channel int8; uint8 embedding table + DequantizeLinear).
+   * 'int8-dynamic' (default): the Hub's model_quantized.onnx layout (DynamicQuantizeLinear +
+   * MatMulInteger, per-channel int8 weights, bias-corrected; uint8 embedding table +
+   * DequantizeLinear): int8 compute, about 2x float32 on WASM and onnxruntime-node. WebGPU has
+   * no kernels for it (the Embedder runs it on WASM there, saying so in info.deviceFallback).
+   * 'q8' / 'q4': MatMul weights -> com.microsoft MatMulNBits (8 / 4 bits, blockwise asymmetric),
+   * word embeddings -> com.microsoft GatherBlockQuantized: smaller, run on WebGPU, but compute no
+   * faster than float32 on CPU.
    */
   format?: QuantFormat;
   /** Block size along K for q8/q4: a power of two >= 16 (default 32). */
@@ -31,7 +39,8 @@ export interface QuantizeOptions {
   matmulBits?(name: string, dims: number[]): 4 | 8;
   /**
    * MatMulNBits accuracy_level (0 = unset: float compute, default; 4 = int8 compute on ORT's CPU
-   * kernels; WebGPU ignores it). No speed gain measured on onnxruntime-web 1.30 WASM.
+   * kernels; WebGPU ignores it). No effect on onnxruntime-web 1.30 WASM (its MLAS has no n-bit
+   * GEMM kernels); about 1.2x float32 on onnxruntime-node x64 (README, Quantization).
    */
   accuracyLevel?: 0 | 1 | 2 | 3 | 4;
   /** int8-dynamic only: one weight scale per output column (default true) or per tensor. */

@@ -26,6 +26,14 @@ import { activationMeans } from './calibrate.js';
 import { GPTQ_DEFAULTS, gptqMatMulWeight } from './gptq.js';
 
 export const FORMATS = ['q8', 'q4', 'int8-dynamic'];
+/**
+ * What quantizeModel and `wasmbed quantize` write unless told: int8 compute. Measured on
+ * onnxruntime-node and onnxruntime-web WASM (bench/int8-compute.bench.js, README Quantization):
+ * MatMulInteger runs about 2x float32, while MatMulNBits computes no faster than float32 there
+ * (WASM's MLAS has no n-bit GEMM kernels, so accuracy_level 4 changes nothing; in Node it gains
+ * about 1.2x). WebGPU has no MatMulInteger kernels: the Embedder routes such files to WASM.
+ */
+export const DEFAULT_FORMAT = 'int8-dynamic';
 const BITS = { q8: 8, q4: 4 };
 const MS_DOMAIN = 'com.microsoft';
 const ROW_CHUNK_BYTES = 8 << 20; // embedding tables are quantized 8 MB of float rows at a time
@@ -368,7 +376,7 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
 
 /**
  * Quantizes the ONNX model at `inPath` into `outPath`.
- * options: format 'q8' | 'q4' | 'int8-dynamic' (default q8), block (32; MatMulNBits /
+ * options: format 'q8' | 'q4' | 'int8-dynamic' (default DEFAULT_FORMAT: int8-dynamic), block (32; MatMulNBits /
  * GatherBlockQuantized block size), rounding ('auto' | 'mse' | 'minmax': per-block scale choice,
  * see blockwise.js; auto = mse at 4 bits, minmax at 8), embeddings (quantize the word-embedding
  * table; default true), embeddingBits (4 | 8; default the format's), matmulBits (name, dims) -> 4 | 8
@@ -383,7 +391,7 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
  * external, ops }.
  */
 export async function quantizeModel(inPath, outPath, options = {}) {
-  const format = options.format ?? 'q8'; // (format null, a plain copy, is for js/convert only)
+  const format = options.format ?? DEFAULT_FORMAT; // (format null, a plain copy, is for js/convert only)
   checkOptions({ format, block: options.block ?? 32 });
   if (path.resolve(inPath) === path.resolve(outPath)) throw new InvalidArgumentError('quantize: the output path must differ from the input path');
   const model = await readOnnxModel(inPath);
@@ -409,7 +417,7 @@ export async function quantizeModel(inPath, outPath, options = {}) {
  * `activationMeans` (a Map, see calibrate()). format null writes the graph unchanged (float32).
  */
 export async function quantizeGraph(source, outPath, options = {}) {
-  const { format = 'q8', block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, rounding = 'auto', onProgress = () => {} } = options;
+  const { format = DEFAULT_FORMAT, block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, rounding = 'auto', onProgress = () => {} } = options;
   if (rounding !== 'auto' && !ROUNDINGS.includes(rounding)) throw new InvalidArgumentError(`rounding must be auto, ${ROUNDINGS.join(' or ')} (got ${rounding})`);
   if (format !== null) checkOptions({ format, block });
   if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new InvalidArgumentError(`accuracyLevel must be 0..4 (got ${accuracyLevel})`);
