@@ -31,6 +31,9 @@ const VARIANTS = {
   'gptq-128': { format: 'q4', gptq: { window: 128 } },
   'gptq-256': { format: 'q4', gptq: { window: 256 } },
   'gptq-full': { format: 'q4', gptq: { window: 1 << 20 } }, // one window: the whole of K
+  // 8-bit word embeddings: a text of one repeated token is mostly its embedding row's rounding.
+  'plain-emb8': { format: 'q4', gptq: false, embeddingBits: 8 },
+  'gptq-256-emb8': { format: 'q4', gptq: { window: 256 }, embeddingBits: 8 },
 };
 
 const dir = path.join(GEN, `gptq-${args.preset}-seed${args.seed}`);
@@ -43,7 +46,12 @@ const { compareModels } = await import('../js/quantize/evaluate.js');
 const items = hardTexts(Number(args.pages));
 const texts = items.map((t) => t.text);
 const fp32 = path.join(dir, 'onnx', 'model.onnx');
-const rows = [];
+const RESULTS = path.join(ROOT, 'bench', 'results', 'quantize-gptq.json');
+// Rows of earlier runs on the same model and texts are kept (one variant can take many minutes).
+const { readFileSync } = await import('node:fs');
+const previous = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : null;
+const same = previous && previous.model.preset === args.preset && previous.model.seed === Number(args.seed);
+const rows = same ? previous.rows.filter((r) => !args.variants.split(',').includes(r.variant)) : [];
 for (const v of args.variants.split(',')) {
   const out = path.join(dir, 'onnx', `model_q4_${v}.onnx`);
   const t0 = performance.now();
@@ -56,12 +64,12 @@ for (const v of args.variants.split(',')) {
     const cs = a.cosines.filter((_, i) => items[i].kind === kind);
     byKind[kind] = { mean: cs.reduce((x, y) => x + y, 0) / cs.length, min: Math.min(...cs) };
   }
-  const row = { variant: v, seconds, loadavg: load, gptq: q.gptq, biasCorrected: q.biasCorrected, calibration: q.calibration, mean: a.mean, min: a.min, worst: a.worst.text.slice(0, 80), byKind };
+  const row = { variant: v, date: new Date().toISOString(), seconds, loadavg: load, gptq: q.gptq, biasCorrected: q.biasCorrected, calibration: q.calibration, mean: a.mean, min: a.min, worst: a.worst.text.slice(0, 80), byKind };
   rows.push(row);
   console.error(JSON.stringify(row));
   // Written after every variant: on a loaded 2-core machine one variant can take many minutes.
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results', 'quantize-gptq.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x ${os.cpus().length}`, model: { preset: args.preset, seed: Number(args.seed) }, texts: { pages: items.filter((t) => t.kind === 'page').length, odd: items.filter((t) => t.kind === 'odd').length }, rows }, null, 2) + '\n');
+  writeFileSync(RESULTS, JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x ${os.cpus().length}`, model: { preset: args.preset, seed: Number(args.seed) }, texts: { pages: items.filter((t) => t.kind === 'page').length, odd: items.filter((t) => t.kind === 'odd').length }, rows }, null, 2) + '\n');
 }
 console.log(`\n| q4 variant (${args.preset}, seed ${args.seed}) | quantize time | all: mean / worst | OCR pages: mean / worst | odd strings: mean / worst |\n|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.variant} | ${r.seconds.toFixed(0)} s (load ${r.loadavg.toFixed(1)}) | ${r.mean.toFixed(5)} / ${r.min.toFixed(5)} | ${r.byKind.page.mean.toFixed(5)} / ${r.byKind.page.min.toFixed(5)} | ${r.byKind.odd.mean.toFixed(5)} / ${r.byKind.odd.min.toFixed(5)} |`);
