@@ -6,9 +6,10 @@
 //                operator with WASM *and* WebGPU kernels, so the model stays on the GPU.
 //                The word-embedding Gather -> com.microsoft GatherBlockQuantized (uint8 storage,
 //                same bits and block size) unless `embeddings: false`.
-//   int8-dynamic The Hub / Optimum "model_quantized.onnx" layout (ONNX Runtime quantize_dynamic,
-//                int8 weights per column or per tensor): DynamicQuantizeLinear + MatMulInteger +
-//                Cast + Mul, and Gather on a uint8 table + DequantizeLinear. Fast on WASM, but
+//   int8-dynamic The default (DEFAULT_FORMAT). The Hub / Optimum "model_quantized.onnx" layout
+//                (ONNX Runtime quantize_dynamic, int8 weights per column or per tensor):
+//                DynamicQuantizeLinear + MatMulInteger + Cast + Mul, and Gather on a uint8 table +
+//                DequantizeLinear; bias-corrected like q8 / q4. Int8 compute on WASM and CPU, but
 //                WebGPU has no MatMulInteger kernel (peers.md item 3) and onnxruntime-web 1.30's
 //                JSEP WebGPU DequantizeLinear returns garbage for uint8 codes below the zero point,
 //                so this layout gives silently wrong vectors there (tests/browser/webgpu-guard.test.js).
