@@ -119,7 +119,7 @@ export async function convertModel(source, outDir, options = {}) {
       // One calibration for every dtype: it also collects the Gram matrices GPTQ needs when q4 is
       // among them (quantize.js gptqFor), so each file equals `quantize` on the float32 one.
       const gptqFormat = quantized.includes('q4') ? 'q4' : DTYPE_FORMAT[quantized[0]];
-      calibration = await calibrate(fp32, graphSource.graph, DTYPE_FORMAT[quantized[0]], { calibration: options.calibration, onProgress, gptqFormat });
+      calibration = await calibrate(fp32, graphSource.graph, DTYPE_FORMAT[quantized[0]], { calibration: options.calibration, onProgress, gptqFormat, block });
       if (!keep) await Promise.all([rm(fp32, { force: true }), rm(`${fp32}_data`, { force: true })]);
     }
     for (const d of dtypes) {

@@ -72,6 +72,9 @@ export function gptqFor(format, setting = 'auto') {
   return { window, damp, bits: null };
 }
 
+/** GPTQ's Hessian window for a block size: whole blocks (a block's scale needs all its rows). */
+const gptqWindow = (gptq, block) => Math.ceil(gptq.window / block) * block;
+
 /** An unchanged initializer, streamed from its source. */
 function passthrough(t) {
   if (!t.hasPayload) return { name: t.name, dataType: t.dataType, dims: t.dims, header: t.header, byteLength: 0 };
@@ -366,7 +369,7 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
   const onProgress = options.onProgress ?? (() => {});
   const gptq = gptqFor(options.gptqFormat ?? format, options.gptq);
   try {
-    return await activationMeans(onnxFile, names, { ...settings, onProgress, hessianWindow: gptq ? gptq.window : null });
+    return await activationMeans(onnxFile, names, { ...settings, onProgress, hessianWindow: gptq ? gptqWindow(gptq, options.block ?? 32) : null });
   } catch (err) {
     // 'auto' must not turn a quantization that works into a failure: any error of ours (no or a
     // broken tokenizer, inputs it cannot feed, a graph ONNX Runtime will not load) skips it, with why.
@@ -438,7 +441,7 @@ export async function quantizeGraph(source, outPath, options = {}) {
   const hessians = means ? (options.activationHessians ?? null) : null;
   if (hessians != null && !(hessians instanceof Map)) throw new InvalidArgumentError('activationHessians must be a Map (activation name -> { window, blocks }), as calibrate.js activationMeans() returns');
   const gptq = hessians ? gptqFor(format, options.gptq) : null;
-  if (gptq && [...hessians.values()].some((h) => h.window % block || h.window !== gptq.window)) throw new InvalidArgumentError(`the calibration's Hessian window must equal gptq.window (${gptq.window}) and be a multiple of the block size ${block}`);
+  if (gptq && [...hessians.values()].some((h) => h.window !== gptqWindow(gptq, block))) throw new InvalidArgumentError(`the calibration's Hessian window must be gptq.window rounded up to whole blocks (${gptqWindow(gptq, block)} for block ${block})`);
   const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding, means, uses, biases: means ? findBiases(graph.nodes, inits, uses) : new Map(), correctedBiases: new Set(), corrected: 0, hessians, gptq, gptqApplied: 0 };
   const replaced = new Map(); // initializer name -> uses rewritten
   const outNodes = [];

@@ -141,6 +141,9 @@ describe('GPTQ', () => {
     for (const bad of ['yes', { window: 8 }, { damp: 0 }]) {
       await assert.rejects(quantizeModel(file, path.join(own, 'onnx/bad.onnx'), { format: 'q4', calibration: { texts: CALIBRATION }, gptq: bad }), InvalidArgumentError);
     }
+    // A window smaller than the block size is rounded up to whole blocks (q4 with block 128).
+    const big = await quantizeModel(file, path.join(own, 'onnx/model_q4_b128.onnx'), { format: 'q4', block: 128, embeddings: false, calibration: { texts: CALIBRATION }, gptq: { window: 32 } });
+    assert.equal(big.gptq, 1);
     // q8 by default: bias correction only, no GPTQ.
     const r = await quantizeModel(file, path.join(own, 'onnx/model_q8.onnx'), { format: 'q8', embeddings: false, calibration: { texts: CALIBRATION } });
     assert.equal(r.gptq, 0);
