@@ -93,6 +93,7 @@ export async function run(argv, { stdout, stderr }) {
   const c = result.calibration;
   if (c?.skipped) stdout.write(`  bias correction skipped: ${c.skipped}\n`);
   else if (c) stdout.write(`  bias correction: ${result.biasCorrected} MatMuls, means over ${c.tokens} tokens of ${c.texts} texts (${c.device}, ${c.seconds.toFixed(1)} s)\n`);
+  if (result.gptq) stdout.write(`  GPTQ rounding: ${result.gptq} MatMuls\n`);
   if (result.accuracy) {
     const a = result.accuracy;
     stdout.write(`  accuracy over ${a.count} texts: mean cosine ${a.mean.toFixed(6)}, min ${a.min.toFixed(6)}\n`);
