@@ -791,8 +791,12 @@ export interface EmbedderInfo {
   ortBuild: 'wasm' | 'default' | 'webgpu' | null;
   /** Intra-op threads in use. */
   threads: number;
-  /** Set when device 'webgpu' could not create a session and WASM is used instead. */
-  deviceFallback: { from: 'webgpu'; to: 'wasm'; error: string } | null;
+  /**
+   * Set when device 'webgpu' could not create a session and WASM is used instead. `missingOps`:
+   * the graph was routed to WASM before any WebGPU session was made, because WebGPU has no kernel
+   * for these operators (the dynamic-int8 layout's MatMulInteger / DynamicQuantizeLinear).
+   */
+  deviceFallback: { from: 'webgpu'; to: 'wasm'; error: string; missingOps?: string[] } | null;
   dtype: ModelDtype;
   modelFile: string;
   output: string;

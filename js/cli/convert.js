@@ -17,11 +17,12 @@ BGE-M3 heads (sparse_linear.pt, colbert_linear.pt) become .safetensors files. OU
 exist or be empty; nothing is left behind on failure.
 
   --dtype LIST           comma-separated fp32, q8, q4 (default fp32): onnx/model.onnx,
-                         onnx/model_quantized.onnx (q8), onnx/model_q4.onnx (q4; MatMulNBits)
+                         onnx/model_quantized.onnx (q8: int8 compute, MatMulInteger),
+                         onnx/model_q4.onnx (q4: MatMulNBits, GPTQ-rounded; also for WebGPU)
   --block N              quantization block size (default 32)
   --revision REV         Hub branch, tag or commit (default main)
   --external-data        always store weights in onnx/model.onnx_data
-  --calibrate TEXTS_FILE bias correction of q8/q4 from these texts (one a line; default: built-in
+  --calibrate TEXTS_FILE bias correction of q8/q4 (and q4's GPTQ) from these texts (one a line; default: built-in
                          texts; the float32 model is written first, temporarily if not asked for)
   --no-calibration       plain rounding, no bias correction
 `;

@@ -1,20 +1,23 @@
-// `wasmbed quantize IN.onnx OUT.onnx --format q8|q4|int8-dynamic`: weight quantization as an ONNX
+// `wasmbed quantize IN.onnx OUT.onnx --format int8-dynamic|q8|q4`: weight quantization as an ONNX
 // graph rewrite (see js/quantize/quantize.js), optionally with an accuracy report.
 import { DEVICES } from '../embedder/backend.js';
-import { FORMATS } from '../quantize/quantize.js';
+import { DEFAULT_FORMAT, FORMATS } from '../quantize/quantize.js';
 import { ROUNDINGS } from '../quantize/blockwise.js';
 import { CALIBRATION_OPTIONS, calibrationOption, int, oneOf, parseCommandArgs, readTextsOption } from './args.js';
 
 const USAGE = `usage: wasmbed quantize IN.onnx OUT.onnx [options]
 
-Rewrites MatMuls with constant weights into ONNX Runtime's com.microsoft MatMulNBits (q8, q4;
-runs on WASM and WebGPU) and the word-embedding Gather into GatherBlockQuantized. LayerNorm,
-softmax and the output stay float32. Large models are streamed; over 2 GB the output weights go
-to OUT.onnx_data.
+Rewrites MatMuls with constant weights into int8 compute (int8-dynamic, the default:
+DynamicQuantizeLinear + MatMulInteger, about 2x float32 speed on WASM and onnxruntime-node) or
+ONNX Runtime's com.microsoft MatMulNBits (q8, q4: smaller files that also run on WebGPU), and the
+word-embedding Gather into a quantized table. LayerNorm, softmax and the output stay float32.
+Large models are streamed; over 2 GB the output weights go to OUT.onnx_data.
 
-  --format q8|q4|int8-dynamic   q8 (default): 8-bit blocks; q4: 4-bit blocks;
-                                int8-dynamic: MatMulInteger + DynamicQuantizeLinear, the Hub's
-                                model_quantized.onnx layout (for comparisons; leaves WebGPU)
+  --format int8-dynamic|q8|q4   int8-dynamic (default): int8 weights per column, activations
+                                quantized per run, int8 matrix products (the Hub's
+                                model_quantized.onnx layout; WebGPU lacks its kernels, so the
+                                Embedder runs it on WASM there); q8 / q4: 8- / 4-bit blocks
+                                (float compute on dequantized weights)
   --block 16|32|64|128          block size along K for q8/q4 (default 32)
   --rounding auto|mse|minmax    scale per block: mse = the clipped range with the least squared
                                 error, minmax = the full range; auto (default): mse at 4 bits,
@@ -26,9 +29,12 @@ to OUT.onnx_data.
   --external-data               always write weights to OUT.onnx_data
   --calibrate TEXTS_FILE        bias correction from these texts (one a line; default: built-in
                                 multilingual texts): the float32 model runs on them and each
-                                q8/q4 layer's mean output shift, E[x]·(Wq - W), is removed
+                                layer's mean output shift, E[x]·(Wq - W), is removed
                                 from its bias. Needs the model folder's tokenizer.
   --no-calibration              plain rounding, no bias correction
+  --no-gptq                     q4: round each weight to nearest instead of GPTQ (error-
+                                compensating rounding from the calibration's X^T X; default on
+                                for q4 when calibrating)
   --eval TEXTS_FILE             embed the texts (one a line) with IN and OUT and report the mean
                                 and minimum cosine (OUT must be inside the model folder)
   --eval-limit N                use the first N texts (default 256)
@@ -42,7 +48,7 @@ export async function run(argv, { stdout, stderr }) {
     usage: USAGE,
     options: {
       format: oneOf(FORMATS), block: int({ min: 16, max: 4096, powerOfTwo: true }), rounding: oneOf(['auto', ...ROUNDINGS]), 'embedding-bits': oneOf(['4', '8']),
-      'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
+      'keep-embeddings': { type: 'boolean' }, 'per-tensor': { type: 'boolean' }, 'no-gptq': { type: 'boolean' }, 'external-data': { type: 'boolean' }, eval: { type: 'string' },
       'eval-limit': int({ min: 1 }), device: oneOf(DEVICES), json: { type: 'boolean' },
       ...CALIBRATION_OPTIONS,
     },
@@ -67,7 +73,7 @@ export async function run(argv, { stdout, stderr }) {
   const { calibration } = cal;
   const result = await quantizeModel(input, output, {
     calibration,
-    format: v.format ?? 'q8', block, rounding: v.rounding ?? 'auto', embeddingBits, embeddings: !v['keep-embeddings'], perChannel: !v['per-tensor'], externalData: v['external-data'] ? true : 'auto',
+    format: v.format ?? DEFAULT_FORMAT, block, ...(v['no-gptq'] ? { gptq: false } : {}), rounding: v.rounding ?? 'auto', embeddingBits, embeddings: !v['keep-embeddings'], perChannel: !v['per-tensor'], externalData: v['external-data'] ? true : 'auto',
     onProgress: v.json ? undefined : (p) => {
       if (p.stage === 'calibrate' && p.done === 1) stderr.write(`quantize: calibrating on ${p.total} texts\n`);
       if (p.stage === 'start') stderr.write(`quantize: ${p.matmuls} MatMul weights${p.embedding ? ` + embedding table ${p.embedding}` : ''}\n`);
@@ -87,6 +93,7 @@ export async function run(argv, { stdout, stderr }) {
   const c = result.calibration;
   if (c?.skipped) stdout.write(`  bias correction skipped: ${c.skipped}\n`);
   else if (c) stdout.write(`  bias correction: ${result.biasCorrected} MatMuls, means over ${c.tokens} tokens of ${c.texts} texts (${c.device}, ${c.seconds.toFixed(1)} s)\n`);
+  if (result.gptq) stdout.write(`  GPTQ rounding: ${result.gptq} MatMuls\n`);
   if (result.accuracy) {
     const a = result.accuracy;
     stdout.write(`  accuracy over ${a.count} texts: mean cosine ${a.mean.toFixed(6)}, min ${a.min.toFixed(6)}\n`);

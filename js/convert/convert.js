@@ -29,6 +29,10 @@ const COPY = [
 const HEADS = ['sparse_linear', 'colbert_linear'];
 // ONNX file names by dtype, as the Embedder (and transformers.js) look them up.
 export const DTYPE_FILE = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
+// The quantizer format each dtype is written in (js/quantize/quantize.js FORMATS; null: float32).
+// q8 is model_quantized.onnx, which on the Hub is the dynamic-int8 layout: int8 compute, the
+// fastest file on WASM and onnxruntime-node (quantize.js DEFAULT_FORMAT).
+export const DTYPE_FORMAT = { fp32: null, q8: 'int8-dynamic', q4: 'q4' };
 
 function checkConfig(config) {
   const type = config?.model_type;
@@ -93,10 +97,10 @@ export async function convertModel(source, outDir, options = {}) {
     // Missing tensors and shape mismatches fail here, before any ONNX file is started.
     const graphSource = checkpointGraphSource(config, ckpt, String(source));
     const onnx = {};
-    const writeDtype = async (d, file, activationMeans = null) => {
+    const writeDtype = async (d, file, activationMeans = null, activationHessians = null) => {
       onProgress({ stage: 'file', dtype: d, file: path.relative(tmp, file).split(path.sep).join('/') });
       await quantizeGraph(graphSource, file, {
-        format: d === 'fp32' ? null : d, block, externalData, activationMeans,
+        format: DTYPE_FORMAT[d], block, externalData, activationMeans, activationHessians,
         onProgress: (p) => { if (p.stage === 'write') onProgress({ stage: 'weights', dtype: d, tensor: p.tensor, done: p.done, total: p.total }); },
       });
     };
@@ -112,12 +116,15 @@ export async function convertModel(source, outDir, options = {}) {
     } else if (quantized.length && options.calibration !== false) {
       await writeDtype('fp32', fp32);
       if (keep) onnx.fp32 = `onnx/${DTYPE_FILE.fp32}`;
-      calibration = await calibrate(fp32, graphSource.graph, quantized[0], { calibration: options.calibration, onProgress });
+      // One calibration for every dtype: it also collects the Gram matrices GPTQ needs when q4 is
+      // among them (quantize.js gptqFor), so each file equals `quantize` on the float32 one.
+      const gptqFormat = quantized.includes('q4') ? 'q4' : DTYPE_FORMAT[quantized[0]];
+      calibration = await calibrate(fp32, graphSource.graph, DTYPE_FORMAT[quantized[0]], { calibration: options.calibration, onProgress, gptqFormat, block });
       if (!keep) await Promise.all([rm(fp32, { force: true }), rm(`${fp32}_data`, { force: true })]);
     }
     for (const d of dtypes) {
       if (onnx[d]) continue;
-      await writeDtype(d, path.join(tmp, 'onnx', DTYPE_FILE[d]), calibration?.means ?? null);
+      await writeDtype(d, path.join(tmp, 'onnx', DTYPE_FILE[d]), calibration?.means ?? null, calibration?.hessians ?? null);
       onnx[d] = `onnx/${DTYPE_FILE[d]}`;
     }
     await ckpt.close();

@@ -3,8 +3,10 @@ import type { CalibrationOptions } from '../quantize/index.js';
 
 export interface ConvertOptions {
   /**
-   * Which ONNX files to write (default 'fp32'): 'fp32' onnx/model.onnx, 'q8' onnx/model_quantized.onnx,
-   * 'q4' onnx/model_q4.onnx (MatMulNBits + GatherBlockQuantized), or a list. Quantized files are
+   * Which ONNX files to write (default 'fp32'): 'fp32' onnx/model.onnx, 'q8'
+   * onnx/model_quantized.onnx (int8 compute: the Hub's dynamic-int8 layout, quantize format
+   * 'int8-dynamic', about 2x float32 on WASM and onnxruntime-node), 'q4' onnx/model_q4.onnx
+   * (MatMulNBits + GatherBlockQuantized, GPTQ-rounded; runs on WebGPU too), or a list. Quantized files are
    * written straight from the checkpoint in one streamed pass; with calibration (the default) the
    * float32 model is written first to compute the activation means (temporarily, unless 'fp32' is
    * listed).

@@ -3,6 +3,7 @@
 import { isNode } from '../internal/env.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError, WasmLoadError } from '../errors.js';
 import { prepareModel } from './prepare-model.js';
+import { webgpuRoute } from './webgpu-route.js';
 
 export const DEVICES = ['auto', 'cpu', 'wasm', 'webgpu'];
 
@@ -259,6 +260,13 @@ export async function createSession(device, model, { threads, attentionBlock, me
   // it unblocked, and each run's activation memory checked (CapacityError) before ORT is called.
   const prepared = await prepareModel(device, model, { attentionBlock, memoryBudget });
   model = prepared.model;
+  const route = device === 'webgpu' ? webgpuRoute(prepared.attention?.ops) : null;
+  if (route) {
+    // Before any GPU work: Embedder.load (openOnDevice) turns this into a WASM session and says why.
+    const err = new ModelLoadError(`${model.name}: not opened on WebGPU: ${route.reason}`, { file: model.name });
+    err.webgpuMissingOps = route.ops;
+    throw err;
+  }
   // ---
   let ort;
   let entry = null;

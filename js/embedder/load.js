@@ -43,6 +43,8 @@ async function openOnDevice(src, modelFile, device, options) {
   } catch (err) {
     if (device !== 'webgpu' || options.strictDevice || !(err instanceof ModelLoadError) || isUnparsable(err)) throw err;
     const deviceFallback = { from: 'webgpu', to: 'wasm', error: err.cause?.message ?? err.message };
+    // Routed before a WebGPU session was made (webgpu-route.js): the operators WebGPU lacks.
+    if (err.webgpuMissingOps) deviceFallback.missingOps = err.webgpuMissingOps;
     console.warn(`wasmbed: WebGPU cannot run ${modelFile} (${deviceFallback.error}); using WASM instead (strictDevice: true makes this an error)`);
     // A WASM build's provider: the native-WebGPU build's lacks CPU kernels such as
     // GatherBlockQuantized (q8 / q4 embedding tables).
@@ -130,7 +132,8 @@ async function loadParts(source, options, picked, loadSignal) {
     const info = {
       device,
       deviceReason: webgpuGuard?.fellBack ? 'WebGPU output failed the load-time check against WASM'
-        : deviceFallback ? `WebGPU session creation failed: ${deviceFallback.error}` : picked.reason,
+        : deviceFallback?.missingOps ? `routed to WASM: ${deviceFallback.error}`
+          : deviceFallback ? `WebGPU session creation failed: ${deviceFallback.error}` : picked.reason,
       backend: device === 'cpu' ? 'onnxruntime-node' : 'onnxruntime-web',
       // onnxruntime-web build: 'wasm' (WASM only), 'default' (WASM + JSEP), 'webgpu' (native WebGPU).
       ortBuild: session.build,

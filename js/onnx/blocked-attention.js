@@ -282,6 +282,9 @@ export function describeAttention(model) {
   const nh = matches.map((m) => heads(g, m)).find((h) => h) ?? blocked.heads;
   return {
     sites: matches.length,
+    // Every operator the graph uses ('MatMulInteger', 'com.microsoft.MatMulNBits'): the WebGPU
+    // route (js/embedder/webgpu-route.js) reads it.
+    ops: [...new Set(g.nodes.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType)))].sort(),
     layouts: [...new Set(matches.map((m) => m.kind))],
     blockedSites: blocked.sites,
     block: blocked.block,

@@ -56,7 +56,7 @@ function tryScale(v, count, scale, zp, qmax) {
  * Quantizes v[0..count) (a block, `count` <= `block`; the rest is padding) into codes[at..at+block).
  * The range always contains 0 and zp is an integer code, so exact zeros stay exact.
  */
-function quantizeBlock(v, count, block, bits, rounding, codes, at) {
+export function quantizeBlock(v, count, block, bits, rounding, codes, at) {
   let lo = 0, hi = 0;
   for (let i = 0; i < count; i++) {
     if (v[i] < lo) lo = v[i];
@@ -84,7 +84,7 @@ function quantizeBlock(v, count, block, bits, rounding, codes, at) {
 }
 
 /** Packs `n` codes (0..2^bits-1) from codes[at..] into bytes[out..]. */
-function packCodes(codes, at, n, bits, bytes, out) {
+export function packCodes(codes, at, n, bits, bytes, out) {
   if (bits === 8) {
     for (let i = 0; i < n; i++) bytes[out + i] = codes[at + i];
   } else if (bits === 4) {
@@ -92,7 +92,7 @@ function packCodes(codes, at, n, bits, bytes, out) {
   } else throw new RangeError(`unsupported bit width ${bits}`);
 }
 
-const packedLength = (n, bits) => Math.ceil((n * bits) / 8);
+export const packedLength = (n, bits) => Math.ceil((n * bits) / 8);
 
 /**
  * MatMul weight W [K, N] (row-major, as the ONNX MatMul B operand) -> MatMulNBits inputs:

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DataType, GRAPH, valueInfo } from '../onnx/index.js';
+import { DataType, GRAPH, node as makeNode, valueInfo } from '../onnx/index.js';
 import { closeModel, readOnnxModel, tensorSource, writeOnnx } from '../onnx/node.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { createSession, pickDevice } from '../embedder/backend.js';
@@ -29,12 +29,26 @@ const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 /** graph.output entry for `name`: a float tensor of any shape. */
 const floatOutput = (name) => ({ field: GRAPH.OUTPUT, message: valueInfo(name, DataType.FLOAT, null) });
 
+/** The probe output holding X^T X for activation `name` (X: its tokens as rows). */
+export const gramOutput = (name) => `${name}::gram`;
+
 /**
- * Writes, next to `model.file`, a copy of its graph with `names` as extra outputs. The copy holds
- * no weights: every initializer points at its bytes where they already are (inside the original
- * .onnx, or its external data file), so probing a 2 GB model writes a few KB.
+ * Nodes that compute X^T X for activation `name` inside the probe: ONNX Runtime's GEMM does the
+ * O(tokens x K^2) work, so JS only adds up the per-text results.
  */
-async function writeProbe(model, names) {
+const gramNodes = (name) => [
+  makeNode('Flatten', [name], [`${name}::rows`], { axis: -1 }, `${name}::Flatten`),
+  makeNode('Transpose', [`${name}::rows`], [`${name}::cols`], { perm: [1, 0] }, `${name}::Transpose`),
+  makeNode('MatMul', [`${name}::cols`, `${name}::rows`], [gramOutput(name)], {}, `${name}::Gram`),
+];
+
+/**
+ * Writes, next to `model.file`, a copy of its graph with `names` as extra outputs, plus the Gram
+ * matrices of `gramNames`. The copy holds no weights: every initializer points at its bytes where
+ * they already are (inside the original .onnx, or its external data file), so probing a 2 GB
+ * model writes a few KB.
+ */
+async function writeProbe(model, names, gramNames = []) {
   const dir = path.dirname(model.file);
   const file = path.join(dir, `.${path.basename(model.file)}.calibration-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
   const locations = new Set();
@@ -53,8 +67,8 @@ async function writeProbe(model, names) {
     await writeOnnx(file, {
       modelFields: model.modelFields,
       opsets: model.opsets,
-      graphFields: [...model.graph.fields, ...names.map(floatOutput)],
-      nodes: model.graph.nodes.map((n) => n.bytes),
+      graphFields: [...model.graph.fields, ...names.map(floatOutput), ...gramNames.map((n) => floatOutput(gramOutput(n)))],
+      nodes: [...model.graph.nodes.map((n) => n.bytes), ...gramNames.flatMap(gramNodes)],
       tensors,
     }, { externalData: false });
   } catch (err) {
@@ -91,25 +105,44 @@ async function loadTokenizer(tokenizer, onnxFile) {
 }
 
 /**
+ * Adds the diagonal window x window blocks of a K x K Gram matrix `g` into `acc` (one Float64Array
+ * per window, the last one smaller when window does not divide K).
+ */
+function addGramBlocks(acc, g, K, window) {
+  for (let w0 = 0, wi = 0; w0 < K; w0 += window, wi++) {
+    const m = Math.min(window, K - w0), a = acc[wi];
+    for (let i = 0; i < m; i++) {
+      const src = (w0 + i) * K + w0, dst = i * m;
+      for (let j = 0; j < m; j++) a[dst + j] += g[src + j];
+    }
+  }
+}
+
+/**
  * Per-token means of the float tensors `names` of the ONNX model `onnxFile`, over calibration
  * texts. options: texts (strings; default CALIBRATION_TEXTS), tokenizer (Tokenizer or file; default
  * the model folder's), maxLength (128), device ('auto': onnxruntime-node when installed, else
- * onnxruntime-web WASM), threads, onProgress({ stage: 'calibrate', done, total }).
- * Returns { means: Map(name -> Float32Array), texts, tokens, device, seconds }.
+ * onnxruntime-web WASM), threads, onProgress({ stage: 'calibrate', done, total }),
+ * hessianWindow (also collect, per name, the diagonal hessianWindow x hessianWindow blocks of
+ * X^T X, the Hessian GPTQ rounding reads: gptq.js; default none).
+ * Returns { means: Map(name -> Float32Array), hessians: Map(name -> { window, blocks }) | null,
+ * texts, tokens, device, seconds }.
  */
 export async function activationMeans(onnxFile, names, options = {}) {
-  const { texts = CALIBRATION_TEXTS, maxLength = 128, threads, onProgress = () => {} } = options;
+  const { texts = CALIBRATION_TEXTS, maxLength = 128, threads, onProgress = () => {}, hessianWindow = null } = options;
+  if (hessianWindow != null && (!Number.isInteger(hessianWindow) || hessianWindow < 1)) throw new InvalidArgumentError(`hessianWindow must be a positive integer (got ${hessianWindow})`);
   if (!Array.isArray(texts) || !texts.length || !texts.every((t) => typeof t === 'string' && t.length)) {
     throw new InvalidArgumentError('calibration texts must be a non-empty array of non-empty strings');
   }
-  if (!names.length) return { means: new Map(), texts: 0, tokens: 0, device: null, seconds: 0 };
+  names = [...new Set(names)]; // one output per activation, however many MatMuls read it
+  if (!names.length) return { means: new Map(), hessians: hessianWindow ? new Map() : null, texts: 0, tokens: 0, device: null, seconds: 0 };
   const t0 = performance.now();
   const { device } = await pickDevice(options.device ?? 'auto');
   const { tok, owned } = await loadTokenizer(options.tokenizer, onnxFile);
   let model = null, probe = null, session = null;
   try {
     model = await readOnnxModel(onnxFile);
-    probe = await writeProbe(model, names);
+    probe = await writeProbe(model, names, hessianWindow ? names : []);
     const externalData = device === 'cpu' ? undefined : probe.locations.map((loc) => ({ path: loc, data: path.join(path.dirname(onnxFile), loc) }));
     session = await createSession(device, { path: probe.file, name: onnxFile, externalData }, { threads });
     const unknown = session.inputNames.filter((n) => !KNOWN_INPUTS.has(n));
@@ -118,6 +151,7 @@ export async function activationMeans(onnxFile, names, options = {}) {
     }
     const { Tensor } = session.ort;
     const sums = new Map(names.map((n) => [n, null]));
+    const grams = new Map(); // name -> Float64Array[] (diagonal blocks of X^T X)
     let tokens = 0;
     // One text per run: no padding, so every row of every output is a real token.
     for (const [i, text] of texts.entries()) {
@@ -138,6 +172,16 @@ export async function activationMeans(onnxFile, names, options = {}) {
         if (!acc) sums.set(n, (acc = new Float64Array(K)));
         for (let s = 0; s < S; s++) for (let k = 0, o = s * K; k < K; k++) acc[k] += d[o + k];
         t.dispose?.();
+        if (hessianWindow) {
+          const g = out[gramOutput(n)];
+          if (!grams.has(n)) {
+            const blocks = [];
+            for (let w0 = 0; w0 < K; w0 += hessianWindow) blocks.push(new Float64Array(Math.min(hessianWindow, K - w0) ** 2));
+            grams.set(n, blocks);
+          }
+          addGramBlocks(grams.get(n), g.data, K, hessianWindow);
+          g.dispose?.();
+        }
       }
       tokens += S;
       onProgress({ stage: 'calibrate', done: i + 1, total: texts.length });
@@ -145,7 +189,8 @@ export async function activationMeans(onnxFile, names, options = {}) {
     if (!tokens) throw new InvalidArgumentError('calibration texts gave no tokens with this tokenizer');
     const means = new Map();
     for (const [n, acc] of sums) means.set(n, Float32Array.from(acc, (v) => v / tokens));
-    return { means, texts: texts.length, tokens, device, seconds: (performance.now() - t0) / 1000 };
+    const hessians = hessianWindow ? new Map([...grams].map(([n, blocks]) => [n, { window: hessianWindow, blocks }])) : null;
+    return { means, hessians, texts: texts.length, tokens, device, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await session?.release();
     if (probe) await rm(probe.file, { force: true });

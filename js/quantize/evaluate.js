@@ -31,7 +31,7 @@ const cosine = (a, b) => {
 /**
  * Embeds `texts` with the reference and the candidate ONNX file of one model folder.
  * options: device ('wasm' default; 'cpu' for onnxruntime-node), batchSize, maxLength.
- * Returns { count, mean, min, worst: { index, text, cosine }, referenceBytes, candidateBytes, ratio }.
+ * Returns { count, mean, min, worst: { index, text, cosine }, cosines, referenceBytes, candidateBytes, ratio }.
  */
 export async function compareModels(reference, candidate, texts, { device = 'wasm', batchSize = 16, maxLength, modelDir } = {}) {
   if (!Array.isArray(texts) || !texts.length) throw new InvalidArgumentError('compareModels: texts must be a non-empty array of strings');
@@ -54,11 +54,13 @@ export async function compareModels(reference, candidate, texts, { device = 'was
   const ref = await embed(reference);
   const got = await embed(candidate);
   let sum = 0, worst = { index: -1, cosine: Infinity };
+  const cosines = [];
   for (let i = 0; i < texts.length; i++) {
     const c = cosine(ref[i], got[i]);
+    cosines.push(c);
     sum += c;
     if (!(c >= worst.cosine)) worst = { index: i, text: texts[i], cosine: c };
   }
   const referenceBytes = onnxBytes(reference), candidateBytes = onnxBytes(candidate);
-  return { count: texts.length, mean: sum / texts.length, min: worst.cosine, worst, referenceBytes, candidateBytes, ratio: candidateBytes / referenceBytes };
+  return { count: texts.length, mean: sum / texts.length, min: worst.cosine, worst, cosines, referenceBytes, candidateBytes, ratio: candidateBytes / referenceBytes };
 }

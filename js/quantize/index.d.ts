@@ -2,13 +2,21 @@
 
 export type QuantFormat = 'q8' | 'q4' | 'int8-dynamic';
 export const FORMATS: QuantFormat[];
+/**
+ * The format written when none is given: 'int8-dynamic' (int8 compute, about 2x float32 on
+ * onnxruntime-web WASM and onnxruntime-node; see README, Quantization).
+ */
+export const DEFAULT_FORMAT: QuantFormat;
 
 export interface QuantizeOptions {
   /**
-   * 'q8' (default) / 'q4': MatMul weights -> com.microsoft MatMulNBits (8 / 4 bits, blockwise
-   * asymmetric), word embeddings -> com.microsoft GatherBlockQuantized.
-   * 'int8-dynamic': the Hub's model_quantized.onnx layout (DynamicQuantizeLinear + MatMulInteger,
-   * per-channel int8; uint8 embedding table + DequantizeLinear).
+   * 'int8-dynamic' (default): the Hub's model_quantized.onnx layout (DynamicQuantizeLinear +
+   * MatMulInteger, per-channel int8 weights, bias-corrected; uint8 embedding table +
+   * DequantizeLinear): int8 compute, about 2x float32 on WASM and onnxruntime-node. WebGPU has
+   * no kernels for it (the Embedder runs it on WASM there, saying so in info.deviceFallback).
+   * 'q8' / 'q4': MatMul weights -> com.microsoft MatMulNBits (8 / 4 bits, blockwise asymmetric),
+   * word embeddings -> com.microsoft GatherBlockQuantized: smaller, run on WebGPU, but compute no
+   * faster than float32 on CPU.
    */
   format?: QuantFormat;
   /** Block size along K for q8/q4: a power of two >= 16 (default 32). */
@@ -31,7 +39,8 @@ export interface QuantizeOptions {
   matmulBits?(name: string, dims: number[]): 4 | 8;
   /**
    * MatMulNBits accuracy_level (0 = unset: float compute, default; 4 = int8 compute on ORT's CPU
-   * kernels; WebGPU ignores it). No speed gain measured on onnxruntime-web 1.30 WASM.
+   * kernels; WebGPU ignores it). No effect on onnxruntime-web 1.30 WASM (its MLAS has no n-bit
+   * GEMM kernels); about 1.2x float32 on onnxruntime-node x64 (README, Quantization).
    */
   accuracyLevel?: 0 | 1 | 2 | 3 | 4;
   /** int8-dynamic only: one weight scale per output column (default true) or per tensor. */
@@ -51,6 +60,16 @@ export interface QuantizeOptions {
    * embed for the best result.
    */
   calibration?: 'auto' | boolean | CalibrationOptions;
+  /**
+   * GPTQ rounding (needs calibration): each MatMul's weights are rounded input row by input row,
+   * every row's rounding error moved onto the rows not yet rounded through the inverse of the
+   * calibration inputs' Gram matrix X^T X, so the layer's output error, not the weights', is
+   * minimized. 'auto' (default): on for q4, off for q8 (where plain rounding is already within
+   * 1e-5 of float32). true: on. false: off. { window, damp }: on, inverting X^T X over windows of
+   * `window` consecutive inputs (a multiple of the block size; default 256; larger is closer to
+   * full GPTQ and slower) with `damp` (default 0.01) times its mean diagonal added.
+   */
+  gptq?: 'auto' | boolean | { window?: number; damp?: number };
   onProgress?(event: { stage: 'calibrate' | 'start' | 'write' | 'done'; [key: string]: unknown }): void;
 }
 
@@ -81,6 +100,8 @@ export interface QuantizeResult {
   matmuls: number;
   /** MatMuls whose bias was corrected (0 without calibration). */
   biasCorrected: number;
+  /** MatMuls whose weights were GPTQ-rounded (0 without calibration or with gptq off). */
+  gptq: number;
   /** Calibration used for bias correction, why it was skipped, or null (off / int8-dynamic). */
   calibration: { texts: number; tokens: number; device: string; seconds: number } | { skipped: string } | null;
   /** Name of the quantized embedding table, or null. */
@@ -101,6 +122,8 @@ export interface CompareResult {
   mean: number;
   min: number;
   worst: { index: number; text?: string; cosine: number };
+  /** Cosine of each text's pair of vectors, in input order. */
+  cosines: number[];
   referenceBytes: number;
   candidateBytes: number;
   ratio: number;

@@ -6,9 +6,10 @@
 //                operator with WASM *and* WebGPU kernels, so the model stays on the GPU.
 //                The word-embedding Gather -> com.microsoft GatherBlockQuantized (uint8 storage,
 //                same bits and block size) unless `embeddings: false`.
-//   int8-dynamic The Hub / Optimum "model_quantized.onnx" layout (ONNX Runtime quantize_dynamic,
-//                int8 weights per column or per tensor): DynamicQuantizeLinear + MatMulInteger +
-//                Cast + Mul, and Gather on a uint8 table + DequantizeLinear. Fast on WASM, but
+//   int8-dynamic The default (DEFAULT_FORMAT). The Hub / Optimum "model_quantized.onnx" layout
+//                (ONNX Runtime quantize_dynamic, int8 weights per column or per tensor):
+//                DynamicQuantizeLinear + MatMulInteger + Cast + Mul, and Gather on a uint8 table +
+//                DequantizeLinear; bias-corrected like q8 / q4. Int8 compute on WASM and CPU, but
 //                WebGPU has no MatMulInteger kernel (peers.md item 3) and onnxruntime-web 1.30's
 //                JSEP WebGPU DequantizeLinear returns garbage for uint8 codes below the zero point,
 //                so this layout gives silently wrong vectors there (tests/browser/webgpu-guard.test.js).
@@ -23,8 +24,17 @@ import { closeModel, fileGraphSource, readOnnxModel, writeOnnx } from '../onnx/n
 import { InvalidArgumentError, ParseError, UnsupportedError, WasmbedError } from '../errors.js';
 import { quantizeMatMulWeight, quantizeRows, quantizeInt8PerColumn, rangeUint8, quantizeUint8, ROUNDINGS } from './blockwise.js';
 import { activationMeans } from './calibrate.js';
+import { GPTQ_DEFAULTS, gptqMatMulWeight } from './gptq.js';
 
 export const FORMATS = ['q8', 'q4', 'int8-dynamic'];
+/**
+ * What quantizeModel and `wasmbed quantize` write unless told: int8 compute. Measured on
+ * onnxruntime-node and onnxruntime-web WASM (bench/int8-compute.bench.js, README Quantization):
+ * MatMulInteger runs about 2x float32, while MatMulNBits computes no faster than float32 there
+ * (WASM's MLAS has no n-bit GEMM kernels, so accuracy_level 4 changes nothing; in Node it gains
+ * about 1.2x). WebGPU has no MatMulInteger kernels: the Embedder routes such files to WASM.
+ */
+export const DEFAULT_FORMAT = 'int8-dynamic';
 const BITS = { q8: 8, q4: 4 };
 const MS_DOMAIN = 'com.microsoft';
 const ROW_CHUNK_BYTES = 8 << 20; // embedding tables are quantized 8 MB of float rows at a time
@@ -44,6 +54,26 @@ function checkOptions({ format, block }) {
  * README, Quantization), min-max at 8 bits, where the search changes nothing measurable but time.
  */
 const roundingFor = (rounding, bits) => (rounding !== 'auto' ? rounding : bits === 4 ? 'mse' : 'minmax');
+
+/**
+ * GPTQ settings for a quantization, from options.gptq: 'auto' (default) = on for q4 (at 8 bits
+ * plain rounding is already within 1e-5 of float32, see README), true = on for the format's bit
+ * width, false = off, or { window, damp } (on, with these settings). Returns null (off) or
+ * { window, damp, bits: null | 4 } (bits: only weights of that width).
+ */
+export function gptqFor(format, setting = 'auto') {
+  if (setting === false || !['q8', 'q4'].includes(format)) return null;
+  if (setting === 'auto') return format === 'q4' ? { ...GPTQ_DEFAULTS, bits: 4 } : null;
+  if (setting === true) return { ...GPTQ_DEFAULTS, bits: null };
+  if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) throw new InvalidArgumentError(`gptq must be 'auto', true, false or { window, damp } (got ${JSON.stringify(setting)})`);
+  const { window = GPTQ_DEFAULTS.window, damp = GPTQ_DEFAULTS.damp } = setting;
+  if (!Number.isInteger(window) || window < 16) throw new InvalidArgumentError(`gptq.window must be an integer >= 16 (got ${window})`);
+  if (!(damp > 0)) throw new InvalidArgumentError(`gptq.damp must be a positive number (got ${damp})`);
+  return { window, damp, bits: null };
+}
+
+/** GPTQ's Hessian window for a block size: whole blocks (a block's scale needs all its rows). */
+const gptqWindow = (gptq, block) => Math.ceil(gptq.window / block) * block;
 
 /** An unchanged initializer, streamed from its source. */
 function passthrough(t) {
@@ -84,24 +114,21 @@ function rewriteMatMulNBits(n, w, bits, block, ctx) {
   const bias = correct ? ctx.biases.get(out) : null;
   if (!ctx.done.has(base)) {
     const kBlocks = Math.ceil(K / block), blob = (block * bits) / 8, zpRow = Math.ceil((kBlocks * bits) / 8);
-    const get = shared(async () => quantizeMatMulWeight(await w.readFloats(), K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null), correct ? 4 : 3);
+    // GPTQ rounding where the calibration measured this input's Hessian (q4 by default: gptqFor).
+    const hessian = correctable(w, ctx.uses) && ctx.gptq && (ctx.gptq.bits ?? bits) === bits ? ctx.hessians?.get(n.input[0]) : null;
+    const quantize = async () => {
+      const values = await w.readFloats();
+      if (hessian) { ctx.gptqApplied++; return gptqMatMulWeight(values, K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null, hessian, { damp: ctx.gptq.damp }); }
+      return quantizeMatMulWeight(values, K, N, bits, block, roundingFor(ctx.rounding, bits), correct ? mean : null);
+    };
+    const get = shared(quantize, correct ? 4 : 3);
     ctx.tensors.push(
       newTensor(`${base}_Q${bits}`, DataType.UINT8, [N, kBlocks, blob], N * kBlocks * blob, async (s) => s.write((await get()).data)),
       newTensor(`${base}_scales`, DataType.FLOAT, [N * kBlocks], N * kBlocks * 4, async (s) => s.write(asBytes((await get()).scales))),
       newTensor(`${base}_zp`, DataType.UINT8, [N * zpRow], N * zpRow, async (s) => s.write((await get()).zeroPoints)),
     );
-    if (correct) {
-      // The bias is written from the same quantization result (4th use), whatever the order.
-      const corrected = async (s) => {
-        const { shift } = await get();
-        const b = bias ? Float32Array.from(await bias.readFloats()) : new Float32Array(N);
-        for (let i = 0; i < N; i++) b[i] -= shift[i];
-        await s.write(asBytes(b));
-      };
-      ctx.tensors.push(newTensor(bias ? bias.name : `${base}_bias_correction`, DataType.FLOAT, [N], N * 4, corrected));
-      if (bias) ctx.correctedBiases.add(bias.name);
-      ctx.corrected++;
-    }
+    // The bias is written from the same quantization result (4th use), whatever the order.
+    if (correct) pushCorrectedBias(n, w, N, get, ctx);
     ctx.done.add(base);
   }
   const attrs = { K, N, bits, block_size: block };
@@ -168,13 +195,56 @@ export function calibrationTargets(graph, { minWeightElements = 0 } = {}) {
   return [...names];
 }
 
-/** MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8). */
+/**
+ * Bias correction tensors for a rewritten MatMul (see rewriteMatMulNBits): the bias the graph adds
+ * to its output, minus `shift` (read from `get()` when written), or a new bias when it has none.
+ * Returns the name of the tensor to add when the graph had no bias, else null.
+ */
+function pushCorrectedBias(n, w, N, get, ctx) {
+  const bias = ctx.biases.get(n.output[0]);
+  const corrected = async (s) => {
+    const { shift } = await get();
+    const b = bias ? Float32Array.from(await bias.readFloats()) : new Float32Array(N);
+    for (let i = 0; i < N; i++) b[i] -= shift[i];
+    await s.write(asBytes(b));
+  };
+  const name = bias ? bias.name : `${w.name}_bias_correction`;
+  ctx.tensors.push(newTensor(name, DataType.FLOAT, [N], N * 4, corrected));
+  if (bias) ctx.correctedBiases.add(bias.name);
+  ctx.corrected++;
+  return bias ? null : name;
+}
+
+/** shift = mean · (dequantized W - W) for symmetric int8 codes [K, N] and scales (N or 1). */
+function int8Shift(values, codes, scales, K, N, mean) {
+  const shift = new Float32Array(N);
+  const perChannel = scales.length === N;
+  for (let k = 0; k < K; k++) {
+    const m = mean[k];
+    if (m === 0) continue;
+    for (let j = 0, o = k * N; j < N; j++) shift[j] += m * (codes[o + j] * scales[perChannel ? j : 0] - values[o + j]);
+  }
+  return shift;
+}
+
+/**
+ * MatMul weight -> DynamicQuantizeLinear + MatMulInteger + Cast + Mul (per-channel int8), with
+ * the bias correction of rewriteMatMulNBits when ctx.means has this input's mean.
+ */
 function rewriteMatMulInteger(n, w, ctx) {
   const [K, N] = w.dims;
   const base = w.name;
+  const mean = ctx.means?.get(n.input[0]) ?? null;
+  const correct = Boolean(mean) && correctable(w, ctx.uses);
+  if (mean && mean.length !== K) throw new InvalidArgumentError(`activation mean for '${n.input[0]}' has ${mean.length} values, the weight '${base}' needs ${K}`);
+  let addBias = null;
   if (!ctx.done.has(base)) {
     const perChannel = ctx.perChannel;
-    const get = shared(async () => quantizeInt8PerColumn(await w.readFloats(), K, N, { perChannel }), 2);
+    const get = shared(async () => {
+      const values = await w.readFloats();
+      const q = quantizeInt8PerColumn(values, K, N, { perChannel });
+      return correct ? { ...q, shift: int8Shift(values, q.codes, q.scales, K, N, mean) } : q;
+    }, correct ? 3 : 2);
     const S = perChannel ? N : 1;
     const dims = perChannel ? [N] : [];
     ctx.tensors.push(
@@ -182,6 +252,7 @@ function rewriteMatMulInteger(n, w, ctx) {
       newTensor(`${base}_scale`, DataType.FLOAT, dims, S * 4, async (s) => s.write(asBytes((await get()).scales))),
       constTensor(`${base}_zero_point`, DataType.INT8, dims, new Uint8Array(S)),
     );
+    if (correct) addBias = pushCorrectedBias(n, w, N, get, ctx);
     ctx.done.add(base);
   }
   const a = n.input[0], y = n.output[0];
@@ -196,7 +267,12 @@ function rewriteMatMulInteger(n, w, ctx) {
   nodes.push(makeNode('MatMulInteger', [q, `${base}_quantized`, `${q}_zero_point`, `${base}_zero_point`], [`${y}_int32`], {}, `${y}_MatMulInteger`));
   nodes.push(makeNode('Cast', [`${y}_int32`], [`${y}_cast`], { to: DataType.FLOAT }, `${y}_Cast`));
   nodes.push(makeNode('Mul', [`${q}_scale`, `${base}_scale`], [`${y}_scale`], {}, `${y}_scale_Mul`));
-  nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [y], {}, `${y}_Mul`));
+  if (!addBias) {
+    nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [y], {}, `${y}_Mul`));
+    return nodes;
+  }
+  nodes.push(makeNode('Mul', [`${y}_cast`, `${y}_scale`], [`${y}_uncorrected`], {}, `${y}_Mul`));
+  nodes.push(makeNode('Add', [`${y}_uncorrected`, addBias], [y], {}, `${y}_bias_correction`));
   return nodes;
 }
 
@@ -268,7 +344,7 @@ function pickEmbedding(nodes, inits) {
   return best;
 }
 
-const CALIBRATED_FORMATS = ['q8', 'q4'];
+const CALIBRATED_FORMATS = ['q8', 'q4', 'int8-dynamic'];
 
 /** What a result says about calibration: { texts, tokens, device, seconds } or { skipped }. */
 export const describeCalibration = (c) => (!c ? null : c.skipped ? { skipped: c.skipped } : { texts: c.texts, tokens: c.tokens, device: c.device, seconds: c.seconds });
@@ -291,8 +367,9 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
   const names = calibrationTargets(graph, options);
   const settings = typeof setting === 'object' ? setting : {};
   const onProgress = options.onProgress ?? (() => {});
+  const gptq = gptqFor(options.gptqFormat ?? format, options.gptq);
   try {
-    return await activationMeans(onnxFile, names, { ...settings, onProgress });
+    return await activationMeans(onnxFile, names, { ...settings, onProgress, hessianWindow: gptq ? gptqWindow(gptq, options.block ?? 32) : null });
   } catch (err) {
     // 'auto' must not turn a quantization that works into a failure: any error of ours (no or a
     // broken tokenizer, inputs it cannot feed, a graph ONNX Runtime will not load) skips it, with why.
@@ -303,7 +380,7 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
 
 /**
  * Quantizes the ONNX model at `inPath` into `outPath`.
- * options: format 'q8' | 'q4' | 'int8-dynamic' (default q8), block (32; MatMulNBits /
+ * options: format 'q8' | 'q4' | 'int8-dynamic' (default DEFAULT_FORMAT: int8-dynamic), block (32; MatMulNBits /
  * GatherBlockQuantized block size), rounding ('auto' | 'mse' | 'minmax': per-block scale choice,
  * see blockwise.js; auto = mse at 4 bits, minmax at 8), embeddings (quantize the word-embedding
  * table; default true), embeddingBits (4 | 8; default the format's), matmulBits (name, dims) -> 4 | 8
@@ -318,14 +395,14 @@ export async function calibrate(onnxFile, graph, format, options = {}) {
  * external, ops }.
  */
 export async function quantizeModel(inPath, outPath, options = {}) {
-  const format = options.format ?? 'q8'; // (format null, a plain copy, is for js/convert only)
+  const format = options.format ?? DEFAULT_FORMAT; // (format null, a plain copy, is for js/convert only)
   checkOptions({ format, block: options.block ?? 32 });
   if (path.resolve(inPath) === path.resolve(outPath)) throw new InvalidArgumentError('quantize: the output path must differ from the input path');
   const model = await readOnnxModel(inPath);
   try {
     const source = fileGraphSource(model);
     const calibration = await calibrate(inPath, source.graph, format, options);
-    const result = await quantizeGraph(source, outPath, { ...options, format, activationMeans: calibration?.means ?? null });
+    const result = await quantizeGraph(source, outPath, { ...options, format, activationMeans: calibration?.means ?? null, activationHessians: calibration?.hessians ?? null });
     return { ...result, calibration: describeCalibration(calibration) };
   } catch (err) {
     if (err instanceof RangeError) throw new ParseError(`${inPath}: ${err.message}`, { cause: err });
@@ -344,7 +421,7 @@ export async function quantizeModel(inPath, outPath, options = {}) {
  * `activationMeans` (a Map, see calibrate()). format null writes the graph unchanged (float32).
  */
 export async function quantizeGraph(source, outPath, options = {}) {
-  const { format = 'q8', block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, rounding = 'auto', onProgress = () => {} } = options;
+  const { format = DEFAULT_FORMAT, block = 32, embeddings = true, minWeightElements = 0, externalData = 'auto', perChannel = true, accuracyLevel = 0, rounding = 'auto', onProgress = () => {} } = options;
   if (rounding !== 'auto' && !ROUNDINGS.includes(rounding)) throw new InvalidArgumentError(`rounding must be auto, ${ROUNDINGS.join(' or ')} (got ${rounding})`);
   if (format !== null) checkOptions({ format, block });
   if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new InvalidArgumentError(`accuracyLevel must be 0..4 (got ${accuracyLevel})`);
@@ -359,9 +436,13 @@ export async function quantizeGraph(source, outPath, options = {}) {
     if (b !== 4 && b !== 8) throw new InvalidArgumentError(`matmulBits('${name}') must return 4 or 8 (got ${b})`);
     return b;
   };
-  const means = format === null || format === 'int8-dynamic' ? null : (options.activationMeans ?? null);
+  const means = format === null ? null : (options.activationMeans ?? null);
   if (means != null && !(means instanceof Map)) throw new InvalidArgumentError('activationMeans must be a Map (activation name -> Float32Array), as calibrate.js activationMeans() returns');
-  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding, means, uses, biases: means ? findBiases(graph.nodes, inits, uses) : new Map(), correctedBiases: new Set(), corrected: 0 };
+  const hessians = means ? (options.activationHessians ?? null) : null;
+  if (hessians != null && !(hessians instanceof Map)) throw new InvalidArgumentError('activationHessians must be a Map (activation name -> { window, blocks }), as calibrate.js activationMeans() returns');
+  const gptq = hessians ? gptqFor(format, options.gptq) : null;
+  if (gptq && [...hessians.values()].some((h) => h.window !== gptqWindow(gptq, block))) throw new InvalidArgumentError(`the calibration's Hessian window must be gptq.window rounded up to whole blocks (${gptqWindow(gptq, block)} for block ${block})`);
+  const ctx = { tensors: [], done: new Set(), dql: new Map(), perChannel, accuracyLevel, rounding, means, uses, biases: means ? findBiases(graph.nodes, inits, uses) : new Map(), correctedBiases: new Set(), corrected: 0, hessians, gptq, gptqApplied: 0 };
   const replaced = new Map(); // initializer name -> uses rewritten
   const outNodes = [];
   let matmuls = 0;
@@ -407,5 +488,5 @@ export async function quantizeGraph(source, outPath, options = {}) {
   onProgress({ stage: 'done', outBytes });
   const ops = format === null ? [] : format === 'int8-dynamic' ? ['DynamicQuantizeLinear', 'MatMulInteger', ...(embedding ? ['DequantizeLinear'] : [])] : ['com.microsoft.MatMulNBits', ...(embedding ? ['com.microsoft.GatherBlockQuantized'] : [])];
   const isInt8 = format === 'int8-dynamic';
-  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, biasCorrected: ctx.corrected, embedding: embedding?.name ?? null, external: out.external, ops };
+  return { format, bits: format === null ? 32 : isInt8 ? 8 : bits, block: format === null || isInt8 ? null : block, inBytes, outBytes, matmuls, biasCorrected: ctx.corrected, gptq: ctx.gptqApplied, embedding: embedding?.name ?? null, external: out.external, ops };
 }

@@ -28,6 +28,8 @@ before(async () => {
   for (const preset of PRESETS) await makeModel(path.join(tmp, preset), { preset, seed: 11, config: { num_hidden_layers: 1 } });
   // q8 = 8-bit MatMulNBits, a kernel the JSEP WebGPU build lacks (the native WebGPU build has it).
   await quantizeModel(path.join(tmp, 'tiny-bert/onnx/model.onnx'), path.join(tmp, 'tiny-bert/onnx/model_quantized.onnx'), { format: 'q8', block: 32 });
+  // int8 compute (MatMulInteger), the default quantized layout: WebGPU has no kernels for it.
+  await quantizeModel(path.join(tmp, 'tiny-bert/onnx/model.onnx'), path.join(tmp, 'tiny-bert/onnx/model_int8.onnx'), { format: 'int8-dynamic', calibration: false });
   server = await startStaticServer({ mounts: { '/': REPO_ROOT, '/gen/': tmp } });
   browser = await launchBrowser({ webgpu: true });
   page = await browser.newPage();
@@ -110,4 +112,21 @@ test('q8 on WebGPU: the native WebGPU build runs it; with only the JSEP build it
 
   const strict = await jsepPage.evaluate(([u, x, o]) => window.embedWith(u, 'webgpu', x, o), [url, texts, { ...q8, strictDevice: true }]);
   assert.match(strict.error ?? '', /^ModelLoadError: ONNX Runtime \(webgpu\) cannot load onnx\/model_quantized\.onnx/);
+});
+
+test('int8 compute on WebGPU: routed to WASM before any WebGPU session, with the operators in info; strictDevice makes it an error', { skip, timeout: 240_000 }, async (t) => {
+  const url = `${server.url}/gen/tiny-bert/`;
+  const int8 = { dtype: 'int8' };
+  const wasm = await page.evaluate(([u, x, o]) => window.embedWith(u, 'wasm', x, o), [url, texts, int8]);
+  assert.ok(!wasm.error, wasm.error);
+  const gpu = await page.evaluate(([u, x, o]) => window.embedWith(u, 'webgpu', x, o), [url, texts, int8]);
+  assert.ok(!gpu.error, gpu.error);
+  t.diagnostic(`int8 on webgpu: device ${gpu.info.device}, reason: ${gpu.info.deviceReason}`);
+  assert.equal(gpu.info.device, 'wasm');
+  assert.deepEqual(gpu.info.deviceFallback?.missingOps, ['MatMulInteger', 'DynamicQuantizeLinear']);
+  assert.match(gpu.info.deviceReason, /^routed to WASM: .*MatMulInteger/);
+  assert.equal(gpu.info.webgpuGuard, null, 'no WebGPU session was made, so there was nothing to guard');
+  texts.forEach((_, i) => assert.ok(maxAbsDiff(gpu.vectors[i], wasm.vectors[i]) < 1e-4, `routed int8 vs WASM, text ${i}`));
+  const strict = await page.evaluate(([u, x, o]) => window.embedWith(u, 'webgpu', x, o), [url, texts, { ...int8, strictDevice: true }]);
+  assert.match(strict.error ?? '', /^ModelLoadError: .*not opened on WebGPU/);
 });

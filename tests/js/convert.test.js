@@ -10,7 +10,7 @@ import path from 'node:path';
 import { makeModel } from '../../models/generator/index.js';
 import { writeSafetensors } from '../../js/convert/safetensors-writer.js';
 import { InvalidArgumentError, ParseError, UnsupportedError } from '../../js/errors.js';
-import { convertModel } from '../../js/convert/convert.js';
+import { convertModel, DTYPE_FORMAT } from '../../js/convert/convert.js';
 import { openSafetensors, readTensorFloat32 } from '../../js/convert/safetensors-reader.js';
 import { probeFeeds, rowCosines } from '../../js/embedder/webgpu-guard.js';
 import { run as cliRun } from '../../js/cli/convert.js';
@@ -120,7 +120,7 @@ for (const preset of ['tiny-bert', 'tiny-xlm-roberta']) {
       }
       // The same quantizer run on the converted float32 file gives the very same bytes.
       const twoStep = path.join(fp32Dir, 'onnx', `two-step-${file}`);
-      await quantizeModel(path.join(fp32Dir, 'onnx/model.onnx'), twoStep, { format: dtype, calibration });
+      await quantizeModel(path.join(fp32Dir, 'onnx/model.onnx'), twoStep, { format: DTYPE_FORMAT[dtype], calibration });
       assert.ok(readFileSync(path.join(out, 'onnx', file)).equals(readFileSync(twoStep)), `${dtype}: one-pass and two-step files differ`);
       // Vectors through the real Embedder (WASM) against the generator's own float32 ONNX.
       cpSync(path.join(gen[preset], 'onnx/model.onnx'), path.join(out, 'onnx/generator-fp32.onnx'));

@@ -129,6 +129,37 @@ describe('bias correction', () => {
     }
   });
 
+  test('int8-dynamic: every MatMulInteger bias becomes b - E[x]·(dequantized W - W)', async () => {
+    const f = await load(fp32);
+    const out = path.join(dir, 'onnx/corrected_int8.onnx');
+    const r = await quantizeModel(fp32, out, { format: 'int8-dynamic', calibration: { texts: TEXTS } });
+    assert.equal(r.biasCorrected, r.matmuls);
+    const q = await load(out);
+    const mms = q.nodes.filter((n) => n.opType === 'MatMulInteger');
+    assert.equal(mms.length, r.matmuls);
+    const means = (await activationMeans(fp32, f.nodes.filter((n) => n.opType === 'MatMul' && f.floats.has(n.input[1])).map((n) => n.input[0]), { texts: TEXTS })).means;
+    for (const n of mms) {
+      // MatMulInteger -> Cast -> Mul -> y; the float model's MatMul wrote y and read W.
+      const y = q.nodes.find((m) => m.opType === 'Mul' && m.input[0] === q.nodes.find((c) => c.opType === 'Cast' && c.input[0] === n.output[0]).output[0]).output[0];
+      const orig = f.nodes.find((m) => m.opType === 'MatMul' && m.output[0] === y);
+      const add = q.nodes.find((m) => m.opType === 'Add' && m.input.includes(y));
+      const bias = add.input.find((i) => q.floats.has(i));
+      const [K, N] = f.dims.get(orig.input[1]);
+      const codes = new Int8Array(q.bytes.get(n.input[1]).buffer, q.bytes.get(n.input[1]).byteOffset, K * N);
+      const scale = q.floats.get(n.input[1].replace(/_quantized$/, '_scale'));
+      const W = f.floats.get(orig.input[1]), b = f.floats.get(bias), mu = means.get(orig.input[0]), got = q.floats.get(bias);
+      let worst = 0, moved = 0;
+      for (let c = 0; c < N; c++) {
+        let shift = 0;
+        for (let k = 0; k < K; k++) shift += mu[k] * (codes[k * N + c] * scale[c] - W[k * N + c]);
+        worst = Math.max(worst, Math.abs(got[c] - (b[c] - shift)));
+        moved = Math.max(moved, Math.abs(got[c] - b[c]));
+      }
+      assert.ok(worst < 1e-5, `${n.name}: off by ${worst}`);
+      assert.ok(moved > 1e-7, `${n.name}: bias unchanged`);
+    }
+  });
+
   test('a MatMul without a bias gets an Add; the corrected model\'s mean output equals the float one', async () => {
     // input_ids -> Gather(E) -> MatMul(W) -> y: linear, so with exact activation means the
     // corrected mean output over the calibration tokens is the float one, up to rounding.
@@ -166,7 +197,7 @@ describe('bias correction', () => {
     assert.ok(errPlain > 100 * err, `uncorrected off by ${errPlain}, corrected ${err}`);
   });
 
-  test("calibration 'auto' without a tokenizer is skipped with the reason; true fails; int8-dynamic is never corrected", async () => {
+  test("calibration 'auto' without a tokenizer is skipped with the reason; true fails; int8-dynamic is corrected too", async () => {
     const lone = path.join(tmp, 'lone');
     mkdirSync(lone, { recursive: true });
     copyFileSync(fp32, path.join(lone, 'model.onnx'));
@@ -177,8 +208,11 @@ describe('bias correction', () => {
     await assert.rejects(quantizeModel(fp32, path.join(lone, 'q4c.onnx'), { format: 'q4', calibration: 'yes' }), InvalidArgumentError);
     assert.deepEqual(readdirSync(lone).sort(), ['model.onnx', 'q4.onnx']);
     const d = await quantizeModel(fp32, path.join(dir, 'onnx/dyn.onnx'), { format: 'int8-dynamic' });
-    assert.equal(d.calibration, null);
-    assert.equal(d.biasCorrected, 0);
+    assert.ok(d.calibration.texts > 0);
+    assert.equal(d.biasCorrected, d.matmuls);
+    const plain = await quantizeModel(fp32, path.join(dir, 'onnx/dyn_plain.onnx'), { format: 'int8-dynamic', calibration: false });
+    assert.equal(plain.calibration, null);
+    assert.equal(plain.biasCorrected, 0);
   });
 });
 

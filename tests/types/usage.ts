@@ -97,3 +97,17 @@ export async function convertPytorch(): Promise<void> {
   await ckpt.read('embeddings.word_embeddings.weight');
   await ckpt.close();
 }
+
+import { quantizeModel, compareModels, DEFAULT_FORMAT } from 'wasmbed/quantize';
+
+export async function quantizeInt8(): Promise<void> {
+  const r = await quantizeModel('m/onnx/model.onnx', 'm/onnx/model_quantized.onnx', { format: DEFAULT_FORMAT });
+  const corrected: number = r.biasCorrected;
+  const q4 = await quantizeModel('m/onnx/model.onnx', 'm/onnx/model_q4.onnx', { format: 'q4', gptq: { window: 256, damp: 0.01 } });
+  const rounded: number = q4.gptq;
+  await quantizeModel('m/onnx/model.onnx', 'm/onnx/model_q4b.onnx', { format: 'q4', gptq: false });
+  // @ts-expect-error gptq takes 'auto', a boolean or { window, damp }
+  await quantizeModel('m/onnx/model.onnx', 'm/onnx/model_q4c.onnx', { gptq: 256 });
+  const cmp = await compareModels('m/onnx/model.onnx', 'm/onnx/model_quantized.onnx', ['text']);
+  const perText: number[] = cmp.cosines;
+}
