@@ -20,6 +20,9 @@ export async function readme(passages: string[]): Promise<void> {
   const long = await Embedder.load('BAAI/bge-m3', { attentionBlock: 256, memoryBudget: 2 ** 31 });
   // @ts-expect-error memoryBudget is a number of bytes
   await Embedder.load('BAAI/bge-m3', { memoryBudget: '2GB' });
+  await Embedder.load('BAAI/bge-m3', { device: 'wasm', dtype: 'q8', wasmMemoryLimit: 2 ** 31 });
+  // @ts-expect-error wasmMemoryLimit is a number of bytes
+  await Embedder.load('BAAI/bge-m3', { wasmMemoryLimit: '2GB' });
   const docs: Float32Array[] = await model.embed(passages, { prompt: 'passage', batchSize: 32 });
   const flat = await model.embedFlat(passages);
   const n: number = flat.count * flat.dims;
