@@ -4,9 +4,9 @@
 // that downloads gigabytes and then dies (or ORT aborts) while the session is created.
 //
 // What the heap holds (onnxruntime-web 1.30): external data is copied into the heap once (ORT
-// reads each mounted file into its initializer); an inline model's bytes are copied into the heap
-// and then parsed into initializer tensors, so inline weights count twice while the session is
-// created. Then one short run's activations must still fit (js/embedder/activation-memory.js).
+// reads each mounted file into its initializer), and so are inline weights, which wasmbed hands
+// to ORT as external data too (js/onnx/inline-to-external.js); the graph left in the .onnx is
+// small. Then one short run's activations must still fit (js/embedder/activation-memory.js).
 // Measured in Chromium: the 2.27 GB fp32 bge-m3 (external data) runs, renderer peak 2.36x the file
 // (bench/bge-m3-real.bench.js).
 import { CapacityError, InvalidArgumentError } from '../errors.js';
@@ -14,9 +14,9 @@ import { WASM_MEMORY_LIMIT, activationBytes } from './activation-memory.js';
 
 const gib = (b) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 
-/** Heap bytes the session needs for its weights: external data once, inline weights twice. */
+/** Heap bytes the session needs for its weights: the .onnx file and its external data, once. */
 export function weightHeapBytes({ onnxBytes, externalBytes }) {
-  return (externalBytes ?? 0) + 2 * onnxBytes;
+  return (externalBytes ?? 0) + onnxBytes;
 }
 
 /**
