@@ -130,7 +130,7 @@ async function textsOfTokens(n, count, offset) {
 
 async function serveModels() {
   const { startStaticServer } = await import('../scripts/static-server.js');
-  return startStaticServer({ mounts: { '/': GEN }, isolate: false });
+  return startStaticServer({ mounts: { '/': GEN, '/tjs-ort/': TJS_ORT_DIST }, isolate: false });
 }
 
 /** transformers.js's browser build in Node: it picks the web code paths (fetch, onnxruntime-web). */
@@ -170,9 +170,10 @@ async function openNode(job) {
     tjs.env.useBrowserCache = false;
     tjs.env.useWasmCache = false;
     const wasm = tjs.env.backends.onnx.wasm;
+    // The .mjs is imported (a file: URL works in Node), the .wasm fetched (Node's fetch has no file:).
     wasm.wasmPaths = {
       mjs: pathToFileURL(path.join(TJS_ORT_DIST, 'ort-wasm-simd-threaded.asyncify.mjs')).href,
-      wasm: pathToFileURL(path.join(TJS_ORT_DIST, 'ort-wasm-simd-threaded.asyncify.wasm')).href,
+      wasm: `${server.url}/tjs-ort/ort-wasm-simd-threaded.asyncify.wasm`,
     };
     wasm.numThreads = threads;
     opts = { dtype: DTYPES[job.dtype].tjs, device: 'wasm' };
@@ -219,7 +220,8 @@ function runNode(job) {
   const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status !== 0 || !line) {
     const lines = (r.stderr ?? '').trim().split('\n');
-    const message = lines.find((l) => /Error|error:|abort/i.test(l) && !/^\s+at /.test(l)) ?? lines.at(-1) ?? '';
+    // The thrown error's own line (minified sources print a code line first; skip long lines).
+    const message = lines.find((l) => /ERROR_MESSAGE|^\w*Error:|abort\(/.test(l) && l.length < 2000) ?? lines.find((l) => /Error/.test(l)) ?? lines.at(-1) ?? '';
     return { error: `exit ${r.status ?? r.signal}: ${message.trim().slice(0, 600)}`, stderrTail: lines.slice(-12).join('\n').slice(0, 3000) };
   }
   return JSON.parse(line);
