@@ -29,7 +29,9 @@
 //
 // Usage: node bench/bge-m3-real.bench.js [--envs node-cpu,node-wasm,chromium] [--dtypes q8,q4,int8,fp32]
 //        [--systems wasmbed,transformers.js] [--phases cold,warm] [--threads 2] [--queries 3]
-//        [--p256 2] [--p512 1] [--table]
+//        [--p256 2] [--p512 1] [--tag TEXT] [--table]
+// --tag: appended to the environment's name in the results (e.g. '(1 thread)'), so a variant run
+// does not replace the default one.
 // Each run is merged into bench/results/bge-m3-real.json (keyed by env, system, dtype, phase), so
 // the matrix can be run in parts; --table only prints the markdown table from that file.
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -66,6 +68,7 @@ const { values: args } = parseArgs({
     p256: { type: 'string', default: '2' },
     p512: { type: 'string', default: '1' },
     table: { type: 'boolean' },
+    tag: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -130,7 +133,7 @@ async function textsOfTokens(n, count, offset) {
 
 async function serveModels() {
   const { startStaticServer } = await import('../scripts/static-server.js');
-  return startStaticServer({ mounts: { '/': GEN, '/tjs-ort/': TJS_ORT_DIST }, isolate: false });
+  return startStaticServer({ mounts: { '/': GEN }, isolate: false });
 }
 
 /** transformers.js's browser build in Node: it picks the web code paths (fetch, onnxruntime-web). */
@@ -170,10 +173,11 @@ async function openNode(job) {
     tjs.env.useBrowserCache = false;
     tjs.env.useWasmCache = false;
     const wasm = tjs.env.backends.onnx.wasm;
-    // The .mjs is imported (a file: URL works in Node), the .wasm fetched (Node's fetch has no file:).
+    // The .mjs is imported (a file: URL); Emscripten in Node reads the .wasm with fs, so a plain
+    // path (a file: URL goes to fetch, which has no file: in Node; an http: URL to fs).
     wasm.wasmPaths = {
       mjs: pathToFileURL(path.join(TJS_ORT_DIST, 'ort-wasm-simd-threaded.asyncify.mjs')).href,
-      wasm: `${server.url}/tjs-ort/ort-wasm-simd-threaded.asyncify.wasm`,
+      wasm: path.join(TJS_ORT_DIST, 'ort-wasm-simd-threaded.asyncify.wasm'),
     };
     wasm.numThreads = threads;
     opts = { dtype: DTYPES[job.dtype].tjs, device: 'wasm' };
@@ -338,7 +342,7 @@ function printTable() {
   }
   // Ratios against transformers.js on the same int8-dynamic file, same environment and threads.
   console.log('\n| where | wasmbed / transformers.js (int8-dynamic) | first embedding cold | warm | peak memory | query latency | 256-tok throughput | 512-tok throughput |\n|---|---|---|---|---|---|---|---|');
-  for (const env of ['node-cpu', 'node-wasm', 'chromium']) {
+  for (const env of [...new Set(rows.map((r) => r.env))]) {
     const [wc, ww, tc, tw] = [get(env, 'wasmbed', 'int8', 'cold'), get(env, 'wasmbed', 'int8', 'warm'), get(env, 'transformers.js', 'int8', 'cold'), get(env, 'transformers.js', 'int8', 'warm')];
     if (!ww || !tw || ww.error || tw.error) continue;
     const ratio = (a, b) => (a != null && b != null ? (a / b).toFixed(2) : '–');
@@ -382,7 +386,7 @@ async function main() {
             const t = performance.now();
             const r = env === 'chromium' ? await runChromium(job, profile, server) : runNode(job);
             const row = {
-              env, system, dtype, phase, threads: job.threads, load1, loadavg: os.loadavg(), date: new Date().toISOString(),
+              env: args.tag ? `${env} ${args.tag}` : env, system, dtype, phase, threads: job.threads, load1, loadavg: os.loadavg(), date: new Date().toISOString(),
               file: DTYPES[dtype].file, fileBytes: fileBytes(DTYPES[dtype].file), p256n: job.p256.length, p512n: job.p512.length,
               wallMs: performance.now() - t, ...r,
             };

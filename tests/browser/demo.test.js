@@ -234,8 +234,13 @@ test('demo: a local model folder picked with the directory picker loads; re-inde
 });
 
 test('demo: a model without the generator marker shows no random-weights notice', { skip, timeout: 120_000 }, async () => {
-  await page.fill('#model-source', '/models/plain-model/');
-  await page.click('#model-load');
+  // After the resumed re-index: each status from the worker puts a local folder's name back in
+  // the source box, so the value is set and submitted in one step.
+  await waitReady(120_000);
+  await page.evaluate(() => {
+    document.getElementById('model-source').value = '/models/plain-model/';
+    document.getElementById('model-form').requestSubmit();
+  });
   await page.waitForFunction(() => window.__demo.model?.state === 'ready' && window.__demo.model.name.includes('plain-model'), null, { timeout: 60_000 })
     .catch(async (err) => assert.fail(`${err.message}: ${JSON.stringify(await demoState())}`));
   assert.equal(await page.isVisible('#model-notice'), false);
