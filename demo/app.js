@@ -2,9 +2,11 @@
 // happen in search-worker.js, so typing and scrolling stay smooth while documents are indexed.
 // Document text is only ever put in the page with textContent / text nodes, never innerHTML.
 
+import { DEMO_MODEL, DTYPES, formatSize, loadCatalogue } from './models.js';
+
 const $ = (id) => document.getElementById(id);
 // The tiny model `npm start` generates into models/generated/demo-model (served at /models/).
-const DEFAULT_MODEL = '/models/demo-model/';
+const DEFAULT_MODEL = DEMO_MODEL;
 const SEARCH_DEBOUNCE_MS = 60;
 
 const worker = new Worker(new URL('./search-worker.js', import.meta.url), { type: 'module', name: 'wasmbed-demo' });
@@ -52,7 +54,67 @@ $('model-form').addEventListener('submit', (e) => {
     return;
   }
   localStorage.setItem('wasmbed-demo:model', source);
-  send({ type: 'load-model', source: resolveSource(source) });
+  localStorage.setItem('wasmbed-demo:dtype', selectedDtype());
+  send({ type: 'load-model', source: resolveSource(source), dtype: selectedDtype() });
+});
+
+// ---- model picker: the supported models by name, with each dtype's download size ---------------
+const catalogue = new Map(); // Hub id -> { name, dims, maxLength, download }
+const selectedDtype = () => $('model-dtype').value || 'fp32';
+
+function fillDtypes(id) {
+  const entry = catalogue.get(id);
+  const select = $('model-dtype');
+  // A named model keeps the dtype picked for the previous named one; the first time, the stored
+  // choice; coming from an fp32-only source, q8 (the smallest download that runs everywhere).
+  const keep = select.options.length > 1 ? select.value
+    : select.options.length === 0 ? localStorage.getItem('wasmbed-demo:dtype') ?? 'q8' : 'q8';
+  select.replaceChildren();
+  // The generated model and typed-in sources: the file the source has (fp32 unless it says).
+  const offered = entry ? DTYPES : ['fp32'];
+  for (const dtype of offered) {
+    const bytes = entry?.download?.[dtype];
+    select.append(new Option(entry ? `${dtype} · ${formatSize(bytes)}` : dtype, dtype));
+  }
+  select.value = offered.includes(keep) ? keep : offered[0];
+  describePick(id);
+}
+
+function describePick(id) {
+  const entry = catalogue.get(id);
+  if (!entry) {
+    $('model-size').textContent = id === DEMO_MODEL ? 'Tiny generated model (random weights): for trying the page, not for search by meaning.' : '';
+    return;
+  }
+  const bytes = entry.download?.[selectedDtype()];
+  $('model-size').textContent = `${entry.id} · ${entry.dims ?? '?'} dims · up to ${entry.maxLength ?? '?'} tokens · ` +
+    `${selectedDtype()} download ${formatSize(bytes)}${entry.download ? ' (computed from the parameter count)' : ''}. Press Load to download it.`;
+  $('model-size').title = entry.note;
+}
+
+$('model-pick').addEventListener('change', () => {
+  const id = $('model-pick').value;
+  $('model-source').value = id;
+  fillDtypes(id);
+});
+$('model-dtype').addEventListener('change', () => describePick($('model-pick').value));
+$('model-source').addEventListener('input', () => {
+  const v = $('model-source').value.trim();
+  const known = v === DEMO_MODEL || catalogue.has(v);
+  $('model-pick').value = known ? v : '';
+  if (known) fillDtypes(v);
+});
+
+loadCatalogue().then((entries) => {
+  const pick = $('model-pick');
+  for (const e of entries) {
+    catalogue.set(e.id, e);
+    pick.append(new Option(`${e.name}${e.dims ? ` · ${e.dims} dims` : ''}`, e.id));
+  }
+  pick.append(new Option('Other (type a Hub id or URL below)', ''));
+  const current = $('model-source').value.trim();
+  pick.value = current === DEMO_MODEL || catalogue.has(current) ? current : '';
+  fillDtypes(current);
 });
 $('model-folder').addEventListener('change', () => {
   const files = [...$('model-folder').files];
@@ -131,8 +193,9 @@ function renderStatus(s) {
   Object.assign(state, { docs: s.docs, passages: s.passages, paused: s.paused, model: s.model, indexing: s.indexing, restored: s.restored });
   const m = s.model;
   if (m?.name?.endsWith('(local folder)')) $('model-source').value = `local folder: ${m.name.replace(/ \(local folder\)$/, '')}`;
+  $('model-notice').hidden = !(m?.generated && (m.state === 'ready' || m.state === 'tokenizer'));
   if (m?.state === 'ready') {
-    setStatus('model-status', `${m.name} · ${m.dims} dims · max ${m.maxLength} tokens${m.fromCache ? ' · from cache' : ''}`);
+    setStatus('model-status', `${m.name}${m.dtype && m.dtype !== 'fp32' ? ` (${m.dtype})` : ''} · ${m.dims} dims · max ${m.maxLength} tokens${m.fromCache ? ' · from cache' : ''}${m.generated ? ' · random weights' : ''}`);
     $('model-progress').hidden = true;
   } else if (m?.state === 'loading') {
     setStatus('model-status', `Loading ${m.name}…`);
@@ -324,4 +387,4 @@ function formatDuration(ms) {
 }
 
 // ---- start: restore what the last visit left (index from storage, model from cache) -------------
-send({ type: 'init', defaultModel: resolveSource($('model-source').value) });
+send({ type: 'init', defaultModel: resolveSource($('model-source').value), defaultDtype: localStorage.getItem('wasmbed-demo:dtype') ?? undefined });

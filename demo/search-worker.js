@@ -47,7 +47,7 @@ self.addEventListener('message', (e) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init': return init(msg);
-    case 'load-model': return loadModel(msg.source, { reindex: true });
+    case 'load-model': return loadModel(msg.source, { reindex: true, dtype: msg.dtype });
     case 'add-documents': return addDocuments(msg.items);
     case 'cancel': return cancel();
     case 'resume': return resume();
@@ -81,7 +81,7 @@ function status(extra = {}) {
 }
 
 // ---- start-up: restore the saved index, then the model from cache ------------------------------
-async function init({ defaultModel }) {
+async function init({ defaultModel, defaultDtype }) {
   let saved = null;
   try {
     saved = await store.get('state');
@@ -89,6 +89,7 @@ async function init({ defaultModel }) {
     S.note = `storage unavailable: ${err.message}`;
   }
   const source = saved?.source ?? defaultModel;
+  const dtype = saved?.source ? saved.dtype : defaultDtype;
   if (saved?.version === STATE_VERSION) {
     S.docs = new Map(saved.docs.map((d) => [d.id, d]));
     S.passages = new Map(saved.passages.map((p) => [p.id, p]));
@@ -113,21 +114,24 @@ async function init({ defaultModel }) {
     }
   }
   status({ changed: true });
-  if (source) await loadModel(source, { reindex: false });
+  if (source) await loadModel(source, { reindex: false, dtype });
 }
 
-function modelKeyOf(source) {
-  return typeof source === 'string' ? source : `local:${source.name ?? source.local}`;
+// The stored vectors' model: the source, and the dtype when not fp32 (keys saved before dtypes
+// were offered stay valid).
+function modelKeyOf(source, dtype) {
+  const key = typeof source === 'string' ? source : `local:${source.name ?? source.local}`;
+  return dtype && dtype !== 'fp32' ? `${key}#${dtype}` : key;
 }
 
 // ---- model --------------------------------------------------------------------------------------
 let modelLoad = null;
 
-async function loadModel(source, { reindex }) {
+async function loadModel(source, { reindex, dtype }) {
   modelLoad?.abort();
   const controller = new AbortController();
   modelLoad = controller;
-  const key = modelKeyOf(source);
+  const key = modelKeyOf(source, dtype);
   const name = typeof source === 'string' ? source : `${source.name ?? source.local} (local folder)`;
   S.modelInfo = { state: 'loading', name };
   status();
@@ -150,6 +154,7 @@ async function loadModel(source, { reindex }) {
     let fromNetwork = false;
     const model = await Embedder.load(files, {
       signal: controller.signal,
+      ...(dtype ? { dtype } : {}),
       onProgress: (p) => {
         if (p && !p.cached && p.loaded != null) fromNetwork = true;
         post({ type: 'model-progress', loaded: p?.loaded ?? 0, total: p?.total ?? 0, file: p?.file });
@@ -177,6 +182,10 @@ async function loadModel(source, { reindex }) {
       threads: info.device === 'wasm' ? (wasmEnv?.numThreads || 1) : info.device === 'webgpu' ? 'GPU' : 'native',
       loadMs: Math.round(performance.now() - started),
       fromCache: !fromNetwork,
+      dtype: info.dtype,
+      // A generated model (wasmbed make-model, e.g. the default demo model) has random weights:
+      // the page says so, since its dense rankings mean nothing.
+      generated: await isGenerated(files),
     };
     const changed = S.modelKey !== key;
     // BGE-M3 mode: only for models with the sparse / ColBERT heads (demo/m3-mode.js); the saved
@@ -204,6 +213,7 @@ async function loadModel(source, { reindex }) {
     }
     S.modelKey = key;
     S.lastSource = typeof source === 'string' ? source : { local: source.name ?? source.local };
+    S.lastDtype = dtype ?? null;
     status({ changed: true });
     await saveState();
     pump();
@@ -230,6 +240,16 @@ async function loadTokenizerFirst(files, name, signal) {
     status({ changed: true });
   } catch {
     // no tokenizer.json (a SentencePiece model) or not cached: wait for the full model
+  }
+}
+
+/** Does the model's config.json carry the generator's marker (models/generator: random weights)? */
+async function isGenerated(files) {
+  try {
+    const src = await openModelSource(files);
+    return Boolean((await src.json('config.json')).wasmbed_generated);
+  } catch {
+    return false;
   }
 }
 
@@ -417,6 +437,7 @@ async function saveState() {
     state: {
       version: STATE_VERSION,
       source: S.lastSource,
+      dtype: S.lastDtype ?? null,
       modelKey: S.modelKey,
       docs: [...S.docs.values()],
       passages: [...S.passages.values()],

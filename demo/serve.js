@@ -46,6 +46,9 @@ export async function startDemoServer({ port = 8080, host = '127.0.0.1', modelsD
       '/dist/': path.join(ROOT, 'dist'),
       '/node_modules/onnxruntime-web/dist/': path.join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
       '/models/': path.resolve(modelsDir),
+      // wasmbed's manifests (js/embedder/manifests.js fetches them next to js/; the picker reads
+      // the sizes): the longer prefix wins over /models/.
+      '/models/manifests/': path.join(ROOT, 'models', 'manifests'),
       ...mounts, // extra folders (tests mount their pages here)
     },
     transform: (file, text) =>

@@ -713,6 +713,14 @@ export interface EmbedderOptions extends ModelSourceOptions {
    */
   memoryBudget?: number;
   /**
+   * ONNX Runtime Web (devices 'wasm' and 'webgpu'): bytes of WASM heap the model may use. Its
+   * weights (the .onnx file and its external data) plus one 512-token run must fit, else the
+   * load fails with a CapacityError naming the limit and suggesting dtype 'q8' / 'q4', after the
+   * .onnx file but before any external data is downloaded. Default 4 GiB (wasm32); lower it for
+   * devices with less memory.
+   */
+  wasmMemoryLimit?: number;
+  /**
    * device 'webgpu': when ONNX Runtime cannot create the WebGPU session for this model (a kernel
    * the build lacks, no adapter), throw instead of running on WASM (the default falls back, warns
    * once and records it in info.deviceFallback).

@@ -4,6 +4,7 @@ import { isNode } from '../internal/env.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError, WasmLoadError } from '../errors.js';
 import { prepareModel } from './prepare-model.js';
 import { webgpuRoute } from './webgpu-route.js';
+import { externalizeInitializers } from '../onnx/inline-to-external.js';
 
 export const DEVICES = ['auto', 'cpu', 'wasm', 'webgpu'];
 
@@ -284,6 +285,10 @@ export async function createSession(device, model, { threads, attentionBlock, me
     await configureThreads(entry, threads, device === 'webgpu');
     prepareRuntime(entry, runtimeTimeoutMs);
     opts.executionProviders = device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
+    // Inline weights become external data viewing the same bytes: ORT-web then copies each weight
+    // into its heap once instead of file + parsed proto + tensors (js/onnx/inline-to-external.js).
+    const ext = model.bytes ? externalizeInitializers(model.bytes) : null;
+    if (ext) model = { ...model, bytes: ext.bytes, externalData: [...(model.externalData ?? []), { path: ext.location, data: ext.data }] };
     if (model.externalData?.length) opts.externalData = model.externalData;
   }
   let session;

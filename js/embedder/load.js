@@ -11,6 +11,8 @@ import { manifestFor, positionLimit, readModelSettings, resolveSettings } from '
 import { guardWebGpu, probeFeeds } from './webgpu-guard.js';
 import { M3State } from '../bge-m3/outputs.js';
 import { missingFileError } from './missing-file.js';
+import { checkFitsWasmHeap } from './wasm-heap.js';
+import { externalDataBytes } from '../onnx/index.js';
 
 // Load-time WebGPU check: mixed scripts, so embeddings of several kinds of tokens are compared.
 const WEBGPU_PROBE = 'wasmbed WebGPU probe: 서울은 대한민국의 수도이다. Москва — столица России.';
@@ -90,7 +92,7 @@ async function loadParts(source, options, picked, loadSignal) {
     findModelFile(src, dtype, options.modelFile),
   ]);
   checkAbort(signal);
-  const opening = openOnDevice(src, modelFile, picked.device, options);
+  const opening = openOnDevice(src, modelFile, picked.device, { ...options, modelConfig: config });
   opening.catch(() => {}); // awaited below, after the tokenizer: not an unhandled rejection meanwhile
   let tokenizer, core;
   try {
@@ -116,7 +118,7 @@ async function loadParts(source, options, picked, loadSignal) {
       const guarded = await guardWebGpu({
         session, feeds, threshold: guardOptions.threshold, fallback: guardOptions.fallback ?? true,
         output: session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0],
-        openWasm: () => openSession(src, modelFile, 'wasm', options),
+        openWasm: () => openSession(src, modelFile, 'wasm', { ...options, modelConfig: config }),
       });
       session = guarded.session;
       device = guarded.device;
@@ -237,7 +239,15 @@ async function openSession(src, modelFile, device, options) {
   // data walks the bytes already in hand (a second read would be a second download in an
   // uncached browser load).
   const model = { name: modelFile, bytes: await src.bytes(modelFile), externalData: [] };
-  for (const e of await src.externalDataFiles(modelFile, model.bytes)) {
+  const external = await src.externalDataFiles(modelFile, model.bytes);
+  if (device !== 'cpu') {
+    // ORT-web's wasm32 heap: decided before the external weights are downloaded (js/embedder/wasm-heap.js).
+    checkFitsWasmHeap({
+      modelFile, onnxBytes: model.bytes.byteLength, externalBytes: external.length ? externalDataBytes(model.bytes) ?? 0 : 0,
+      config: options.modelConfig, limit: options.wasmMemoryLimit,
+    });
+  }
+  for (const e of external) {
     model.externalData.push({ path: e.location, data: await src.bytes(e.file) });
   }
   return createSession(device, model, options);

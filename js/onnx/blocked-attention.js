@@ -4,9 +4,9 @@
 // `block` rows and concatenating the results along the sequence axis gives the same numbers while
 // the largest intermediate is [B, heads, block, S] instead of [B, heads, S, S] (16 heads at 8,192
 // tokens: 256 MiB per 512-row block instead of 4 GiB, which overflows ONNX Runtime Web's 32-bit
-// sizes). The blocks are a static unroll over ceil(maxLength / block): a Slice past the end of
-// the sequence gives an empty block, and ONNX Runtime (node and web) runs MatMul, Softmax and
-// Concat on empty tensors, so one graph serves every length.
+// sizes). The blocks are a static unroll over ceil(maxLength / block), so one graph serves every
+// length; a block past the end of the sequence repeats its last row (never empty: WebGPU cannot
+// run an empty Softmax) and the concatenated result is cut back to the sequence's rows.
 //
 //   blockedAttentionNodes()    the nodes for one attention, used by js/convert/architecture.js
 //   blockAttentionInModel()    load-time rewrite of a Hub export's bytes (Optimum / transformers.js
@@ -60,24 +60,37 @@ export function blockedAttentionNodes({ q, kT, v, scale = null, mask = null, mas
     const rows = op('Slice', [op('Shape', [mask]), constant(`${prefix}minus_two_1d`, I64, [1], [-2]), constant(`${prefix}minus_one_1d`, I64, [1], [-1])]);
     rowsFactor = op('Min', [op('Sub', [rows, one]), one]);
   }
+  // Blocks past the end of the sequence start at its last row (S - 1) instead of being empty:
+  // ONNX Runtime Web's WebGPU provider cannot dispatch a Softmax over an empty tensor ("Invalid
+  // dispatch group size (0, 1, 1)"), so every text shorter than the unroll failed there. Each such
+  // block recomputes that one row, appended after the real rows, and the final Slice keeps the
+  // first S rows: the real rows come from their own blocks as before (exact).
+  let seqLen = null, lastRow = null;
+  if (count > 1) {
+    seqLen = op('Slice', [op('Shape', [q]), constant(`${prefix}two_1d`, I64, [1], [2]), constant(`${prefix}three_1d`, I64, [1], [3])]);
+    lastRow = op('Sub', [seqLen, constant(`${prefix}one_i64_1d`, I64, [1], [1])]);
+  }
   const parts = [];
   for (let i = 0; i < count; i++) {
     const b = blockBounds(constant, prefix, i, block, 2);
-    let scores = op('MatMul', [op('Slice', [q, b.starts, b.ends, b.axes]), kT]);
+    const start = i === 0 ? b.starts : op('Min', [b.starts, lastRow]);
+    let scores = op('MatMul', [op('Slice', [q, start, b.ends, b.axes]), kT]);
     if (scale) scores = op(scale.op, [scores, scale.name]);
     if (mask) {
       let m = mask;
       if (rowsFactor) {
         const mb = blockBounds(constant, prefix, i, block, -2);
-        const start = op('Mul', [mb.starts, rowsFactor]);
+        const mStart = op('Mul', [start, rowsFactor]);
         const end = op('Max', [op('Mul', [mb.ends, rowsFactor]), constant(`${prefix}one_i64_1d`, I64, [1], [1])]);
-        m = op('Slice', [mask, start, end, mb.axes]);
+        m = op('Slice', [mask, mStart, end, mb.axes]);
       }
       scores = op('Add', [scores, m]);
     }
     parts.push(op('MatMul', [op('Softmax', [scores], { axis: -1 }), v]));
   }
-  return count === 1 ? parts[0] : op('Concat', parts, { axis: 2 });
+  if (count === 1) return parts[0];
+  const all = op('Concat', parts, { axis: 2 });
+  return op('Slice', [all, constant(`${prefix}zero_i64_1d`, I64, [1], [0]), seqLen, blockBounds(constant, prefix, 0, block, 2).axes]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,18 +409,32 @@ function blockedMultiHeadAttention(n, { block, maxLength, op, constant, fresh })
     const rows = op('Slice', [op('Shape', [attentionBias]), constant('wasmbed_minus_two_1d', I64, [1], [-2]), constant('wasmbed_minus_one_1d', I64, [1], [-1])]);
     rowsFactor = op('Min', [op('Sub', [rows, one]), one]);
   }
+  // As in blockedAttentionNodes: blocks past the end repeat the last row instead of being empty
+  // (WebGPU cannot dispatch empty kernels), and the result is cut back to the sequence's rows.
+  let seqLen = null, lastRow = null;
+  if (count > 1) {
+    seqLen = op('Slice', [op('Shape', [query]), constant('wasmbed_one_i64_1d', I64, [1], [1]), constant('wasmbed_two_1d', I64, [1], [2])]);
+    lastRow = op('Sub', [seqLen, constant('wasmbed_one_i64_1d', I64, [1], [1])]);
+  }
   for (let i = 0; i < count; i++) {
     const b = blockBounds(constant, 'wasmbed_', i, block, 1);
-    const inputs = [op('Slice', [query, b.starts, b.ends, b.axes]), ...rest.slice(0, 4)];
+    const qStart = i === 0 ? b.starts : op('Min', [b.starts, lastRow]);
+    const inputs = [op('Slice', [query, qStart, b.ends, b.axes]), ...rest.slice(0, 4)];
     if (attentionBias) {
       const mb = blockBounds(constant, 'wasmbed_', i, block, -2);
-      const start = op('Mul', [mb.starts, rowsFactor]);
+      const start = op('Mul', [qStart, rowsFactor]);
       const end = op('Max', [op('Mul', [mb.ends, rowsFactor]), constant('wasmbed_one_i64_1d', I64, [1], [1])]);
       inputs.push(op('Slice', [attentionBias, start, end, mb.axes]));
     }
     while (inputs.length && !inputs[inputs.length - 1]) inputs.pop();
     parts.push(op('MultiHeadAttention', inputs, attrs, fresh('MultiHeadAttention'), 'com.microsoft'));
   }
-  emitted.push(node('Concat', parts, [n.outputs[0]], { axis: 1 }, fresh('Concat').slice(1)));
+  if (count === 1) {
+    emitted.push(node('Identity', parts, [n.outputs[0]], {}, fresh('Identity').slice(1)));
+    return emitted;
+  }
+  const all = op('Concat', parts, { axis: 1 });
+  const axis = blockBounds(constant, 'wasmbed_', 0, block, 1).axes;
+  emitted.push(node('Slice', [all, constant('wasmbed_zero_i64_1d', I64, [1], [0]), seqLen, axis], [n.outputs[0]], {}, fresh('Slice').slice(1)));
   return emitted;
 }

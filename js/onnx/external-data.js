@@ -17,9 +17,28 @@ const utf8 = new TextDecoder();
  * location (absolute, or escaping the model's folder).
  */
 export function listExternalData(src) {
+  return [...walkExternalData(src).keys()];
+}
+
+/**
+ * The bytes of external data the model's tensors reference (the sum of their `length` entries), or
+ * null when a tensor does not state its length. Lets a loader size a model before it downloads the
+ * weights (the ORT-web 4 GiB heap check). Same `src` and errors as listExternalData.
+ */
+export function externalDataBytes(src) {
+  let total = 0;
+  for (const length of walkExternalData(src).values()) {
+    if (length == null) return null;
+    total += length;
+  }
+  return total;
+}
+
+/** location -> bytes its tensors reference (null once a tensor lacks a `length` entry). */
+function walkExternalData(src) {
   if (src instanceof Uint8Array) src = ByteSource.fromBytes(src);
   else if (!(src instanceof ByteSource)) throw new InvalidArgumentError(`listExternalData: expected the .onnx bytes (Uint8Array), got ${src === null ? 'null' : typeof src}`);
-  const found = new Set();
+  const found = new Map();
   // Length-delimited sub-messages of [a, b) as [field, start, end].
   const children = function* (a, b) {
     for (const f of walkFields(src, a, b)) if (f.wire === WIRE.LEN) yield [f.field, f.offset, f.offset + f.length];
@@ -27,6 +46,8 @@ export function listExternalData(src) {
   const str = (a, b) => utf8.decode(src.read(a, b - a));
 
   const tensor = (a, b) => {
+    let location = null;
+    let length = null;
     for (const [field, start, end] of children(a, b)) {
       if (field !== TENSOR.EXTERNAL_DATA) continue;
       let key = null;
@@ -35,8 +56,12 @@ export function listExternalData(src) {
         if (f === ENTRY.KEY) key = str(s, e);
         else if (f === ENTRY.VALUE) value = str(s, e);
       }
-      if (key === 'location' && value != null) found.add(checkLocation(value));
+      if (key === 'location' && value != null) location = checkLocation(value);
+      else if (key === 'length' && value != null && /^\d+$/.test(value)) length = Number(value);
     }
+    if (location == null) return;
+    const before = found.has(location) ? found.get(location) : 0;
+    found.set(location, before == null || length == null ? null : before + length);
   };
   const sparse = (a, b) => {
     for (const [field, start, end] of children(a, b)) if (field === SPARSE_TENSOR.VALUES || field === SPARSE_TENSOR.INDICES) tensor(start, end);
@@ -67,7 +92,7 @@ export function listExternalData(src) {
     if (err instanceof RangeError) throw new ParseError(`malformed ONNX protobuf: ${err.message}`, { cause: err });
     throw err;
   }
-  return [...found];
+  return found;
 }
 
 function checkLocation(loc) {

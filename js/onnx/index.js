@@ -9,7 +9,8 @@
 //   schema.js         onnx.proto3 field numbers and enums (DataType, ELEMENT_SIZE, AttrType, ...)
 //   builders.js       TensorProto / NodeProto / ValueInfoProto / GraphProto / ModelProto builders
 //   model-head.js     onnxHeadProblem(): do a file's first bytes look like a ModelProto?
-//   external-data.js  listExternalData(): the external-data files a model references
+//   external-data.js  listExternalData(): the external-data files a model references;
+//                     externalDataBytes(): how many bytes of weights they hold
 //   blocked-attention.js  exact attention a block of query rows at a time: graph nodes, and the
 //                     load-time rewrite of exported models (describeAttention, blockAttentionInModel)
 // Node only (node.js):
@@ -22,5 +23,5 @@ export { ByteSource } from './byte-source.js';
 export { ATTR, AttrType, DATA_LOCATION, DIM, DataType, ELEMENT_SIZE, ENTRY, FUNCTION, GRAPH, MODEL, NODE, OPSET, SHAPE, SPARSE_TENSOR, TENSOR, TENSOR_TYPE, TYPE, VALUE_INFO } from './schema.js';
 export { externalData, graph, model, node, opsetImport, tensor, valueInfo } from './builders.js';
 export { onnxHeadProblem } from './model-head.js';
-export { listExternalData } from './external-data.js';
+export { externalDataBytes, listExternalData } from './external-data.js';
 export { BLOCKING_THRESHOLD, DEFAULT_ATTENTION_BLOCK, blockAttentionInModel, blockedAttentionNodes, describeAttention } from './blocked-attention.js';

@@ -181,10 +181,15 @@ async function replaceFolder(from, to, target) {
   await rm(old, { recursive: true, force: true });
 }
 
+/** config.json field of every generated model: its weights are random, not trained. */
+export const GENERATED_MARKER = 'wasmbed_generated';
+
 async function writeModelFolder(outDir, { tok, config, st, maxSeq, seed, progress, options }) {
   await mkdir(path.join(outDir, 'onnx'), { recursive: true });
   const json = (name, obj) => writeFile(path.join(outDir, name), JSON.stringify(obj, null, 2) + '\n');
-  await json('config.json', config);
+  // The marker says what this is to anyone who loads it (the demo warns that dense results of
+  // random weights are meaningless); Hugging Face ignores config fields it does not know.
+  await json('config.json', { ...config, [GENERATED_MARKER]: { weights: 'random', seed, by: 'wasmbed make-model' } });
   if (tok.tokenizerText) await writeFile(path.join(outDir, 'tokenizer.json'), tok.tokenizerText);
   else await json('tokenizer.json', tok.tokenizer);
   await json('tokenizer_config.json', { ...(tok.tokenizerConfig ?? defaultTokenizerConfig(tok.tokenizer, maxSeq)), model_max_length: maxSeq });

@@ -5,7 +5,7 @@
 // Also takes the README's screenshot: build/demo.png, and docs/demo.png when
 // WASMBED_UPDATE_SCREENSHOT=1 (so ordinary test runs do not rewrite a committed file).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -28,6 +28,13 @@ const served = []; // "GET /path" for every request the demo server answered
 before(async () => {
   if (skip) return;
   await makeModel(path.join(MODELS, 'demo-model'), { preset: 'tiny-bert', seed: 7 });
+  // The same model without the generator's random-weights marker (as a converted model has none).
+  const plain = path.join(MODELS, 'plain-model');
+  rmSync(plain, { recursive: true, force: true });
+  cpSync(path.join(MODELS, 'demo-model'), plain, { recursive: true });
+  const config = JSON.parse(readFileSync(path.join(plain, 'config.json'), 'utf8'));
+  delete config.wasmbed_generated;
+  writeFileSync(path.join(plain, 'config.json'), JSON.stringify(config));
   server = await startDemoServer({ port: 0, modelsDir: MODELS, log: (line) => served.push(line) });
   browser = await launchBrowser();
   page = await browser.newPage();
@@ -81,6 +88,25 @@ test('demo: loads the model, shows backend and isolation, indexes the sample in 
   const s = await demoState();
   assert.ok(s.passages > SAMPLE.length, `long sample documents are split into passages (${s.passages})`);
   console.log(`indexed ${SAMPLE.length} documents / ${s.passages} passages in ${ms} ms`);
+});
+
+test('demo: says the generated model has random weights; offers the supported models by name with download sizes', { skip }, async () => {
+  assert.equal(await page.isVisible('#model-notice'), true, 'the random-weights notice is shown for the generated model');
+  assert.match(await page.textContent('#model-notice'), /random weights.*meaningless.*Lexical search/s);
+  const names = await page.$$eval('#model-pick option', (os) => os.map((o) => o.textContent));
+  for (const name of ['multilingual-e5-small', 'KoE5', 'bge-m3-ko', 'USER-bge-m3', 'ko-sroberta-multitask', 'all-MiniLM-L6-v2']) {
+    assert.ok(names.some((n) => n.startsWith(name)), `${name} is offered (${names.join(', ')})`);
+  }
+  await page.selectOption('#model-pick', 'nlpai-lab/KoE5');
+  assert.equal(await page.inputValue('#model-source'), 'nlpai-lab/KoE5');
+  const dtypes = await page.$$eval('#model-dtype option', (os) => os.map((o) => o.textContent));
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'models', 'manifests', 'nlpai-lab--KoE5.json'), 'utf8'));
+  assert.deepEqual(dtypes, ['q8', 'q4', 'fp16', 'fp32'].map((d) => `${d} · ${manifest.download[d] >= 1e9 ? `${(manifest.download[d] / 1e9).toFixed(2)} GB` : `${Math.round(manifest.download[d] / 1e6)} MB`}`));
+  assert.match(await page.textContent('#model-size'), /nlpai-lab\/KoE5 · 1024 dims .*q8 download 560 MB/);
+  // Back to the loaded model without loading anything.
+  await page.selectOption('#model-pick', '/models/demo-model/');
+  assert.equal(await page.inputValue('#model-source'), '/models/demo-model/');
+  assert.deepEqual(await page.$$eval('#model-dtype option', (os) => os.map((o) => o.value)), ['fp32']);
 });
 
 test('demo: a document\'s exact text ranks it first (dense, hybrid)', { skip }, async () => {
@@ -215,4 +241,18 @@ test('demo: a local model folder picked with the directory picker loads; re-inde
   await page.click('#resume');
   await page.waitForFunction(() => window.__demo.indexing && window.__demo.paused === 0, null, { timeout: 10_000 });
   assert.deepEqual(pageErrors, []);
+});
+
+test('demo: a model without the generator marker shows no random-weights notice', { skip, timeout: 120_000 }, async () => {
+  // After the resumed re-index: each status from the worker puts a local folder's name back in
+  // the source box, so the value is set and submitted in one step.
+  await waitReady(120_000);
+  await page.evaluate(() => {
+    document.getElementById('model-source').value = '/models/plain-model/';
+    document.getElementById('model-form').requestSubmit();
+  });
+  await page.waitForFunction(() => window.__demo.model?.state === 'ready' && window.__demo.model.name.includes('plain-model'), null, { timeout: 60_000 })
+    .catch(async (err) => assert.fail(`${err.message}: ${JSON.stringify(await demoState())}`));
+  assert.equal(await page.isVisible('#model-notice'), false);
+  assert.equal((await demoState()).model.generated, false);
 });

@@ -28,6 +28,9 @@ export async function readme(passages: string[]): Promise<void> {
   await esbuild.build({ entryPoints: ['main.js'], bundle: true, format: 'esm', outdir: 'dist', plugins: [wasmbedPlugin()] });
   const plugin: esbuild.Plugin = wasmbedPlugin();
   console.log(plugin.name);
+  await Embedder.load('BAAI/bge-m3', { device: 'wasm', dtype: 'q8', wasmMemoryLimit: 2 ** 31 });
+  // @ts-expect-error wasmMemoryLimit is a number of bytes
+  await Embedder.load('BAAI/bge-m3', { wasmMemoryLimit: '2GB' });
   const docs: Float32Array[] = await model.embed(passages, { prompt: 'passage', batchSize: 32 });
   const flat = await model.embedFlat(passages);
   const n: number = flat.count * flat.dims;
