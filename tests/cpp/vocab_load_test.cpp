@@ -165,6 +165,11 @@ TEST(UnigramVocab, ScoresStayFloatUntilOneIsNot) {
   EXPECT_EQ(v.type(0), PieceType::kNormal);
   EXPECT_EQ(v.type(3), PieceType::kControl);
   EXPECT_EQ(v.piece(2), "c");
+  UnigramVocab first;  // a non-normal type at id 0 (a .model's <unk>)
+  first.push_back("<unk>", 0, PieceType::kUnknown);
+  first.push_back("a", -1);
+  EXPECT_EQ(first.type(0), PieceType::kUnknown);
+  EXPECT_EQ(first.type(1), PieceType::kNormal);
 }
 
 TEST(TokenizerJsonReader, VocabScoresAreExactlyWhatStrtodReads) {
@@ -207,7 +212,7 @@ TEST(TokenizerJsonReader, StringsAreStrict) {
   TokenizerJson ok = read_tokenizer_json(with_piece("\\ud83d\\ude00\\u0000\\u00e9"));
   EXPECT_EQ(ok.unigram_vocab->piece(0), std::string("\xF0\x9F\x98\x80\0\xC3\xA9", 7));
   EXPECT_EQ(ok.json["x"].get<std::string>(), std::string("\xF0\x9F\x98\x80\0\xC3\xA9", 7));
-  for (const std::string bad : {"\\udc00", "a\\ud800", "\\ud800x", std::string("\x01"), std::string("\xC3"), std::string("\xED\xA0\x80")}) {
+  for (const std::string bad : std::vector<std::string>{"\\udc00", "a\\ud800", "\\ud800x", "\x01", "\xC3", "\xED\xA0\x80"}) {
     try {
       read_tokenizer_json(with_piece(bad));
       ADD_FAILURE() << "accepted " << bad;

@@ -49,8 +49,11 @@ void UnigramVocab::push_back(std::string_view piece, double score, PieceType typ
   }
   if (wide_) f64_.push_back(score);
   else f32_.push_back(static_cast<float>(score));
-  if (type != PieceType::kNormal && types_.empty()) types_.assign(id, PieceType::kNormal);
-  if (!types_.empty()) types_.push_back(type);
+  if (!typed_ && type != PieceType::kNormal) {  // the first piece that is not kNormal
+    types_.assign(id, PieceType::kNormal);
+    typed_ = true;
+  }
+  if (typed_) types_.push_back(type);
 }
 
 Unigram::Unigram(UnigramVocab vocab, int32_t unk_id, bool byte_fallback)
@@ -80,7 +83,10 @@ Unigram::Unigram(UnigramVocab vocab, int32_t unk_id, bool byte_fallback, bool sp
     std::vector<double>().swap(vocab_.f64_);
     vocab_.wide_ = false;
   }
-  if (spm_ && vocab_.types_.empty()) vocab_.types_.assign(n, PieceType::kNormal);
+  if (spm_ && !vocab_.typed_) {
+    vocab_.types_.assign(n, PieceType::kNormal);
+    vocab_.typed_ = true;
+  }
   min_score_ = std::numeric_limits<double>::infinity();
   min_score_f32_ = FLT_MAX;
   max_score_f32_ = FLT_MIN;  // SentencePiece starts from FLT_MIN (smallest positive), kept on purpose

@@ -41,7 +41,7 @@ class UnigramVocab {
   size_t size() const { return pieces_.size(); }
   std::string_view piece(size_t id) const { return pieces_.at(id); }
   double score(size_t id) const { return wide_ ? f64_[id] : static_cast<double>(f32_[id]); }
-  PieceType type(size_t id) const { return types_.empty() ? PieceType::kNormal : types_[id]; }
+  PieceType type(size_t id) const { return typed_ ? types_[id] : PieceType::kNormal; }
 
  private:
   friend class Unigram;
@@ -49,7 +49,8 @@ class UnigramVocab {
   std::vector<float> f32_;
   std::vector<double> f64_;
   bool wide_ = false;
-  std::vector<PieceType> types_;  // empty while every piece is kNormal
+  std::vector<PieceType> types_;  // kept from the first piece that is not kNormal on
+  bool typed_ = false;
 };
 
 class Unigram : public Model {
