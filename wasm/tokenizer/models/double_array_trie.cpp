@@ -57,23 +57,18 @@ class Builder {
     };
     // Depth-first in label order, as darts-clone's recursion, with an explicit stack.
     std::vector<Frame> stack;
-    std::vector<Frame> children;
     if (!ids_.empty()) stack.push_back(Frame{0, static_cast<uint32_t>(ids_.size()), 0, 0});
     while (!stack.empty()) {
       const Frame f = stack.back();
       stack.pop_back();
       const uint32_t offset = arrange(f.begin, f.end, f.depth, f.dic_id);
-      uint32_t begin = f.begin;
-      while (begin < f.end && key_byte(begin, f.depth) == 0) ++begin;
-      children.clear();
-      while (begin < f.end) {
-        const uint8_t label = key_byte(begin, f.depth);
-        uint32_t end = begin + 1;
-        while (end < f.end && key_byte(end, f.depth) == label) ++end;
-        children.push_back(Frame{begin, end, f.depth + 1, offset ^ label});
-        begin = end;
+      // One child per label but '\0' (the leaf), keys [starts_[k], starts_[k + 1]); pushed last
+      // label first so the first label is built next.
+      for (size_t k = labels_.size(); k-- > 0;) {
+        if (labels_[k] == 0) continue;
+        const uint32_t end = k + 1 < labels_.size() ? starts_[k + 1] : f.end;
+        stack.push_back(Frame{starts_[k], end, f.depth + 1, offset ^ labels_[k]});
       }
-      stack.insert(stack.end(), children.rbegin(), children.rend());
     }
     fix_all_blocks();
   }
@@ -106,13 +101,19 @@ class Builder {
   Extra& extras(uint32_t id) { return extras_[id % kNumExtras]; }
   uint32_t num_blocks() const { return static_cast<uint32_t>(units_.size() / kBlockSize); }
 
+  // Places the children of node dic_id (the keys [begin, end) share their first `depth` bytes):
+  // labels_ gets their labels and starts_ the first key of each.
   uint32_t arrange(uint32_t begin, uint32_t end, uint32_t depth, uint32_t dic_id) {
     labels_.clear();
+    starts_.clear();
     int64_t value = -1;
     for (uint32_t i = begin; i < end; ++i) {
       const uint8_t label = key_byte(i, depth);
       if (label == 0 && value < 0) value = ids_[i];  // the key that ends here (keys are unique)
-      if (labels_.empty() || label != labels_.back()) labels_.push_back(label);
+      if (labels_.empty() || label != labels_.back()) {
+        labels_.push_back(label);
+        starts_.push_back(i);
+      }
     }
     const uint32_t offset = find_valid_offset(dic_id);
     set_offset(units_[dic_id], dic_id ^ offset);
@@ -215,6 +216,7 @@ class Builder {
   std::vector<uint32_t>& units_;
   std::vector<Extra> extras_;
   std::vector<uint8_t> labels_;
+  std::vector<uint32_t> starts_;
   uint32_t extras_head_ = 0;
 };
 
