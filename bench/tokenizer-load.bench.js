@@ -33,7 +33,8 @@ async function child(impl, file) {
   const cpus = [];
   let heap = null;
   if (impl === 'wasmbed-json' || impl === 'wasmbed-model') {
-    const { Tokenizer, loadCore } = await import('../js/index.js');
+    const { Tokenizer } = await import('../js/index.js');
+    const { loadCore } = await import('../js/diagnostics.js');
     const core = await loadCore();
     for (let i = 0; i < LOADS; i++) {
       const before = core.heapBytesInUse();

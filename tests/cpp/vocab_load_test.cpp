@@ -176,7 +176,8 @@ TEST(TokenizerJsonReader, VocabScoresAreExactlyWhatStrtodReads) {
   // Shortest round-trip forms (what JSON.stringify / serde write), 17-digit forms, exponents,
   // integers and floats' exact values.
   std::mt19937_64 rng(7);
-  std::vector<std::string> numbers{"0", "-0", "1", "-17", "1e-7", "-2.5E+3", "-9.999999999999999e-5", "123456789012345678901234567890",
+  // ("-0" is left out: an integer, read as 0 by nlohmann and serde_json alike.)
+  std::vector<std::string> numbers{"0", "-0.0", "1", "-17", "1e-7", "-2.5E+3", "-9.999999999999999e-5", "123456789012345678901234567890",
                                    "-0.30000000000000004", "4.9406564584124654e-324", "-1.7976931348623157e308"};
   char buf[64];
   for (int i = 0; i < 3000; ++i) {
@@ -212,7 +213,7 @@ TEST(TokenizerJsonReader, StringsAreStrict) {
   TokenizerJson ok = read_tokenizer_json(with_piece("\\ud83d\\ude00\\u0000\\u00e9"));
   EXPECT_EQ(ok.unigram_vocab->piece(0), std::string("\xF0\x9F\x98\x80\0\xC3\xA9", 7));
   EXPECT_EQ(ok.json["x"].get<std::string>(), std::string("\xF0\x9F\x98\x80\0\xC3\xA9", 7));
-  for (const std::string bad : std::vector<std::string>{"\\udc00", "a\\ud800", "\\ud800x", "\x01", "\xC3", "\xED\xA0\x80"}) {
+  for (const std::string& bad : std::vector<std::string>{"\\udc00", "a\\ud800", "\\ud800x", "\x01", "\xC3", "\xED\xA0\x80"}) {
     try {
       read_tokenizer_json(with_piece(bad));
       ADD_FAILURE() << "accepted " << bad;
