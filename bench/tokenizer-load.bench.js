@@ -2,13 +2,16 @@
 // wasmbed (C++ -> WASM) from tokenizer.json and from sentencepiece.bpe.model, vs
 // @huggingface/tokenizers (pure JS, what transformers.js uses; JSON.parse included, as it needs a
 // parsed object) and @anush008/tokenizers (HF tokenizers in Rust, native addon), same file, same
-// run. Each implementation loads in its own fresh Node process (so heap and JIT state of one
-// cannot help or hurt another): the first load is reported (what a page pays once) and the best
-// of the following ones. For wasmbed, the peak wasm heap of the first load is measured too: the
-// allocator's high-water mark minus the bytes in use before, which includes the file's own bytes
-// copied into the heap.
-// Files: bench/helpers/xlmr-250k.js (generated once into models/generated/).
-// Usage: node bench/tokenizer-load.bench.js [--loads N]
+// run. Each implementation loads in fresh Node processes (so heap and JIT state of one cannot help
+// or hurt another), the processes of all implementations interleaved. Reported per
+// implementation: cold = the first load of a process (what a page pays once; median over the
+// processes), warm = the later loads (median); wall and CPU time (user + system of the process:
+// on a shared machine wall time mostly measures the neighbours, so the ratios use CPU time).
+// For wasmbed, the peak wasm heap of a cold load is measured too: the allocator's high-water mark
+// minus the bytes in use before, which includes the file's own bytes copied into the heap.
+// Files: bench/helpers/xlmr-250k.js (generated once into models/generated/); a real XLM-R
+// tokenizer.json / sentencepiece.bpe.model under ../shared/tokenizers/ is measured too if present.
+// Usage: node bench/tokenizer-load.bench.js [--loads N] [--procs N]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,8 +19,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const argLoads = process.argv.indexOf('--loads');
-const LOADS = argLoads > 0 ? Number(process.argv[argLoads + 1]) : 4;
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
+const LOADS = arg('--loads', 5);
+const PROCS = arg('--procs', 3);
 
 // CPU time of this process (user + system) for one load: on a shared machine wall time mostly
 // measures the neighbours, so both are reported and the ratios use CPU time.
@@ -29,7 +33,8 @@ async function child(impl, file) {
   const cpus = [];
   let heap = null;
   if (impl === 'wasmbed-json' || impl === 'wasmbed-model') {
-    const { Tokenizer, loadCore } = await import('../js/index.js');
+    const { Tokenizer } = await import('../js/index.js');
+    const { loadCore } = await import('../js/diagnostics.js');
     const core = await loadCore();
     for (let i = 0; i < LOADS; i++) {
       const before = core.heapBytesInUse();
@@ -65,8 +70,7 @@ async function child(impl, file) {
       if (!t) throw new Error('no tokenizer');
     }
   }
-  const best = (xs) => Math.min(...(xs.length > 1 ? xs.slice(1) : xs));
-  return { firstMs: times[0], bestMs: best(times), firstCpuMs: cpus[0], bestCpuMs: best(cpus), loads: times.length, heap };
+  return { times, cpus, heap };
 }
 
 if (process.argv[2] === '--child') {
@@ -85,31 +89,71 @@ const run = (impl, file) => {
   return JSON.parse(r.stdout);
 };
 const has = (name) => { try { import.meta.resolve(name); return true; } catch { return false; } };
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const rows = [
-  { impl: 'wasmbed (WASM), tokenizer.json', file: files.json, ...run('wasmbed-json', files.json) },
-  { impl: 'wasmbed (WASM), sentencepiece .model', file: files.model, ...run('wasmbed-model', files.model) },
-];
-if (has('@huggingface/tokenizers')) rows.push({ impl: '@huggingface/tokenizers (JS), tokenizer.json', file: files.json, ...run('hf-js', files.json) });
-if (has('@anush008/tokenizers')) rows.push({ impl: '@anush008/tokenizers (Rust, native), tokenizer.json', file: files.json, ...run('hf-rust', files.json) });
-const hfJs = rows.find((r) => r.impl.startsWith('@huggingface'));
-for (const r of rows) {
-  r.fileBytes = statSync(r.file).size;
-  r.file = path.relative(path.join(HERE, '..'), r.file);
-  if (hfJs?.bestCpuMs && r.bestCpuMs) r.speedupVsHfJs = hfJs.bestCpuMs / r.bestCpuMs;
-  if (r.heap) r.peakHeapOverFile = r.heap.peakBytes / r.fileBytes;
+// Real XLM-R files, when ../shared has them (it has none today: see its README).
+const SHARED = path.join(HERE, '..', '..', 'shared', 'tokenizers');
+const real = [];
+for (const dir of ['xlm-roberta-base', 'bge-m3', 'multilingual-e5-small']) {
+  const json = path.join(SHARED, dir, 'tokenizer.json');
+  const model = path.join(SHARED, dir, 'sentencepiece.bpe.model');
+  try { statSync(json); real.push({ name: dir, json }); } catch { /* absent */ }
+  try { statSync(model); real.push({ name: dir, model }); } catch { /* absent */ }
 }
 
-console.log(`\nTokenizer load, 250,002-piece XLM-R vocabulary (${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0].toFixed(2)})\n`);
-console.log('| implementation | file MB | first load ms (cpu) | best load ms (cpu) | vs @huggingface/tokenizers (cpu) | peak wasm heap MB (x file) |');
-console.log('|---|---|---|---|---|---|');
+const plans = [];
+const addJsonSet = (label, json) => {
+  plans.push({ impl: `wasmbed (WASM), tokenizer.json${label}`, kind: 'wasmbed-json', file: json });
+  if (has('@huggingface/tokenizers')) plans.push({ impl: `@huggingface/tokenizers (JS), tokenizer.json${label}`, kind: 'hf-js', file: json, hfJs: true });
+  if (has('@anush008/tokenizers')) plans.push({ impl: `@anush008/tokenizers (Rust, native), tokenizer.json${label}`, kind: 'hf-rust', file: json, hfRust: true });
+};
+addJsonSet('', files.json);
+plans.splice(1, 0, { impl: 'wasmbed (WASM), sentencepiece .model', kind: 'wasmbed-model', file: files.model });
+for (const r of real) {
+  if (r.json) addJsonSet(` (${r.name})`, r.json);
+  else plans.push({ impl: `wasmbed (WASM), sentencepiece.bpe.model (${r.name})`, kind: 'wasmbed-model', file: r.model });
+}
+
+// Processes interleaved: process p of every implementation before process p + 1 of any.
+const results = plans.map(() => []);
+for (let p = 0; p < PROCS; p++) plans.forEach((plan, i) => results[i].push(run(plan.kind, plan.file)));
+
+const rows = plans.map((plan, i) => {
+  const ok = results[i].filter((r) => !r.error);
+  const row = { impl: plan.impl, file: path.relative(path.join(HERE, '..'), plan.file), fileBytes: statSync(plan.file).size, group: plan.file };
+  if (!ok.length) return { ...row, error: results[i][0].error };
+  Object.assign(row, {
+    processes: ok.length, loadsPerProcess: LOADS,
+    coldMs: median(ok.map((r) => r.times[0])), coldCpuMs: median(ok.map((r) => r.cpus[0])),
+    warmMs: median(ok.flatMap((r) => r.times.slice(1))), warmCpuMs: median(ok.flatMap((r) => r.cpus.slice(1))),
+    heap: ok[0].heap, hfJs: plan.hfJs, hfRust: plan.hfRust,
+  });
+  if (row.heap) row.peakHeapOverFile = row.heap.peakBytes / row.fileBytes;
+  return row;
+});
+// Ratios against the HF implementations loading the same tokenizer (its tokenizer.json: neither
+// reads a .model, so the .model row is compared with them loading the equivalent tokenizer.json).
+for (const r of rows) {
+  if (r.error || r.hfJs || r.hfRust) continue;
+  const twin = (flag) => rows.find((o) => o[flag] && !o.error && (o.group === r.group || (r.group === files.model && o.group === files.json)));
+  const js = twin('hfJs'), rust = twin('hfRust');
+  if (js) r.vsHfJs = { cold: js.coldCpuMs / r.coldCpuMs, warm: js.warmCpuMs / r.warmCpuMs };
+  if (rust) r.vsHfRust = { cold: rust.coldCpuMs / r.coldCpuMs, warm: rust.warmCpuMs / r.warmCpuMs };
+}
+
+const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+console.log(`\nTokenizer load, 250,002-piece XLM-R vocabulary (${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, load average ${load}; ${PROCS} processes x ${LOADS} loads each)\n`);
+console.log('| implementation | file MB | cold ms (cpu) | warm ms (cpu) | x faster than @huggingface/tokenizers, cold / warm (cpu) | x faster than @anush008/tokenizers, cold / warm (cpu) | peak wasm heap MB (x file) |');
+console.log('|---|---|---|---|---|---|---|');
+const x = (v) => (v ? `${v.cold.toFixed(1)}x / ${v.warm.toFixed(1)}x` : '');
 for (const r of rows) {
   if (r.error) { console.log(`| ${r.impl} | failed: ${r.error.replace(/\n/g, ' ')} |`); continue; }
   const heap = r.heap ? `${(r.heap.peakBytes / 2 ** 20).toFixed(1)} (${r.peakHeapOverFile.toFixed(2)}x)` : '';
-  console.log(`| ${r.impl} | ${(r.fileBytes / 2 ** 20).toFixed(1)} | ${r.firstMs.toFixed(0)} (${r.firstCpuMs.toFixed(0)}) | ${r.bestMs.toFixed(0)} (${r.bestCpuMs.toFixed(0)}) | ${r.speedupVsHfJs ? r.speedupVsHfJs.toFixed(1) + 'x' : ''} | ${heap} |`);
+  console.log(`| ${r.impl} | ${(r.fileBytes / 2 ** 20).toFixed(1)} | ${r.coldMs.toFixed(0)} (${r.coldCpuMs.toFixed(0)}) | ${r.warmMs.toFixed(0)} (${r.warmCpuMs.toFixed(0)}) | ${x(r.vsHfJs)} | ${x(r.vsHfRust)} | ${heap} |`);
 }
+for (const r of rows) { delete r.group; delete r.hfJs; delete r.hfRust; }
 mkdirSync(path.join(HERE, 'results'), { recursive: true });
 writeFileSync(path.join(HERE, 'results', 'tokenizer-load.json'), JSON.stringify({
   date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length,
-  loadAverage: os.loadavg(), loadsPerProcess: LOADS, rows,
+  loadAverage: os.loadavg(), processes: PROCS, loadsPerProcess: LOADS, realXlmrFiles: real.length, rows,
 }, null, 2) + '\n');

@@ -9,7 +9,7 @@ import { loadCore } from '../internal/core.js';
 import { isNode } from '../internal/env.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { callCore, fromCore } from '../internal/call-core.js';
-import { HeapScratch } from '../internal/heap.js';
+import { HeapScratch, heapCopy } from '../internal/heap.js';
 import { NativeHandle } from '../internal/native-handle.js';
 
 const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
@@ -216,14 +216,11 @@ export class Tokenizer extends NativeHandle {
     throw new InvalidArgumentError(`Tokenizer.fromFile: ${target}: unknown extension '${ext}' (expected .json or .model)`);
   }
 
+  // The file goes into its own allocation, not the encode scratch: the core takes it and frees it
+  // as soon as it has read it (before building the vocabulary trie), on success or error.
   static #create(core, bytes, make) {
-    const address = reserve(core, bytes.length);
-    core.HEAPU8.set(bytes, address);
-    try {
-      return new Tokenizer(CONSTRUCT, core, callCore(() => make(address)));
-    } finally {
-      releaseLargeScratch(core);
-    }
+    const address = heapCopy(core, bytes, 'tokenizer file');
+    return new Tokenizer(CONSTRUCT, core, callCore(() => make(address)));
   }
 
   #live(where) {

@@ -112,7 +112,7 @@ std::unique_ptr<Tokenizer> converted_unigram(const std::string& model_path) {
   if (!read_file(model_path, bytes)) return nullptr;
   SentencePieceModel m = parse_sentencepiece_model(bytes);
   auto tok = std::make_unique<Tokenizer>();
-  tok->set_model(std::make_unique<Unigram>(m.pieces, m.unk_id, m.byte_fallback));
+  tok->set_model(std::make_unique<Unigram>(m.piece_list(), m.unk_id, m.byte_fallback));
   std::vector<std::unique_ptr<Normalizer>> steps;
   steps.push_back(Precompiled::from_bytes(m.precompiled_charsmap));
   steps.push_back(std::make_unique<StripNormalizer>(false, true));

@@ -324,9 +324,10 @@ TEST(SentencePieceModel, RejectsMalformedBytes) {
   // One <unk> piece (type 2) and one normal piece.
   const std::string unk = std::string("\x0a\x09\x0a\x05<unk>\x18\x02", 11);
   const std::string a = std::string("\x0a\x03\x0a\x01" "a", 5);
-  SentencePieceModel m = parse_sentencepiece_model(unk + a);
-  ASSERT_EQ(m.pieces.size(), 2u);
+  const std::string bytes = unk + a;  // the model reads its pieces from these bytes
+  SentencePieceModel m = parse_sentencepiece_model(bytes);
+  ASSERT_EQ(m.piece_count, 2u);
   EXPECT_EQ(m.unk_id, 0);
-  EXPECT_EQ(m.pieces[1].piece, "a");
+  EXPECT_EQ(m.piece_list()[1].piece, "a");
   EXPECT_TRUE(m.add_dummy_prefix);
 }

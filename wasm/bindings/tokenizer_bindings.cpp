@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -190,17 +191,36 @@ class TokenizerHandle {
     tok_->set_padding(std::nullopt);
   }
 
+  // fromJson / fromSentencePiece TAKE the file's malloc'd bytes and free them, on success or error,
+  // as soon as the loader stops reading them (before the vocabulary trie is built): the load's
+  // peak then never holds the file and the trie together.
+  class OwnedInput {
+   public:
+    explicit OwnedInput(uintptr_t data) : data_(data) {}
+    ~OwnedInput() { release(); }
+    void release() {
+      if (data_) std::free(ptr<void>(data_));
+      data_ = 0;
+    }
+
+   private:
+    uintptr_t data_;
+  };
+
   static TokenizerHandle* from_json(uintptr_t data, size_t len) {
+    OwnedInput input(data);
     return guard([&] {
-      return new TokenizerHandle(tok::Tokenizer::from_json(std::string_view(ptr<const char>(data), len)));
+      return new TokenizerHandle(tok::Tokenizer::from_json(std::string_view(ptr<const char>(data), len), [&] { input.release(); }));
     });
   }
 
   static TokenizerHandle* from_sentencepiece(uintptr_t data, size_t len, int flavor) {
+    OwnedInput input(data);
     return guard([&] {
       if (flavor != 0 && flavor != 1) fail(ErrorCode::kInvalidArgument, "fromSentencePiece: unknown flavor");
       const auto f = flavor == 0 ? tok::SentencePieceFlavor::kPlain : tok::SentencePieceFlavor::kXlmRoberta;
-      return new TokenizerHandle(tok::Tokenizer::from_sentencepiece(std::string_view(ptr<const char>(data), len), f));
+      return new TokenizerHandle(
+          tok::Tokenizer::from_sentencepiece(std::string_view(ptr<const char>(data), len), f, [&] { input.release(); }));
     });
   }
 

@@ -4,7 +4,9 @@
 //  - kXlmRoberta: exactly what transformers' XLMRobertaConverter writes into tokenizer.json
 //    (fairseq ids, Precompiled + Replace(" {2,}", " ") normalizer, Metaspace pre-tokenizer,
 //    <s> $A </s> template, <mask> with lstrip), so ids equal the HF tokenizer.json's.
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,11 +40,8 @@ std::unique_ptr<Decoder> spm_decoder(bool strip_leading_space) {
   return std::make_unique<SequenceDecoder>(std::move(list));
 }
 
-std::unique_ptr<Tokenizer> plain(SentencePieceModel m) {
+std::unique_ptr<Tokenizer> plain(const SentencePieceModel& m, const std::function<void()>& done_with_input) {
   auto tok = std::make_unique<Tokenizer>();
-  std::vector<std::string> user_defined;
-  for (const UnigramPiece& p : m.pieces)
-    if (p.type == PieceType::kUserDefined) user_defined.push_back(p.piece);
   SentencePieceNormalizerOptions o;
   o.add_dummy_prefix = m.add_dummy_prefix;
   o.remove_extra_whitespaces = m.remove_extra_whitespaces;
@@ -50,32 +49,46 @@ std::unique_ptr<Tokenizer> plain(SentencePieceModel m) {
   o.treat_whitespace_as_suffix = m.treat_whitespace_as_suffix;
   std::unique_ptr<Precompiled> charsmap;
   if (!m.precompiled_charsmap.empty()) charsmap = Precompiled::from_bytes(m.precompiled_charsmap);
-  tok->set_normalizer(std::make_unique<SentencePieceNormalizer>(std::move(charsmap), user_defined, o));
+  tok->set_normalizer(std::make_unique<SentencePieceNormalizer>(std::move(charsmap), m.user_defined, o));
   if (m.model_type == SentencePieceModel::Type::kUnigram) {
-    tok->set_model(Unigram::sentencepiece(std::move(m.pieces), m.unk_id, m.byte_fallback));
+    UnigramVocab vocab;
+    vocab.reserve(m.piece_count, m.piece_bytes);
+    m.for_each_piece([&](std::string_view piece, float score, PieceType type) { vocab.push_back(piece, score, type); });
+    if (done_with_input) done_with_input();
+    tok->set_model(Unigram::sentencepiece(std::move(vocab), m.unk_id, m.byte_fallback));
   } else {
-    tok->set_model(std::make_unique<SentencePieceBpe>(std::move(m.pieces), m.unk_id, m.byte_fallback));
+    std::vector<UnigramPiece> pieces = m.piece_list();
+    if (done_with_input) done_with_input();
+    tok->set_model(std::make_unique<SentencePieceBpe>(std::move(pieces), m.unk_id, m.byte_fallback));
   }
   tok->set_decoder(spm_decoder(o.add_dummy_prefix && !o.treat_whitespace_as_suffix));
   return tok;
 }
 
-std::unique_ptr<Tokenizer> xlm_roberta(SentencePieceModel m) {
+std::unique_ptr<Tokenizer> xlm_roberta(const SentencePieceModel& m, const std::function<void()>& done_with_input) {
   if (m.model_type != SentencePieceModel::Type::kUnigram)
     fail(ErrorCode::kUnsupported, "sentencepiece model: the xlm-roberta flavor needs a unigram model");
-  if (m.pieces.size() < 3) fail(ErrorCode::kParse, "sentencepiece model: too few pieces for the xlm-roberta flavor");
+  if (m.piece_count < 3) fail(ErrorCode::kParse, "sentencepiece model: too few pieces for the xlm-roberta flavor");
   // XLMRobertaConverter.vocab: fairseq's four specials, the pieces after the first three
   // (<unk>, <s>, </s> in the .model) keep their scores, <mask> last.
-  std::vector<UnigramPiece> vocab;
-  vocab.reserve(m.pieces.size() + 2);
-  for (const char* s : {"<s>", "<pad>", "</s>", "<unk>"}) vocab.push_back(UnigramPiece{s, 0.0, PieceType::kNormal});
-  std::vector<std::string> user_defined;
-  for (size_t i = 3; i < m.pieces.size(); ++i) {
-    if (m.pieces[i].type == PieceType::kUserDefined) user_defined.push_back(m.pieces[i].piece);
-    vocab.push_back(UnigramPiece{std::move(m.pieces[i].piece), m.pieces[i].score, PieceType::kNormal});
-  }
-  vocab.push_back(UnigramPiece{"<mask>", 0.0, PieceType::kNormal});
+  UnigramVocab vocab;
+  vocab.reserve(m.piece_count + 2, m.piece_bytes + 32);
+  for (const char* s : {"<s>", "<pad>", "</s>", "<unk>"}) vocab.push_back(s, 0.0);
+  size_t i = 0;
+  m.for_each_piece([&](std::string_view piece, float score, PieceType) {
+    if (i++ >= 3) vocab.push_back(piece, score);
+  });
+  vocab.push_back("<mask>", 0.0);
   const int32_t mask_id = static_cast<int32_t>(vocab.size() - 1);
+  std::vector<std::string> user_defined;
+  if (!m.user_defined.empty()) {
+    // User-defined pieces among the first three are dropped with them.
+    size_t k = 0;
+    m.for_each_piece([&](std::string_view piece, float, PieceType type) {
+      if (k++ >= 3 && type == PieceType::kUserDefined) user_defined.emplace_back(piece);
+    });
+  }
+  if (done_with_input) done_with_input();
 
   auto tok = std::make_unique<Tokenizer>();
   std::vector<std::unique_ptr<Normalizer>> norms;
@@ -122,11 +135,12 @@ std::unique_ptr<Tokenizer> xlm_roberta(SentencePieceModel m) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> Tokenizer::from_sentencepiece(std::string_view model_bytes, SentencePieceFlavor flavor) {
+std::unique_ptr<Tokenizer> Tokenizer::from_sentencepiece(std::string_view model_bytes, SentencePieceFlavor flavor,
+                                                         const std::function<void()>& done_with_input) {
   SentencePieceModel m = parse_sentencepiece_model(model_bytes);
   if (m.model_type != SentencePieceModel::Type::kUnigram && m.model_type != SentencePieceModel::Type::kBpe)
     fail(ErrorCode::kUnsupported, "sentencepiece model: model_type WORD / CHAR is not supported");
-  return flavor == SentencePieceFlavor::kPlain ? plain(std::move(m)) : xlm_roberta(std::move(m));
+  return flavor == SentencePieceFlavor::kPlain ? plain(m, done_with_input) : xlm_roberta(m, done_with_input);
 }
 
 }  // namespace wasmbed::tok

@@ -90,15 +90,21 @@ void expect(int wire, int want, const char* field) {
 
 int32_t as_int32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
 
-UnigramPiece parse_piece(std::string_view data) {
-  UnigramPiece p;
+struct PieceView {
+  std::string_view piece;
+  float score = 0;
+  PieceType type = PieceType::kNormal;
+};
+
+PieceView parse_piece(std::string_view data) {
+  PieceView p;
   Reader r(data);
   uint32_t f;
   int w;
   while (r.next(f, w)) {
     if (f == 1) {
       expect(w, kLengthDelimited, "SentencePiece.piece");
-      p.piece = std::string(r.bytes());
+      p.piece = r.bytes();
     } else if (f == 2) {
       expect(w, kFixed32, "SentencePiece.score");
       p.score = r.float32();
@@ -161,41 +167,57 @@ void parse_normalizer(std::string_view data, SentencePieceModel& m) {
 
 }  // namespace
 
-SentencePieceModel parse_sentencepiece_model(std::string_view bytes) {
-  SentencePieceModel m;
+void SentencePieceModel::for_each_piece(const std::function<void(std::string_view, float, PieceType)>& fn) const {
+  Reader r(bytes);
   uint32_t f;
   int w;
-  {
-    // Count the pieces first (a skim over the top-level fields) so the vector is allocated once:
-    // growing it by doubling copied and re-touched 250k pieces several times.
-    Reader count(bytes);
-    size_t n = 0;
-    while (count.next(f, w)) {
-      n += f == 1;
-      count.skip(w);
+  while (r.next(f, w)) {
+    if (f == 1) {
+      const PieceView p = parse_piece(r.bytes());
+      fn(p.piece, p.score, p.type);
+    } else {
+      r.skip(w);
     }
-    m.pieces.reserve(n);
   }
+}
+
+std::vector<UnigramPiece> SentencePieceModel::piece_list() const {
+  std::vector<UnigramPiece> out;
+  out.reserve(piece_count);
+  for_each_piece([&](std::string_view piece, float score, PieceType type) { out.push_back(UnigramPiece{std::string(piece), score, type}); });
+  return out;
+}
+
+SentencePieceModel parse_sentencepiece_model(std::string_view bytes) {
+  SentencePieceModel m;
+  m.bytes = bytes;
+  uint32_t f;
+  int w;
+  int32_t unk = -1;
   Reader r(bytes);
   while (r.next(f, w)) {
     switch (f) {
-      case 1: expect(w, kLengthDelimited, "ModelProto.pieces"); m.pieces.push_back(parse_piece(r.bytes())); break;
+      case 1: {
+        expect(w, kLengthDelimited, "ModelProto.pieces");
+        const PieceView p = parse_piece(r.bytes());
+        if (p.piece.empty()) bad("piece " + std::to_string(m.piece_count) + " is empty");
+        if (p.type == PieceType::kUnknown) {
+          // SentencePiece itself finds unk by type; trainer_spec.unk_id must agree with it.
+          if (unk >= 0) bad("more than one UNKNOWN piece");
+          unk = static_cast<int32_t>(m.piece_count);
+        }
+        if (p.type == PieceType::kUserDefined) m.user_defined.emplace_back(p.piece);
+        ++m.piece_count;
+        m.piece_bytes += p.piece.size();
+        break;
+      }
       case 2: expect(w, kLengthDelimited, "ModelProto.trainer_spec"); parse_trainer(r.bytes(), m); break;
       case 3: expect(w, kLengthDelimited, "ModelProto.normalizer_spec"); parse_normalizer(r.bytes(), m); break;
       default: r.skip(w);
     }
   }
-  if (m.pieces.empty()) bad("no pieces (is this a SentencePiece .model file?)");
-  for (size_t i = 0; i < m.pieces.size(); ++i)
-    if (m.pieces[i].piece.empty()) bad("piece " + std::to_string(i) + " is empty");
-  // SentencePiece itself finds unk by type; trainer_spec.unk_id must agree with it.
-  int32_t unk = -1;
-  for (size_t i = 0; i < m.pieces.size(); ++i) {
-    if (m.pieces[i].type == PieceType::kUnknown) {
-      if (unk >= 0) bad("more than one UNKNOWN piece");
-      unk = static_cast<int32_t>(i);
-    }
-  }
+  if (m.piece_count == 0) bad("no pieces (is this a SentencePiece .model file?)");
+  if (m.piece_count > INT32_MAX) bad("more than 2^31 pieces");
   if (unk < 0) bad("no UNKNOWN (<unk>) piece");
   m.unk_id = unk;
   return m;

@@ -3,6 +3,7 @@
 // needs are kept; unknown fields are skipped as protobuf requires.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,9 +12,21 @@
 
 namespace wasmbed::tok {
 
+// The pieces are not copied out of the serialized model: parsing checks and counts them, and
+// for_each_piece reads them again from `bytes` straight into whatever the model is built from, so a
+// 250k-piece model is never held as 250k strings beside its final vocabulary.
 struct SentencePieceModel {
   enum class Type { kUnigram = 1, kBpe = 2, kWord = 3, kChar = 4 };
-  std::vector<UnigramPiece> pieces;  // piece, score, type
+  std::string_view bytes;  // the serialized model (must outlive this)
+  size_t piece_count = 0;
+  size_t piece_bytes = 0;                 // the pieces' UTF-8 bytes together
+  std::vector<std::string> user_defined;  // the USER_DEFINED pieces, in order
+
+  // Calls fn(piece, score, type) for every piece, in id order.
+  void for_each_piece(const std::function<void(std::string_view, float, PieceType)>& fn) const;
+  // Every piece as a string (small models, tests, the BPE model).
+  std::vector<UnigramPiece> piece_list() const;
+
   // trainer_spec
   Type model_type = Type::kUnigram;
   bool byte_fallback = false;

@@ -261,7 +261,7 @@ std::vector<AddedToken> added_tokens_from_json(const json& j) {
   return out;
 }
 
-std::unique_ptr<Tokenizer> build_from_json(const json& j, std::vector<UnigramPiece>* unigram_vocab) {
+std::unique_ptr<Tokenizer> build_from_json(const json& j, UnigramVocab* unigram_vocab) {
   if (!j.is_object()) bad("the top level must be an object");
   auto tok = std::make_unique<Tokenizer>();
   auto m = j.find("model");
@@ -283,10 +283,11 @@ std::unique_ptr<Tokenizer> build_from_json(const json& j, std::vector<UnigramPie
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json) {
+std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json, const std::function<void()>& done_with_input) {
   // Depth-capped while parsing (what reads the document afterwards recurses over it), and a
   // Unigram vocabulary read straight into pieces: see tokenizer_json_reader.h.
   TokenizerJson doc = read_tokenizer_json(tokenizer_json);
+  if (done_with_input) done_with_input();  // the DOM and the vocabulary hold copies
   try {
     return build_from_json(doc.json, doc.unigram_vocab ? &*doc.unigram_vocab : nullptr);
   } catch (const json::exception& e) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,9 +58,14 @@ class Tokenizer {
   // Parses a HF tokenizer.json. Throws wasmbed::Error: kParse ("tokenizer.json: invalid JSON at
   // byte N", missing/ill-typed fields) or kUnsupported ("tokenizer.json: model type 'X' is not
   // supported", same for normalizer/pre_tokenizer/post_processor/decoder types).
-  static std::unique_ptr<Tokenizer> from_json(std::string_view tokenizer_json);
+  // done_with_input (optional) is called once the input bytes are no longer read, before the
+  // vocabulary trie is built: a caller that can free them then keeps them and the trie out of
+  // the heap at the same time (the WASM binding does; it halves a .model's peak).
+  static std::unique_ptr<Tokenizer> from_json(std::string_view tokenizer_json,
+                                              const std::function<void()>& done_with_input = {});
   // Parses a SentencePiece ModelProto (.model bytes): unigram or BPE. Throws kParse / kUnsupported.
-  static std::unique_ptr<Tokenizer> from_sentencepiece(std::string_view model_bytes, SentencePieceFlavor flavor);
+  static std::unique_ptr<Tokenizer> from_sentencepiece(std::string_view model_bytes, SentencePieceFlavor flavor,
+                                                       const std::function<void()>& done_with_input = {});
 
   Tokenizer();
   ~Tokenizer();

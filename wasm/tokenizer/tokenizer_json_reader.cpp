@@ -1,7 +1,12 @@
 #include "tokenizer/tokenizer_json_reader.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include "common/error.h"
 #include "tokenizer/json_limits.h"
@@ -12,70 +17,83 @@ namespace {
 
 using nlohmann::json;
 
-// nlohmann's SAX interface: every event goes to its own DOM builder, except those of the
-// model.vocab array, which fill `vocab`. The parser itself is iterative; depth_ counts the open
-// containers.
+// RapidJSON's SAX events: every one goes to nlohmann's DOM builder (the pipeline factories read
+// nlohmann values), except those of the model.vocab array, which fill `vocab` straight from the
+// parser's buffer. RapidJSON rather than nlohmann's own parser: for a 250k-piece XLM-R
+// tokenizer.json (17 MB, nearly all of it model.vocab) nlohmann's lexer and strtod were ~40% of the
+// load; RapidJSON's reader scans the same bytes several times faster, and with
+// kParseFullPrecisionFlag converts numbers correctly rounded, as strtod does.
 class Reader {
  public:
   Reader(TokenizerJson& out, size_t text_size) : out_(out), dom_(out.json, true), text_size_(text_size) {}
 
-  bool null() { return value([&] { return dom_.null(); }); }
-  bool boolean(bool v) { return value([&] { return dom_.boolean(v); }); }
-  bool number_integer(json::number_integer_t v) {
-    if (in_vocab_) return vocab_score(static_cast<double>(v));
-    return value([&] { return dom_.number_integer(v); });
-  }
-  bool number_unsigned(json::number_unsigned_t v) {
-    if (in_vocab_) return vocab_score(static_cast<double>(v));
-    return value([&] { return dom_.number_unsigned(v); });
-  }
-  bool number_float(json::number_float_t v, const json::string_t& s) {
+  bool Null() { return value([&] { return dom_.null(); }); }
+  bool Bool(bool v) { return value([&] { return dom_.boolean(v); }); }
+  // RapidJSON reports a number written without '-' as Uint / Uint64 and one with '-' as Int /
+  // Int64, as nlohmann tells number_unsigned from number_integer.
+  bool Int(int v) { return integer(v); }
+  bool Int64(int64_t v) { return integer(v); }
+  bool Uint(unsigned v) { return unsigned_integer(v); }
+  bool Uint64(uint64_t v) { return unsigned_integer(v); }
+  bool Double(double v) {
     if (in_vocab_) return vocab_score(v);
-    return value([&] { return dom_.number_float(v, s); });
+    return value([&] {
+      const json::string_t unused;
+      return dom_.number_float(v, unused);
+    });
   }
-  bool string(json::string_t& s) {
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // not enabled
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    check_surrogates(s, n);
     if (in_vocab_) {
       if (depth_ != kEntryDepth || field_ != 0) bad_entry();
-      pieces_->push_back(UnigramPiece{std::move(s), 0.0, PieceType::kNormal});
+      // Copied: RapidJSON reuses this buffer for the number that follows (full-precision parsing
+      // backs up its digits there). piece_ keeps its capacity, so this allocates ~never.
+      piece_.assign(s, n);
       field_ = 1;
       return true;
     }
-    return value([&] { return dom_.string(s); });
+    return value([&] {
+      json::string_t str(s, n);
+      return dom_.string(str);
+    });
   }
-  bool binary(json::binary_t& b) { return value([&] { return dom_.binary(b); }); }
-
-  bool start_object(std::size_t n) {
+  bool StartObject() {
     if (in_vocab_) bad_entry();
     enter();
     flush_key();
     if (depth_ == 2 && model_key_) in_model_ = true;
     model_key_ = false;
-    return dom_.start_object(n);
+    return dom_.start_object(static_cast<std::size_t>(-1));
   }
-  bool key(json::string_t& k) {
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
     if (in_vocab_) bad_entry();
+    check_surrogates(s, n);
+    const std::string_view k(s, n);
     model_key_ = depth_ == 1 && k == "model";
     if (in_model_ && depth_ == 2 && k == "vocab") {
       vocab_key_ = true;  // held back until we see whether the value is an array
       return true;
     }
-    return dom_.key(k);
+    json::string_t key(s, n);
+    return dom_.key(key);
   }
-  bool end_object() {
+  bool EndObject(rapidjson::SizeType) {
     if (in_vocab_) bad_entry();
     if (depth_ == 2) in_model_ = false;
     --depth_;
     return dom_.end_object();
   }
-  bool start_array(std::size_t n) {
+  bool StartArray() {
     if (vocab_key_) {
       vocab_key_ = false;
       in_vocab_ = true;
       out_.unigram_vocab.emplace();
       pieces_ = &*out_.unigram_vocab;
       // The parser does not know the array's length: guess it from the document size (an
-      // indented [piece, score] entry of XLM-R is ~60 bytes) so the vector rarely regrows.
-      pieces_->reserve(text_size_ / 64);
+      // indented [piece, score] entry of XLM-R is ~60 bytes, ~9 of them the piece) so the arrays
+      // rarely regrow.
+      pieces_->reserve(text_size_ / 64, text_size_ / 7);
       vocab_depth_ = depth_ + 1;
       enter();
       return true;
@@ -90,9 +108,9 @@ class Reader {
     enter();
     flush_key();
     model_key_ = false;
-    return dom_.start_array(n);
+    return dom_.start_array(static_cast<std::size_t>(-1));
   }
-  bool end_array() {
+  bool EndArray(rapidjson::SizeType) {
     if (in_vocab_) {
       if (depth_ == vocab_depth_) {
         in_vocab_ = false;
@@ -105,10 +123,6 @@ class Reader {
     --depth_;
     return dom_.end_array();
   }
-  template <class Exception>
-  bool parse_error(std::size_t pos, const std::string& token, const Exception& e) {
-    return dom_.parse_error(pos, token, e);
-  }
 
  private:
   static constexpr int kEntryDepth = 4;  // top object, model, vocab, entry
@@ -119,6 +133,14 @@ class Reader {
     flush_key();
     model_key_ = false;
     return emit();
+  }
+  bool integer(int64_t v) {
+    if (in_vocab_) return vocab_score(static_cast<double>(v));
+    return value([&] { return dom_.number_integer(v); });
+  }
+  bool unsigned_integer(uint64_t v) {
+    if (in_vocab_) return vocab_score(static_cast<double>(v));
+    return value([&] { return dom_.number_unsigned(v); });
   }
   void enter() {
     if (++depth_ > kMaxJsonDepth)
@@ -133,19 +155,31 @@ class Reader {
   }
   bool vocab_score(double v) {
     if (depth_ != kEntryDepth || field_ != 1) bad_entry();
-    pieces_->back().score = v;
+    pieces_->push_back(piece_, v);
+    ++count_;
     field_ = 2;
     return true;
   }
+  // RapidJSON 1.1 decodes a lone "\udc00" escape into the UTF-8 of a surrogate (ED B0 80), which
+  // JSON parsers that HF and we follow (serde_json, nlohmann) refuse: so do we.
+  static void check_surrogates(const char* s, size_t n) {
+    for (const void* p = std::memchr(s, 0xED, n); p; ) {
+      const size_t i = static_cast<const char*>(p) - s;
+      if (i + 1 < n && static_cast<unsigned char>(s[i + 1]) >= 0xA0)
+        fail(ErrorCode::kParse, "tokenizer.json: invalid JSON: a string holds a lone UTF-16 surrogate escape");
+      p = i + 1 < n ? std::memchr(s + i + 1, 0xED, n - i - 1) : nullptr;
+    }
+  }
   [[noreturn]] void bad_entry() const {
-    const size_t i = pieces_ && !pieces_->empty() && field_ != 0 ? pieces_->size() - 1 : (pieces_ ? pieces_->size() : 0);
-    fail(ErrorCode::kParse, "tokenizer.json: model.vocab[" + std::to_string(i) + "] must be [string, number]");
+    fail(ErrorCode::kParse, "tokenizer.json: model.vocab[" + std::to_string(count_) + "] must be [string, number]");
   }
 
   TokenizerJson& out_;
   nlohmann::detail::json_sax_dom_parser<json> dom_;
   size_t text_size_;
-  std::vector<UnigramPiece>* pieces_ = nullptr;
+  UnigramVocab* pieces_ = nullptr;
+  std::string piece_;       // the entry's piece, until its score comes
+  size_t count_ = 0;        // entries complete so far
   int depth_ = 0;
   int vocab_depth_ = 0;
   int field_ = 0;  // inside an entry: 0 before the piece, 1 before the score, 2 after it
@@ -159,12 +193,16 @@ class Reader {
 
 TokenizerJson read_tokenizer_json(std::string_view text) {
   TokenizerJson out;
-  Reader reader(out, text.size());
-  try {
-    json::sax_parse(text.begin(), text.end(), &reader);
-  } catch (const json::parse_error& e) {
-    fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(e.byte));
-  }
+  Reader handler(out, text.size());
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  // Iterative (no recursion whatever the nesting), strict UTF-8, correctly rounded numbers.
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseFullPrecisionFlag;
+  const rapidjson::ParseResult r = reader.Parse<kFlags>(stream, handler);
+  if (r.IsError())
+    fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(r.Offset()) + " (" +
+                                rapidjson::GetParseError_En(r.Code()) + ")");
   return out;
 }
 

@@ -1,7 +1,7 @@
-// Reads a tokenizer.json into an nlohmann DOM in one SAX pass that also
+// Reads a tokenizer.json into an nlohmann DOM in one SAX pass (RapidJSON's reader) that also
 //  - caps the array / object nesting at kMaxJsonDepth (a CapacityError) before any deeper tree
 //    exists, so nothing downstream can recurse past it;
-//  - takes a Unigram "model.vocab" array ([[piece, score], ...]) straight into UnigramPieces
+//  - takes a Unigram "model.vocab" array ([[piece, score], ...]) straight into a UnigramVocab
 //    instead of building it as a DOM: for a 250k-piece XLM-R vocabulary that DOM was a million
 //    small allocations, the largest single cost of the load, and its peak memory.
 #pragma once
@@ -17,7 +17,7 @@ namespace wasmbed::tok {
 
 struct TokenizerJson {
   nlohmann::json json;  // the document; without "model.vocab" when that was taken out below
-  std::optional<std::vector<UnigramPiece>> unigram_vocab;  // model.vocab when it was an array
+  std::optional<UnigramVocab> unigram_vocab;  // model.vocab when it was an array
 };
 
 // Throws wasmbed::Error: kParse "tokenizer.json: invalid JSON at byte N" or

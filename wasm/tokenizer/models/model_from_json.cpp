@@ -19,7 +19,7 @@ using nlohmann::json;
 
 const JsonFields kFields("tokenizer.json: model.");
 
-Vocab vocab_from_object(const json& j, const std::vector<UnigramPiece>* taken) {
+Vocab vocab_from_object(const json& j, const UnigramVocab* taken) {
   if (taken) kFields.bad("vocab must be an object of token -> id");
   auto it = j.find("vocab");
   if (it == j.end() || !it->is_object()) kFields.bad("vocab must be an object of token -> id");
@@ -32,7 +32,7 @@ Vocab vocab_from_object(const json& j, const std::vector<UnigramPiece>* taken) {
   return v;
 }
 
-std::unique_ptr<Model> wordpiece(const json& j, const std::vector<UnigramPiece>* taken) {
+std::unique_ptr<Model> wordpiece(const json& j, const UnigramVocab* taken) {
   size_t max_chars = 100;
   if (auto it = j.find("max_input_chars_per_word"); it != j.end() && !it->is_null()) {
     if (!it->is_number_unsigned()) kFields.bad("max_input_chars_per_word must be a non-negative integer");
@@ -42,19 +42,18 @@ std::unique_ptr<Model> wordpiece(const json& j, const std::vector<UnigramPiece>*
                                      kFields.get_string(j, "continuing_subword_prefix", "##"), max_chars);
 }
 
-std::unique_ptr<Model> unigram(const json& j, std::vector<UnigramPiece>* taken) {
-  std::vector<UnigramPiece> pieces;
+std::unique_ptr<Model> unigram(const json& j, UnigramVocab* taken) {
+  UnigramVocab pieces;
   if (taken) {
     pieces = std::move(*taken);  // read_tokenizer_json checked the [string, number] shape
   } else {
     auto it = j.find("vocab");
     if (it == j.end() || !it->is_array()) kFields.bad("vocab must be an array of [piece, score]");
-    pieces.reserve(it->size());
     for (size_t i = 0; i < it->size(); ++i) {
       const json& e = (*it)[i];
       if (!e.is_array() || e.size() != 2 || !e[0].is_string() || !e[1].is_number())
         kFields.bad("vocab[" + std::to_string(i) + "] must be [string, number]");
-      pieces.push_back(UnigramPiece{e[0].get<std::string>(), e[1].get<double>(), PieceType::kNormal});
+      pieces.push_back(e[0].get_ref<const std::string&>(), e[1].get<double>());
     }
   }
   int32_t unk_id = -1;
@@ -66,7 +65,7 @@ std::unique_ptr<Model> unigram(const json& j, std::vector<UnigramPiece>* taken) 
   return std::make_unique<Unigram>(std::move(pieces), unk_id, kFields.get_bool(j, "byte_fallback", false));
 }
 
-std::unique_ptr<Model> bpe(const json& j, const std::vector<UnigramPiece>* taken) {
+std::unique_ptr<Model> bpe(const json& j, const UnigramVocab* taken) {
   Vocab vocab = vocab_from_object(j, taken);
   std::vector<std::pair<std::string, std::string>> merges;
   auto it = j.find("merges");
@@ -106,13 +105,13 @@ std::unique_ptr<Model> bpe(const json& j, const std::vector<UnigramPiece>* taken
   return std::make_unique<BPE>(std::move(vocab), merges, std::move(o));
 }
 
-std::unique_ptr<Model> word_level(const json& j, const std::vector<UnigramPiece>* taken) {
+std::unique_ptr<Model> word_level(const json& j, const UnigramVocab* taken) {
   return std::make_unique<WordLevel>(vocab_from_object(j, taken), kFields.get_string(j, "unk_token", "<unk>"));
 }
 
 }  // namespace
 
-std::unique_ptr<Model> model_from_json(const json& j, std::vector<UnigramPiece>* unigram_vocab) {
+std::unique_ptr<Model> model_from_json(const json& j, UnigramVocab* unigram_vocab) {
   if (!j.is_object()) fail(ErrorCode::kParse, "tokenizer.json: model must be an object");
   std::string type;
   if (auto t = j.find("type"); t != j.end() && !t->is_null()) {

@@ -18,64 +18,95 @@ constexpr double kUnkPenalty = 10.0;
 
 }  // namespace
 
-Unigram::Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback)
+namespace {
+
+UnigramVocab vocab_of(const std::vector<UnigramPiece>& pieces) {
+  UnigramVocab v;
+  size_t bytes = 0;
+  for (const UnigramPiece& p : pieces) bytes += p.piece.size();
+  v.reserve(pieces.size(), bytes);
+  for (const UnigramPiece& p : pieces) v.push_back(p.piece, p.score, p.type);
+  return v;
+}
+
+}  // namespace
+
+void UnigramVocab::reserve(size_t pieces, size_t bytes) {
+  pieces_.reserve(pieces, bytes);
+  if (wide_) f64_.reserve(pieces);
+  else f32_.reserve(pieces);
+}
+
+void UnigramVocab::push_back(std::string_view piece, double score, PieceType type) {
+  const size_t id = pieces_.size();
+  pieces_.push_back(piece);
+  if (!wide_ && static_cast<double>(static_cast<float>(score)) != score) {
+    // Not a float (or NaN): from here on every score is a double.
+    f64_.reserve(f32_.capacity());
+    f64_.assign(f32_.begin(), f32_.end());
+    std::vector<float>().swap(f32_);
+    wide_ = true;
+  }
+  if (wide_) f64_.push_back(score);
+  else f32_.push_back(static_cast<float>(score));
+  if (!typed_ && type != PieceType::kNormal) {  // the first piece that is not kNormal
+    types_.assign(id, PieceType::kNormal);
+    typed_ = true;
+  }
+  if (typed_) types_.push_back(type);
+}
+
+Unigram::Unigram(UnigramVocab vocab, int32_t unk_id, bool byte_fallback)
     : Unigram(std::move(vocab), unk_id, byte_fallback, false) {}
 
-std::unique_ptr<Unigram> Unigram::sentencepiece(std::vector<UnigramPiece> pieces, int32_t unk_id, bool byte_fallback) {
+Unigram::Unigram(const std::vector<UnigramPiece>& vocab, int32_t unk_id, bool byte_fallback)
+    : Unigram(vocab_of(vocab), unk_id, byte_fallback, false) {}
+
+std::unique_ptr<Unigram> Unigram::sentencepiece(UnigramVocab pieces, int32_t unk_id, bool byte_fallback) {
   return std::unique_ptr<Unigram>(new Unigram(std::move(pieces), unk_id, byte_fallback, true));
 }
 
-Unigram::Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback, bool spm)
-    : unk_id_(unk_id), byte_fallback_(byte_fallback), spm_(spm) {
-  const size_t n = vocab.size();
+std::unique_ptr<Unigram> Unigram::sentencepiece(const std::vector<UnigramPiece>& pieces, int32_t unk_id, bool byte_fallback) {
+  return sentencepiece(vocab_of(pieces), unk_id, byte_fallback);
+}
+
+Unigram::Unigram(UnigramVocab vocab, int32_t unk_id, bool byte_fallback, bool spm)
+    : vocab_(std::move(vocab)), unk_id_(unk_id), byte_fallback_(byte_fallback), spm_(spm) {
+  const size_t n = vocab_.size();
   if (unk_id_ >= 0 && n == 0) fail(ErrorCode::kParse, "Unigram: the vocabulary is empty but at least <unk> is needed");
   if (unk_id_ >= static_cast<int64_t>(n))
     fail(ErrorCode::kParse, "Unigram: unk_id " + std::to_string(unk_id_) + " is outside the vocabulary");
   if (unk_id_ < -1) unk_id_ = -1;
+  if (spm_ && vocab_.wide_) {
+    // SentencePiece scores are floats (a .model never gives anything else).
+    vocab_.f32_.assign(vocab_.f64_.begin(), vocab_.f64_.end());
+    std::vector<double>().swap(vocab_.f64_);
+    vocab_.wide_ = false;
+  }
+  if (spm_ && !vocab_.typed_) {
+    vocab_.types_.assign(n, PieceType::kNormal);
+    vocab_.typed_ = true;
+  }
   min_score_ = std::numeric_limits<double>::infinity();
   min_score_f32_ = FLT_MAX;
   max_score_f32_ = FLT_MIN;  // SentencePiece starts from FLT_MIN (smallest positive), kept on purpose
-  size_t bytes = 0;
-  for (const UnigramPiece& p : vocab) bytes += p.piece.size();
-  pieces_.reserve(n, bytes);
-  trie_.reserve(n, bytes);
-  if (spm_) {
-    score_f32_.resize(n);
-    types_.resize(n);
-  } else {
-    score_f64_.resize(n);
-  }
   for (size_t id = 0; id < n; ++id) {
-    UnigramPiece& p = vocab[id];
-    pieces_.push_back(p.piece);
     if (spm_) {
-      score_f32_[id] = static_cast<float>(p.score);
-      types_[id] = p.type;
-      if (p.type == PieceType::kNormal) {
-        min_score_f32_ = std::min(min_score_f32_, score_f32_[id]);
-        max_score_f32_ = std::max(max_score_f32_, score_f32_[id]);
+      if (vocab_.types_[id] == PieceType::kNormal) {
+        min_score_f32_ = std::min(min_score_f32_, vocab_.f32_[id]);
+        max_score_f32_ = std::max(max_score_f32_, vocab_.f32_[id]);
       }
     } else {
-      score_f64_[id] = p.score;
-      min_score_ = std::min(min_score_, p.score);
+      min_score_ = std::min(min_score_, vocab_.score(id));
     }
-    std::string().swap(p.piece);  // the table holds it now: keep the peak at one copy
   }
-  std::vector<UnigramPiece>().swap(vocab);
-  // The trie maps a piece to its id; with duplicate pieces the last id wins in the vocabulary
-  // (HF HashMap insert), and in the trie too (a later insert of a key replaces its value).
-  for (size_t id = 0; id < n; ++id) {
-    if (spm_ && !(types_[id] == PieceType::kNormal || types_[id] == PieceType::kUserDefined || types_[id] == PieceType::kUnused))
-      continue;
-    trie_.insert(pieces_.at(id), static_cast<int32_t>(id));
-  }
-  trie_.freeze();
-  for (int b = 0; b < 256; ++b) byte_ids_[b] = pieces_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
+  trie_.build(vocab_.pieces_);
+  for (int b = 0; b < 256; ++b) byte_ids_[b] = trie_.find(unicode::byte_fallback_piece(static_cast<unsigned char>(b)));
 }
 
 std::string Unigram::id_to_token(int32_t id, bool& found) const {
-  found = id >= 0 && static_cast<size_t>(id) < pieces_.size();
-  return found ? std::string(pieces_.at(static_cast<size_t>(id))) : std::string();
+  found = id >= 0 && static_cast<size_t>(id) < vocab_.size();
+  return found ? std::string(vocab_.piece(static_cast<size_t>(id))) : std::string();
 }
 
 void Unigram::missing_unk() const {
@@ -97,6 +128,9 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
   const Real unk_score = kSpm ? static_cast<Real>(min_score_f32_ - static_cast<float>(kUnkPenalty))
                               : static_cast<Real>(min_score_ - kUnkPenalty);
   // Reused between calls: tokenizing many short words must not allocate a lattice each time.
+  const float* f32 = vocab_.f32_.data();
+  const double* f64 = vocab_.f64_.data();
+  const bool wide = vocab_.wide_;
   thread_local std::vector<Best> best;
   best.assign(size + 1, Best{});
   size_t start = 0;
@@ -111,12 +145,13 @@ void Unigram::best_path(std::string_view text, std::vector<PathNode>& path) cons
       // instead breaks ties differently (e.g. "000" -> "00","0" vs "0","00").
       double score;
       if (kSpm) {
-        const PieceType type = types_[id];
-        if (type == PieceType::kUnused) return true;
+        // Only NORMAL and USER_DEFINED pieces are in SentencePiece's lattice.
+        const PieceType type = vocab_.types_[id];
+        if (type != PieceType::kNormal && type != PieceType::kUserDefined) return true;
         score = type == PieceType::kUserDefined ? static_cast<double>(static_cast<float>(len) * max_score_f32_) - 0.1
-                                                  : static_cast<double>(score_f32_[id]);
+                                                  : static_cast<double>(vocab_.f32_[id]);
       } else {
-        score = score_f64_[id];
+        score = wide ? f64[id] : static_cast<double>(f32[id]);
       }
       Best& target = best[start + len];
       const double candidate = score + static_cast<double>(till_here);
@@ -162,7 +197,7 @@ void Unigram::spans_hf(std::string_view text, const std::vector<PathNode>& path,
     ++i;
     if (unk) {
       while (i < path.size() && path[i].id == unk_id_) e = path[i++].end;
-      id = pieces_.find(text.substr(s, e - s));
+      id = trie_.find(text.substr(s, e - s));
     }
     const uint32_t s32 = static_cast<uint32_t>(s), e32 = static_cast<uint32_t>(e);
     if (id >= 0) {

@@ -15,9 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "tokenizer/models/double_array_trie.h"
 #include "tokenizer/models/model.h"
 #include "tokenizer/models/piece_table.h"
-#include "tokenizer/models/trie.h"
 
 namespace wasmbed::tok {
 
@@ -30,12 +30,37 @@ struct UnigramPiece {
   PieceType type = PieceType::kNormal;
 };
 
+// A Unigram vocabulary as the readers produce it (tokenizer.json model.vocab, a .model's pieces),
+// pieces in id order, without a string object per piece. Scores are kept as float while every
+// score is exactly a float (SentencePiece models store float; their tokenizer.json copies print
+// those floats), which halves their memory; the first one that is not switches to double.
+class UnigramVocab {
+ public:
+  void reserve(size_t pieces, size_t bytes);
+  void push_back(std::string_view piece, double score, PieceType type = PieceType::kNormal);
+  size_t size() const { return pieces_.size(); }
+  std::string_view piece(size_t id) const { return pieces_.at(id); }
+  double score(size_t id) const { return wide_ ? f64_[id] : static_cast<double>(f32_[id]); }
+  PieceType type(size_t id) const { return typed_ ? types_[id] : PieceType::kNormal; }
+
+ private:
+  friend class Unigram;
+  PieceTable pieces_;
+  std::vector<float> f32_;
+  std::vector<double> f64_;
+  bool wide_ = false;
+  std::vector<PieceType> types_;  // kept from the first piece that is not kNormal on
+  bool typed_ = false;
+};
+
 class Unigram : public Model {
  public:
   // HF semantics. unk_id = -1 for none (then unknown characters are an error, as in HF).
-  Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback);
+  Unigram(UnigramVocab vocab, int32_t unk_id, bool byte_fallback);
+  Unigram(const std::vector<UnigramPiece>& vocab, int32_t unk_id, bool byte_fallback);
   // SentencePiece semantics (types matter). unk_id must be a valid index.
-  static std::unique_ptr<Unigram> sentencepiece(std::vector<UnigramPiece> pieces, int32_t unk_id, bool byte_fallback);
+  static std::unique_ptr<Unigram> sentencepiece(UnigramVocab pieces, int32_t unk_id, bool byte_fallback);
+  static std::unique_ptr<Unigram> sentencepiece(const std::vector<UnigramPiece>& pieces, int32_t unk_id, bool byte_fallback);
 
   std::vector<Token> tokenize(std::string_view piece) const override;
   // Appends the tokens of `piece` to `out` (offsets relative to piece), no strings built; the
@@ -43,9 +68,9 @@ class Unigram : public Model {
   void tokenize_spans(std::string_view piece, std::vector<TokenSpan>& out) const;
   // The token string tokenize() gives for a span of `piece`.
   std::string span_value(const TokenSpan& span, std::string_view piece) const;
-  int32_t token_to_id(std::string_view token) const override { return pieces_.find(token); }
+  int32_t token_to_id(std::string_view token) const override { return trie_.find(token); }
   std::string id_to_token(int32_t id, bool& found) const override;
-  size_t vocab_size() const override { return pieces_.size(); }
+  size_t vocab_size() const override { return vocab_.size(); }
   const char* type() const override { return "Unigram"; }
 
   int32_t unk_id() const { return unk_id_; }
@@ -56,7 +81,7 @@ class Unigram : public Model {
     int32_t id;
     size_t start, end;
   };
-  Unigram(std::vector<UnigramPiece> vocab, int32_t unk_id, bool byte_fallback, bool spm);
+  Unigram(UnigramVocab vocab, int32_t unk_id, bool byte_fallback, bool spm);
   // The best segmentation into `path` (cleared first), in text order.
   template <typename Real>
   void best_path(std::string_view text, std::vector<PathNode>& path) const;
@@ -64,11 +89,12 @@ class Unigram : public Model {
   void spans_spm(std::string_view text, const std::vector<PathNode>& path, std::vector<TokenSpan>& out) const;
   [[noreturn]] void missing_unk() const;
 
-  PieceTable pieces_;
-  std::vector<PieceType> types_;   // SentencePiece mode only
-  std::vector<float> score_f32_;   // SentencePiece mode: scores as the float the .model stores
-  std::vector<double> score_f64_;  // HF mode: the scores, dense for the Viterbi loop
-  ByteTrie trie_;
+  // Pieces, scores (float in SentencePiece mode, as the .model stores them; in HF mode float or
+  // double, see UnigramVocab) and types (SentencePiece mode).
+  UnigramVocab vocab_;
+  // Every piece -> its id (the last id of a repeated piece, as HF's HashMap). SentencePiece mode
+  // skips the types its own trie leaves out (CONTROL, UNKNOWN, BYTE) where the lattice is built.
+  PieceTrie trie_;
   int32_t unk_id_;
   bool byte_fallback_;
   bool spm_;
