@@ -239,5 +239,36 @@ TEST(StaticIndex, RefusesDamagedTruncatedAndSwappedFiles) {
   EXPECT_THROW(StaticSearcher(b.centroids.data(), b.centroids.size(), b.layout, 5), Error);
 }
 
+TEST(StaticIndex, TwoLevelAssignmentPicksTheNearestCentroidForNearlyEveryRow) {
+  // 300 partitions: assign() searches the centroids of the 3 best of 17 groups; compare with the
+  // nearest of all centroids (float, in the transformed space).
+  const size_t n = 6000;
+  const auto data = embedding_like(n, 1, kDims, 8);
+  StaticBuilderConfig c;
+  c.layout.dims = kDims;
+  c.count = n;
+  c.partitions = 300;
+  StaticBuilder b(c);
+  b.add(data.rows.data(), n);
+  b.train();
+  b.assign();
+  std::vector<uint32_t> part_of(n);
+  for (uint32_t p = 0; p < 300; ++p)
+    for (uint32_t r : b.partition_rows(p)) part_of[r] = p;
+  const auto half = centroid_half_norms(b.centroids().data(), 300, kDims);
+  size_t same = 0;
+  std::vector<float> x(kDims), y(kDims);
+  for (size_t i = 0; i < n; ++i) {
+    std::copy(&data.rows[i * kDims], &data.rows[(i + 1) * kDims], x.begin());
+    float norm = 0;
+    for (float v : x) norm += v * v;
+    for (auto& v : x) v /= std::sqrt(norm);
+    b.transform().forward(x.data(), y.data());
+    same += nearest_centroid(y.data(), b.centroids().data(), half.data(), 300, kDims) == part_of[i];
+  }
+  EXPECT_GE(double(same) / n, 0.9);
+  RecordProperty("same_fraction", std::to_string(double(same) / n));
+}
+
 }  // namespace
 }  // namespace wasmbed::index

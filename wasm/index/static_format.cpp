@@ -107,6 +107,7 @@ std::vector<uint8_t> write_segment(const StaticLayout& layout, const StaticSegme
   w.u8(has_tags ? 1 : 0);
   w.bytes(s.rows.data(), n * 4);
   w.bytes(s.scales.data(), n * 4);
+  if (layout.has_inv_norms()) w.bytes(s.inv_norms.data(), n * 4);
   w.bytes(s.codes.data(), n * cb);
   if (has_tags) {
     w.bytes(s.tag_offsets.data(), (n + 1) * 4);
@@ -141,6 +142,12 @@ StaticSegment read_segment(const uint8_t* data, size_t size, const StaticLayout&
   std::memcpy(s.scales.data(), r.bytes(n * 4, "scales"), n * 4);
   for (float v : s.scales)
     if (!std::isfinite(v) || v < 0.0f) corrupt(what, "has a scale that is not a finite number >= 0");
+  if (layout.has_inv_norms()) {
+    s.inv_norms.resize(n);
+    std::memcpy(s.inv_norms.data(), r.bytes(n * 4, "inverse norms"), n * 4);
+    for (float v : s.inv_norms)
+      if (!std::isfinite(v) || v <= 0.0f) corrupt(what, "has an inverse norm that is not a finite number > 0");
+  }
   s.codes.resize(n * cb);
   std::memcpy(s.codes.data(), r.bytes(n * cb, "codes"), n * cb);
   if (has_tags) {

@@ -12,6 +12,8 @@
 //   u32 partition, u8 metric, u8 storage, u8 keep_float, u8 has_tags
 //   count x u32 row numbers (input order of the whole index, ascending)
 //   count x f32 scales (int8: y ~= code * scale; binary: y ~= sign * scale)
+//   int8 + cosine: count x f32 inverse norms of the dequantized rows (1 / ||center + R^T y||:
+//     what a scan scores each row against; stored so a page does not recompute them per load)
 //   count x code bytes (int8: dims bytes of round(y * 127 / max|y|); binary: ceil(dims / 64) u64
 //     words of sign bits of y)
 //   has_tags: (count + 1) x u32 offsets, then that many u32 tag numbers (the manifest's tag table)
@@ -38,6 +40,8 @@ struct StaticLayout {
   bool keep_float = false;
   // Bytes of one row's codes.
   size_t code_bytes() const;
+  // Whether segments carry inverse row norms (int8 + cosine).
+  bool has_inv_norms() const { return storage == Storage::kInt8 && metric == Metric::kCosine; }
 };
 
 struct StaticCentroids {
@@ -56,8 +60,8 @@ struct StaticSegment {
   std::vector<uint32_t> tag_offsets;  // empty, or rows + 1 entries
   std::vector<uint32_t> tags;
   std::vector<float> floats;  // keep_float: rows x dims
-  // Not stored: int8 cosine, 1 / the dequantized row's norm (the searcher fills it on load, so a
-  // scan scores each row against its direction as VectorIndex's int8 scores do); else empty.
+  // int8 cosine: 1 / the dequantized row's norm (a scan scores each row against its direction, as
+  // VectorIndex's int8 scores do); empty otherwise.
   std::vector<float> inv_norms;
   size_t size() const { return rows.size(); }
 };

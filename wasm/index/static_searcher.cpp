@@ -84,13 +84,6 @@ size_t StaticSearcher::add_segment(uint32_t p, const uint8_t* data, size_t size)
                                   std::to_string(centroids_.partition_rows[p]));
   for (uint32_t r : s.rows)
     if (r >= centroids_.total_rows) fail(ErrorCode::kCorrupt, "segment: row number out of range");
-  if (layout_.storage == Storage::kInt8 && layout_.metric == Metric::kCosine) {
-    s.inv_norms.resize(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-      const float norm = centroids_.transform.dequantized_norm(reinterpret_cast<const int8_t*>(&s.codes[i * layout_.dims]), s.scales[i]);
-      s.inv_norms[i] = norm > 0.0f ? 1.0f / norm : 1.0f;
-    }
-  }
   segments_[p] = std::move(s);
   return ids_at;
 }
