@@ -12,7 +12,7 @@
 //             clustering, are those of the original rows; centroids stay in the transformed space.
 //   assign()  every row to its nearest centroid, scored with int8 codes of the centroids (the
 //             SIMD int8 dot; a partition is a coarse bucket, so code precision is plenty); with
-//             256 partitions or more, among the centroids of the row's 3 nearest centroid groups
+//             256 partitions or more, among the centroids of the row's 6 nearest centroid groups
 //             (a two-level search, see assign()).
 //   centroids_bytes(), segment_bytes(p): the files. Binary storage writes the sign bits of the
 //             codes and the scale |y|_1 / dims (the best a in y ~= a * sign(y)).
