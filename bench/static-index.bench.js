@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StaticIndex, VectorIndex, writeStaticIndex } from '../js/index.js';
 import { REPO_ROOT } from '../tests/helpers/paths.js';
-import { startStaticServer } from '../tests/helpers/server.js';
+import { fork } from 'node:child_process';
 import { browserSkipReason, launchBrowser } from '../tests/helpers/browser.js';
 import { npyChunks, writeClusteredNpy } from './helpers/clustered-embeddings.js';
 
@@ -119,7 +119,9 @@ const chosen = result.sweep.find((r) => r.recallAt10 >= 0.95 && r.fractionOfInde
 const NPROBE = chosen.nprobe;
 
 // 5. Cold and warm query times over 127.0.0.1 HTTP.
-const server = await startStaticServer({ mounts: { '/': REPO_ROOT, '/bench-index/': indexDir } });
+// The server runs in its own process: the Node client's CPU time is then the query's alone.
+const serverProcess = fork(path.join(REPO_ROOT, 'bench', 'helpers', 'serve-folder.js'), [JSON.stringify({ '/': REPO_ROOT, '/bench-index/': indexDir })]);
+const server = { url: (await new Promise((resolve) => serverProcess.once('message', resolve))).url, close: async () => serverProcess.kill() };
 const indexUrl = `${server.url}/bench-index/`;
 {
   const open = [], cold = [], warm = [], coldCpu = [];

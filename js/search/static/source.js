@@ -50,7 +50,15 @@ async function folderSource(dir) {
 /** A persistent cache of immutable files: { get(file), put(file, bytes) }, or null. */
 async function openCache(cache, key) {
   if (cache === undefined || cache === false || cache === 'memory') return null;
-  if (cache === true) cache = isNode ? undefined : { cacheName: 'wasmbed-static-index' };
+  if (cache === true) {
+    // The platform's cache: <wasmbed cache dir>/static-index in Node (files are content-hashed, so
+    // indexes share it safely), the Cache API in browsers.
+    if (isNode) {
+      const { defaultCacheDir } = await import('../../loader/index.js');
+      const { path } = await import('#node-builtins');
+      cache = { dir: path.join(await defaultCacheDir(), 'static-index') };
+    } else cache = { cacheName: 'wasmbed-static-index' };
+  }
   if (cache && typeof cache.dir === 'string') {
     if (!isNode) throw new UnsupportedError('StaticIndex.open: cache { dir } needs Node; use { cacheName } (Cache API) in browsers');
     const { fs, path } = await import('#node-builtins');
