@@ -714,6 +714,8 @@ export interface StaticIndexOpenOptions {
   cache?: 'memory' | boolean | { dir: string } | { cacheName: string };
   /** Load every partition at open (default: when the index is under 4 MiB). */
   preload?: boolean;
+  /** Partitions kept in the wasm heap, by file size (default 256 MiB); the least recently used beyond it are dropped. */
+  maxCacheBytes?: number;
 }
 
 export interface StaticSearchOptions {
@@ -749,6 +751,7 @@ export interface StaticIndexStats {
   cacheHits: number;
   partitionsFetched: number;
   partitionsLoaded: number;
+  partitionsEvicted: number;
   docChunksFetched: number;
   lexicalSegmentsFetched: number;
   heapBytes: number;

@@ -154,6 +154,22 @@ test('over HTTP only the probed partitions are fetched, once; { dir } cache serv
   await fs.rm(cacheDir, { recursive: true });
 });
 
+test('maxCacheBytes bounds the partitions kept in the heap (least recently used dropped first)', async () => {
+  const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+  const biggest = Math.max(...manifest.partitionTable.map((e) => e.bytes));
+  const index = await StaticIndex.open(dir, { preload: false, maxCacheBytes: 4 * biggest });
+  const exact = await StaticIndex.open(dir, { preload: false, maxCacheBytes: Infinity });
+  for (let i = 0; i < 10; i++) {
+    const hits = await index.search(query(i), { k: 10, nprobe: 3 });
+    assert.deepEqual(hits, await exact.search(query(i), { k: 10, nprobe: 3 }));
+    assert.ok(index.stats.partitionsLoaded - index.stats.partitionsEvicted <= 4 + 3);
+  }
+  assert.ok(index.stats.partitionsEvicted > 0);
+  assert.equal(exact.stats.partitionsEvicted, 0);
+  index.dispose();
+  exact.dispose();
+});
+
 test('damaged, truncated and swapped files are CorruptDataErrors naming the file', async () => {
   const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
   const entry = manifest.partitionTable[7];

@@ -67,24 +67,30 @@ function modelOf(embedder) {
 
 export class StaticIndex extends NativeHandle {
   #source; #manifest; #scratch; #ids = new Map(); #docs = new Map(); #lexical = new Map(); #pending = new Map();
-  #stats = { partitionsFetched: 0, partitionsLoaded: 0, docChunksFetched: 0, lexicalSegmentsFetched: 0 };
+  // Loaded partitions, least recently used first (Map order), with their file sizes: past
+  // #maxCacheBytes the oldest ones not needed by the current query are dropped from the heap.
+  #lru = new Map(); #cachedBytes = 0; #maxCacheBytes;
+  #stats = { partitionsFetched: 0, partitionsLoaded: 0, partitionsEvicted: 0, docChunksFetched: 0, lexicalSegmentsFetched: 0 };
 
   /** @private use StaticIndex.open() */
-  constructor(core, native, source, manifest) {
+  constructor(core, native, source, manifest, maxCacheBytes) {
     const scratch = new HeapScratch(core, 'StaticIndex scratch');
     super(core, 'StaticIndex', { native, scratch: [scratch] });
     this.#scratch = scratch;
     this.#source = source;
     this.#manifest = manifest;
+    this.#maxCacheBytes = maxCacheBytes;
   }
 
   /**
    * Opens a static index from a base URL (browsers, Node) or a folder (Node): reads manifest.json
    * and the centroids. options: fetch (a fetch() to use), cache ('memory' default | true |
    * { dir } in Node | { cacheName } for the Cache API), preload (load every partition now; the
-   * default for indexes under 4 MiB).
+   * default for indexes under 4 MiB), maxCacheBytes (partitions kept in the wasm heap, by file
+   * size, default 256 MiB; the least recently used beyond it are dropped).
    */
-  static async open(urlOrDir, { fetch, cache, preload } = {}) {
+  static async open(urlOrDir, { fetch, cache, preload, maxCacheBytes = 256 * 2 ** 20 } = {}) {
+    if (!(typeof maxCacheBytes === 'number' && maxCacheBytes >= 0)) throw new InvalidArgumentError(`StaticIndex.open: maxCacheBytes must be a number >= 0, got ${maxCacheBytes}`);
     const source = await openSource(urlOrDir, { fetch, cache });
     let manifest;
     const manifestBytes = await source.read('manifest.json');
@@ -101,7 +107,7 @@ export class StaticIndex extends NativeHandle {
     const native = heapCall(core, bytes, entry.file, (address) => new core.StaticSearcherCore(address, bytes.length, manifest.dims,
       METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), Boolean(manifest.keepFloat), manifest.partitions, entry.crc32 >>> 0));
     await source.remember(entry.file, bytes);
-    const index = new StaticIndex(core, native, source, manifest);
+    const index = new StaticIndex(core, native, source, manifest, maxCacheBytes);
     if (preload ?? manifest.totalBytes <= (4 << 20)) await index.#ensurePartitions(manifest.partitionTable.map((_, p) => p));
     return index;
   }
@@ -160,6 +166,30 @@ export class StaticIndex extends NativeHandle {
       await this.#source.remember(entry.file, bytes);
     }
     this.#stats.partitionsLoaded++;
+    this.#lru.set(p, entry.bytes);
+    this.#cachedBytes += entry.bytes;
+  }
+
+  /** Marks partitions as just used, then drops the least recently used others past the budget. */
+  #touchAndEvict(parts) {
+    for (const p of parts) {
+      const bytes = this.#lru.get(p);
+      if (bytes === undefined) continue;
+      this.#lru.delete(p);
+      this.#lru.set(p, bytes);
+    }
+    if (this.#cachedBytes <= this.#maxCacheBytes) return;
+    const keep = new Set(parts);
+    const native = this.native('search');
+    for (const [p, bytes] of this.#lru) {
+      if (this.#cachedBytes <= this.#maxCacheBytes) break;
+      if (keep.has(p) || this.#pending.has(p)) continue;
+      native.dropSegment(p);
+      this.#ids.delete(p);
+      this.#lru.delete(p);
+      this.#cachedBytes -= bytes;
+      this.#stats.partitionsEvicted++;
+    }
   }
 
   #addSegment(p, entry, bytes) {
@@ -317,8 +347,12 @@ export class StaticIndex extends NativeHandle {
     copyIn(core, at, vector);
     const probed = callCore(() => native.probe(at, nprobe, at + qBytes));
     const parts = Array.from(new Uint32Array(core.HEAPU8.buffer, at + qBytes, probed));
-    await this.#ensurePartitions(parts);
-    native = this.native('search');
+    // A concurrent search may evict a partition while this one waits for others: check again
+    // after the last await (from there to the search call nothing else runs).
+    do {
+      await this.#ensurePartitions(parts);
+      native = this.native('search');
+    } while (parts.some((p) => !native.hasSegment(p)));
     // The heap may have moved while partitions loaded: copy the inputs again.
     const at2 = this.#scratch.ensure(qBytes + probeBytes + tagBytes + 4 * outBytes);
     copyIn(core, at2, vector);
@@ -332,11 +366,13 @@ export class StaticIndex extends NativeHandle {
     const partOf = new Uint32Array(buf, out + 2 * outBytes, n), local = new Uint32Array(buf, out + 3 * outBytes, n);
     const hits = new Array(n);
     for (let i = 0; i < n; i++) hits[i] = { id: this.#ids.get(partOf[i]).id(local[i]), score: scores[i], row: rows[i] };
+    this.#touchAndEvict(parts);
     return hits;
   }
 
   /** Frees the loaded partitions and lexical segments. */
   dispose() {
+    this.#lru.clear();
     for (const p of this.#lexical.values()) p.then((ix) => ix.dispose(), () => {});
     this.#lexical.clear();
     this.#ids.clear();
