@@ -121,6 +121,7 @@ export async function writeStaticIndex(outDir, {
   if (!isNode) throw new UnsupportedError('writeStaticIndex writes files and runs in Node only');
   if (typeof outDir !== 'string' || outDir === '') throw new InvalidArgumentError('writeStaticIndex: outDir must be a folder path');
   checkOptions({ dims, ids, texts, metadata, model, metric, storage, partitions, seed });
+  if (!Number.isInteger(snippetChars) || snippetChars < 0) throw new InvalidArgumentError(`writeStaticIndex: snippetChars must be an integer >= 0, got ${snippetChars}`);
   const count = ids.length;
   const nparts = partitions ?? Math.max(1, Math.min(count, Math.round(Math.sqrt(count))));
   const progress = (phase, done, total) => onProgress?.({ phase, done, total });
