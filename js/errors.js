@@ -62,9 +62,22 @@ export class StorageError extends WasmbedError {
   }
 }
 
+/**
+ * A query model differs from the model an index was built with (StaticIndex.checkModel):
+ * `expected` is the index's model record, `actual` what the query side has.
+ */
+export class ModelMismatchError extends InvalidArgumentError {
+  constructor(message, { expected, actual } = {}) {
+    super(message);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
 const NAMES = {
   WasmbedError, InvalidArgumentError, DisposedError, ParseError, UnsupportedError, CorruptDataError,
   CapacityError, WasmLoadError, InternalError, ModelLoadError, AbortError, StorageError,
+  ModelMismatchError,
 };
 for (const [name, Cls] of Object.entries(NAMES)) {
   Object.defineProperty(Cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });

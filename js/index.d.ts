@@ -38,6 +38,14 @@ export class StorageError extends WasmbedError {
   /** The system's code: EACCES, EROFS, ENOSPC, QuotaExceededError ... */
   readonly code?: string;
 }
+/** A query model differs from the model an index was built with (StaticIndex.checkModel). */
+export class ModelMismatchError extends InvalidArgumentError {
+  constructor(message: string, details?: { expected?: object; actual?: object });
+  /** The index's model record. */
+  readonly expected?: object;
+  /** What the query side has. */
+  readonly actual?: object;
+}
 
 export interface CoreOptions {
   /** The .wasm bytes, when you load them yourself. */
@@ -624,6 +632,141 @@ export function weightedFusion<Id = number>(
   lists: RankedItem<Id>[][],
   options?: { weights?: number[]; limit?: number },
 ): { id: Id; score: number; scores: (number | null)[] }[];
+
+// ---------------------------------------------------------------- static index (js/search/static/)
+
+/** The model a static index was built with, as its manifest records it. */
+export interface StaticIndexModel {
+  id: string;
+  revision?: string | null;
+  dtype?: string | null;
+  pooling?: string | null;
+  /** The document prompt used at build time. */
+  prompt?: string | null;
+  /** Literal text put before queries (if the model wants one). */
+  queryPrompt?: string | null;
+  normalize?: boolean;
+  dims?: number;
+}
+
+export interface StaticIndexProgress {
+  phase: 'encode' | 'kmeans' | 'assign' | 'segments' | 'documents' | 'lexical';
+  done: number;
+  total: number;
+}
+
+export interface WriteStaticIndexOptions {
+  dims: number;
+  /** count x dims floats (any norm; cosine normalizes), or an (async) iterable of Float32Array chunks of whole rows. */
+  vectors: Float32Array | Iterable<Float32Array> | AsyncIterable<Float32Array>;
+  /** Unique ids, one per row. */
+  ids: string[];
+  /** Stored as snippets in the document store and indexed by the BM25 segments. */
+  texts?: string[];
+  /** JSON objects, one per row; `tags` feeds tag filters. */
+  metadata?: ({ tags?: string[]; [key: string]: unknown } | null | undefined)[];
+  model: StaticIndexModel;
+  metric?: 'cosine' | 'dot';
+  storage?: 'int8' | 'binary';
+  /** Also store float32 rows for exact rescoring (4 bytes/dim more per row). */
+  keepFloat?: boolean;
+  /** Number of IVF partitions; default round(sqrt(count)). */
+  partitions?: number;
+  /** k-means seed (default 1): the same input and seed give byte-identical files. */
+  seed?: number;
+  /** Characters of each text kept in the document store (default 2000). */
+  snippetChars?: number;
+  onProgress?: (p: StaticIndexProgress) => void;
+}
+
+export interface StaticIndexFileEntry { file: string; bytes: number; crc32: number }
+
+export interface StaticIndexManifest {
+  format: 'wasmbed-static-index';
+  version: number;
+  model: StaticIndexModel;
+  dims: number;
+  metric: 'cosine' | 'dot';
+  storage: 'int8' | 'binary';
+  keepFloat: boolean;
+  count: number;
+  partitions: number;
+  seed: number;
+  centroids: StaticIndexFileEntry;
+  partitionTable: (StaticIndexFileEntry & { partition: number; rows: number })[];
+  docs: { chunkRows: number; chunks: (StaticIndexFileEntry & { firstRow: number; rows: number })[] };
+  lexical: { tokenizer: 'words-v1'; segmentRows: number; segments: (StaticIndexFileEntry & { firstRow: number; rows: number })[] } | null;
+  tags: string[];
+  totalBytes: number;
+}
+
+/**
+ * Writes a static, partitioned index folder (Node): seeded k-means partitions with int8 or binary
+ * codes, a chunked document store, BM25 segments and a manifest; content-hashed file names. The
+ * folder appears whole or not at all.
+ */
+export function writeStaticIndex(outDir: string, options: WriteStaticIndexOptions): Promise<StaticIndexManifest>;
+
+export interface StaticIndexOpenOptions {
+  /** The fetch() to use for URLs (default globalThis.fetch). */
+  fetch?: (url: string) => Promise<Response>;
+  /** 'memory' (default): fetched files live in this object; true: the platform cache; { dir } (Node) or { cacheName } (Cache API). */
+  cache?: 'memory' | boolean | { dir: string } | { cacheName: string };
+  /** Load every partition at open (default: when the index is under 4 MiB). */
+  preload?: boolean;
+}
+
+export interface StaticSearchOptions {
+  k?: number;
+  /** Partitions to probe (default max(8, 4% of them)). */
+  nprobe?: number;
+  /** Shortlist = k x oversample before rescoring (int8 4, binary 20). */
+  oversample?: number;
+  /** Rows with any (or, with all: true, every one) of these tags. */
+  filter?: { tags: string[]; all?: boolean };
+  /** Also rank `text` with BM25 and fuse both lists by reciprocal rank. */
+  hybrid?: boolean;
+  text?: string;
+  /** Embeds a text query (its model is checked against the manifest). */
+  embedder?: { embed(texts: string[], options?: object): Promise<Float32Array[]>; info?: object };
+  embedOptions?: object;
+  /** Attach text and metadata from the document store. */
+  documents?: boolean;
+}
+
+export interface StaticSearchHit {
+  id: string;
+  score: number;
+  /** The row number in the index (input order). */
+  row: number;
+  text?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface StaticIndexStats {
+  requests: number;
+  bytesFetched: number;
+  cacheHits: number;
+  partitionsFetched: number;
+  partitionsLoaded: number;
+  docChunksFetched: number;
+  lexicalSegmentsFetched: number;
+  heapBytes: number;
+}
+
+/** A static index opened from a URL or folder: fetches only the partitions a query probes. */
+export class StaticIndex {
+  static open(urlOrDir: string | URL, options?: StaticIndexOpenOptions): Promise<StaticIndex>;
+  readonly manifest: StaticIndexManifest;
+  readonly stats: StaticIndexStats;
+  /** Throws ModelMismatchError when the embedder's model is not the index's. */
+  checkModel(embedder: { info?: object } | Partial<StaticIndexModel>): void;
+  search(query: Float32Array | number[] | string, options?: StaticSearchOptions): Promise<StaticSearchHit[]>;
+  /** [id, text, metadata] of a row. */
+  document(row: number): Promise<[string, string | null, Record<string, unknown> | null]>;
+  readonly disposed: boolean;
+  dispose(): void;
+}
 
 // ---------------------------------------------------------------- persistence (js/search/persist/)
 

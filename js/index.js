@@ -3,6 +3,7 @@
 export {
   WasmbedError, InvalidArgumentError, DisposedError, ParseError, UnsupportedError, CorruptDataError,
   CapacityError, WasmLoadError, InternalError, ModelLoadError, AbortError, StorageError,
+  ModelMismatchError,
 } from './errors.js';
 export { configureCore } from './internal/core.js';
 export { l2Normalize, version } from './internal/vector.js';
@@ -15,6 +16,8 @@ export { LexicalIndex } from './search/lexical-index.js';
 export { rrf, weightedFusion } from './search/fusion.js';
 export { chunkDocument, chunkDocuments } from './search/chunker.js';
 export { saveIndex, loadIndex, deleteIndex, indexFromBytes } from './search/persist/index.js';
+export { StaticIndex } from './search/static/static-index.js';
+export { writeStaticIndex } from './search/static/write.js';
 export { BgeM3Heads, weightedScore, sparseToTokens } from './bge-m3/heads.js';
 export { M3Index } from './bge-m3/m3-index.js';
 export { encodeColbert, decodeColbert, colbertBytes } from './bge-m3/colbert-storage.js';

@@ -1,0 +1,107 @@
+// Where a static index's files come from (a base URL through fetch, or a folder in Node) and the
+// optional persistent cache in front of it (the Cache API in browsers, a folder in Node). Files
+// other than manifest.json are content-hashed, so a cached copy never goes stale.
+import { InvalidArgumentError, ModelLoadError, StorageError, UnsupportedError } from '../../errors.js';
+import { isNode } from '../../internal/env.js';
+
+function isUrl(s) {
+  return s instanceof URL || /^(https?|file|blob):/i.test(String(s));
+}
+
+/** A base URL ending in '/', so file names resolve inside it. */
+function baseUrl(u) {
+  const s = String(u);
+  return new URL(s.endsWith('/') ? s : `${s}/`, globalThis.location?.href);
+}
+
+async function fetchSource(base, fetchFn) {
+  const doFetch = fetchFn ?? globalThis.fetch?.bind(globalThis);
+  if (!doFetch) throw new UnsupportedError('StaticIndex.open: no fetch() here; pass { fetch }');
+  return {
+    describe: (file) => new URL(file, base).href,
+    async read(file) {
+      const url = new URL(file, base).href;
+      let res;
+      try {
+        res = await doFetch(url);
+      } catch (err) {
+        throw new ModelLoadError(`static index: cannot fetch ${url} (${err.message})`, { file, url, cause: err });
+      }
+      if (!res.ok) throw new ModelLoadError(`static index: ${url} answered HTTP ${res.status}`, { file, url, status: res.status });
+      return new Uint8Array(await res.arrayBuffer());
+    },
+  };
+}
+
+async function folderSource(dir) {
+  const { fs, path } = await import('#node-builtins');
+  return {
+    describe: (file) => path.join(dir, file),
+    async read(file) {
+      try {
+        return new Uint8Array(await fs.readFile(path.join(dir, file)));
+      } catch (err) {
+        throw new StorageError(`static index: cannot read ${path.join(dir, file)} (${err.code ?? err.message})`, { path: path.join(dir, file), code: err.code, cause: err });
+      }
+    },
+  };
+}
+
+/** A persistent cache of immutable files: { get(file), put(file, bytes) }, or null. */
+async function openCache(cache, key) {
+  if (cache === undefined || cache === false || cache === 'memory') return null;
+  if (cache === true) cache = isNode ? undefined : { cacheName: 'wasmbed-static-index' };
+  if (cache && typeof cache.dir === 'string') {
+    if (!isNode) throw new UnsupportedError('StaticIndex.open: cache { dir } needs Node; use { cacheName } (Cache API) in browsers');
+    const { fs, path } = await import('#node-builtins');
+    const { writeFileAtomic } = await import('../../internal/atomic-write.js');
+    await fs.mkdir(cache.dir, { recursive: true });
+    return {
+      async get(file) { try { return new Uint8Array(await fs.readFile(path.join(cache.dir, file))); } catch { return null; } },
+      async put(file, bytes) { await writeFileAtomic(path.join(cache.dir, file), bytes).catch(() => {}); },
+    };
+  }
+  if (cache && typeof cache.cacheName === 'string') {
+    if (!globalThis.caches) throw new UnsupportedError('StaticIndex.open: the Cache API is not available here');
+    const store = await globalThis.caches.open(cache.cacheName);
+    const url = (file) => `https://wasmbed-static-index.invalid/${encodeURIComponent(key)}/${file}`;
+    return {
+      async get(file) { const r = await store.match(url(file)); return r ? new Uint8Array(await r.arrayBuffer()) : null; },
+      async put(file, bytes) { await store.put(url(file), new Response(bytes)).catch(() => {}); },
+    };
+  }
+  throw new InvalidArgumentError("StaticIndex.open: cache must be 'memory', true, { dir } (Node) or { cacheName } (browsers)");
+}
+
+/**
+ * Opens the source of a static index: { read(file) (network or folder; counted), cached(file)
+ * (persistent cache first; content-hashed files only), describe(file) }.
+ */
+export async function openSource(urlOrDir, { fetch, cache } = {}) {
+  let src;
+  if (isUrl(urlOrDir) && !(isNode && String(urlOrDir).startsWith('file:') && !fetch)) src = await fetchSource(baseUrl(urlOrDir), fetch);
+  else if (typeof urlOrDir === 'string' || urlOrDir instanceof URL) {
+    if (!isNode) throw new UnsupportedError('StaticIndex.open: a folder path needs Node; pass a URL in browsers');
+    const { url } = await import('#node-builtins');
+    src = await folderSource(String(urlOrDir).startsWith('file:') ? url.fileURLToPath(urlOrDir) : String(urlOrDir));
+  } else throw new InvalidArgumentError('StaticIndex.open: pass a URL or a folder path');
+  const persistent = await openCache(cache, String(urlOrDir));
+  const stats = { requests: 0, bytesFetched: 0, cacheHits: 0 };
+  const read = async (file) => {
+    const bytes = await src.read(file);
+    stats.requests++;
+    stats.bytesFetched += bytes.length;
+    return bytes;
+  };
+  return {
+    stats,
+    describe: src.describe,
+    read,
+    async cached(file) {
+      const hit = persistent && (await persistent.get(file));
+      if (hit) { stats.cacheHits++; return { bytes: hit, fromCache: true }; }
+      return { bytes: await read(file), fromCache: false };
+    },
+    async remember(file, bytes) { if (persistent) await persistent.put(file, bytes); },
+  };
+}
