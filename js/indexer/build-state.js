@@ -163,11 +163,15 @@ export class BuildState {
 
   /** Writes block `b`'s segment and commits it in checkpoint.json (commits run one at a time). */
   commitBlock(block, records, vectors, dims) {
+    return this.commitSegment(block, encodeSegment(block, records, vectors, dims), records.length);
+  }
+
+  /** Writes an encoded segment of `count` rows as block `b` and commits it (merge copies them so). */
+  commitSegment(block, bytes, count) {
     const run = async () => {
-      const bytes = encodeSegment(block, records, vectors, dims);
       await writeFileAtomic(path.join(buildDir(this.#dir), 'segments', segmentName(block)), bytes);
       crashPoint('segment-written');
-      this.#committed.set(block, { block, count: records.length, bytes: bytes.length, crc32: crc32(bytes) });
+      this.#committed.set(block, { block, count, bytes: bytes.length, crc32: crc32(bytes) });
       await this.#writeCheckpoint({ blocks: [...this.#committed.values()].sort((a, b) => a.block - b.block) });
       crashPoint('checkpoint');
     };

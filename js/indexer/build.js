@@ -71,7 +71,7 @@ export async function buildIndex(options) {
     await Promise.all(inFlight);
     if (failure) throw failure;
     if (!state.checkpoint.complete) await state.update({ complete: true });
-    const index = shard.count === 1 ? await writeFinalIndex(state, options, { onProgress: options.onProgress }) : null;
+    const index = shard.count === 1 && options.writeIndex !== false ? await writeFinalIndex(state, options, { onProgress: options.onProgress }) : null;
     return { out: options.out, count: state.checkpoint.blocks.reduce((s, e) => s + e.count, 0), dims: plan.dims, blocks: mine.length, resumedBlocks, shard, index };
   } finally {
     await run.close();
