@@ -25,6 +25,7 @@ const ENTRIES = [
   ['./convert', 'js/convert/index.js', 'js/convert/index.d.ts'],
   ['./quantize', 'js/quantize/index.js', 'js/quantize/index.d.ts'],
   ['./eval', 'js/eval/index.js', 'js/eval/index.d.ts'],
+  ['./indexer', 'js/indexer/index.js', 'js/indexer/index.d.ts'],
 ];
 
 for (const [subpath, js, dts] of ENTRIES) {
