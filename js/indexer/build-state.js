@@ -47,7 +47,7 @@ export function decodeSegment(bytes, file) {
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len)));
   const start = Math.ceil((12 + len) / 4) * 4;
-  const vectors = new Float32Array(bytes.slice(start).buffer);
+  const vectors = new Float32Array(Uint8Array.prototype.slice.call(bytes, start).buffer); // a copy even of a Buffer
   if (vectors.length !== header.count * header.dims) throw new CorruptDataError(`${file}: ${vectors.length} values for ${header.count} x ${header.dims}`);
   return { ...header, vectors };
 }

@@ -50,7 +50,8 @@ export function readNpy(bytes, file = '.npy') {
   const [count, dims] = header.shape;
   const need = count * dims * size;
   if (bytes.length - start !== need) throw npyError(file, `shape (${count}, ${dims}) needs ${need} data bytes, the file has ${bytes.length - start}`);
-  const raw = bytes.slice(start, start + need); // a copy: aligned, and independent of the file buffer
+  // A copy (aligned, independent of the file buffer); Uint8Array's slice, since a Buffer's is a view.
+  const raw = Uint8Array.prototype.slice.call(bytes, start, start + need);
   const data = size === 4 ? new Float32Array(raw.buffer) : halfArrayToFloat32(new Uint16Array(raw.buffer));
   return { data, count, dims, dtype: size === 4 ? 'float32' : 'float16' };
 }

@@ -29,7 +29,7 @@ function readRaw(bytes, file, { count, dims }) {
   if (!Number.isInteger(dims) || !Number.isInteger(count) || count * dims !== values) {
     throw new ParseError(`${file}: ${values} float32 values do not make ${count} x ${dims} vectors`);
   }
-  return { data: new Float32Array(bytes.slice().buffer), count, dims, dtype: 'float32' };
+  return { data: new Float32Array(Uint8Array.prototype.slice.call(bytes).buffer), count, dims, dtype: 'float32' };
 }
 
 function readIds(text, file, fields) {
