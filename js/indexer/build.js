@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError } from '../errors.js';
 import { BuildState } from './build-state.js';
 import { readDocuments } from './documents.js';
+import { crashPoint } from './crash-points.js';
 import { writeFinalIndex } from './final-index.js';
 import { modelIdentity } from './model-identity.js';
 import { EmbedPool, defaultSplit } from './pool.js';
@@ -66,6 +67,7 @@ export async function buildIndex(options) {
         progress({ stage: run.stage, done, total });
       }).catch((err) => { failure ??= err; }).finally(() => inFlight.delete(job));
       inFlight.add(job);
+      crashPoint('dispatch'); // blocks are in the workers' hands: the kill -9 test's "mid-batch"
       if (inFlight.size >= limit) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);

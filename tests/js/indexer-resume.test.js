@@ -1,0 +1,93 @@
+// kill -9 at any moment, then rerun: the build finishes with exactly what an uninterrupted run
+// makes (same plan, checkpoint, segments: same ids, vectors byte for byte and texts; same index
+// files), nothing twice, nothing lost. The kills are real SIGKILLs: at exact points through
+// WASMBED_INDEXER_CRASH_AT (js/indexer/crash-points.js: after the first checkpoint, between a
+// segment and its checkpoint, with blocks in the workers' hands, at the start of and during the
+// final index write), and once from outside at a moment the test does not choose. A rerun with
+// other inputs or settings is refused, naming what differs.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync } from 'node:fs';
+import path from 'node:path';
+import { readBuild } from '../../js/indexer/index.js';
+import { tempDir } from '../helpers/embedder-models.js';
+import { buildFiles, makeE5LikeModel, runCli, writeCorpus } from '../helpers/indexer-corpus.js';
+
+const dir = tempDir('wasmbed-ix-resume-');
+let model;
+let inputs;
+let reference;
+const COMMON = ['--block-docs', '3', '--text-field', 'title,text,body', '--tags-field', 'tags', '--workers', '2', '--quiet'];
+const build = (out, env, extra = []) => runCli(['index', 'build', '--out', out, '--model', model, ...COMMON, ...extra, ...inputs], { env });
+
+before(async () => {
+  model = await makeE5LikeModel(path.join(dir, 'model'));
+  inputs = writeCorpus(path.join(dir, 'corpus'));
+  const r = await build(path.join(dir, 'reference'));
+  assert.equal(r.code, 0, r.stderr);
+  reference = { files: buildFiles(path.join(dir, 'reference')), content: await readBuild(path.join(dir, 'reference')) };
+  assert.ok(reference.content.count > 40, `${reference.content.count} passages`);
+  assert.equal(JSON.parse(r.stdout).blocks, reference.content.plan.blockCount);
+});
+
+async function assertSameAsReference(out) {
+  const c = await readBuild(out);
+  assert.equal(new Set(c.ids).size, c.ids.length, 'an id twice');
+  assert.deepEqual(c.ids, reference.content.ids);
+  assert.deepEqual(c.texts, reference.content.texts);
+  assert.ok(Buffer.from(c.vectors.buffer).equals(Buffer.from(reference.content.vectors.buffer)), 'vectors differ');
+  assert.deepEqual(buildFiles(out), reference.files);
+}
+
+test('the reference build embeds every document with the passage prompt and writes the index', () => {
+  const c = reference.content;
+  assert.equal(c.plan.model.prompt, 'passage: ');
+  assert.equal(c.dims, 64);
+  assert.equal(c.plan.documents, 8 + 3 + 16 + 8);
+  assert.ok(c.ids.includes('page-0.md#0') && c.ids.includes('guide/g2.html#0') && c.ids.includes('faq-15#0') && c.ids.includes('row-7#0'));
+  assert.deepEqual(c.records.find((r) => r.id === 'faq-1#0').metadata, { tags: ['odd'] });
+  assert.ok(reference.files.index?.['manifest.json'], 'no index/manifest.json');
+});
+
+test('kill -9 after the first checkpoint, mid-batch, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
+  const out = path.join(dir, 'killed');
+  const points = ['checkpoint:1', 'dispatch:2', 'segment-written:1', 'final-start', 'index-progress:2'];
+  let resumed = 0;
+  for (const point of points) {
+    const r = await build(out, { WASMBED_INDEXER_CRASH_AT: point });
+    assert.equal(r.signal, 'SIGKILL', `no kill at ${point}: ${r.code} ${r.stderr}`);
+  }
+  const last = await build(out);
+  assert.equal(last.code, 0, last.stderr);
+  resumed = JSON.parse(last.stdout).resumedBlocks;
+  assert.equal(resumed, reference.content.plan.blockCount, 'the final run should only have had the index to write');
+  await assertSameAsReference(out);
+});
+
+test('kill -9 from outside at an unchosen moment, then rerun: equal', async () => {
+  const out = path.join(dir, 'outside');
+  let killed = false;
+  const r = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), ...inputs], {
+    onStderr: (text, child) => {
+      // The first progress line past 0: blocks are committed and more are being embedded.
+      if (!killed && /embed: [1-9]\d*\//.test(text)) { killed = true; child.kill('SIGKILL'); }
+    },
+  });
+  assert.ok(r.signal === 'SIGKILL' || r.code === 0, r.stderr);
+  const again = await build(out);
+  assert.equal(again.code, 0, again.stderr);
+  await assertSameAsReference(out);
+});
+
+test('a rerun with other settings or changed inputs is refused with what differs', async () => {
+  const out = path.join(dir, 'mismatch');
+  cpSync(path.join(dir, 'reference'), out, { recursive: true });
+  const r = await build(out, {}, ['--max-tokens', '40']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /InvalidArgumentError: .* holds a build of other inputs or settings/);
+  assert.match(r.stderr, /chunking\.maxTokens: \d+ vs 40/);
+  appendFileSync(path.join(inputs[1]), JSON.stringify({ id: 'faq-new', text: 'new' }) + '\n');
+  const changed = await build(out);
+  assert.equal(changed.code, 2);
+  assert.match(changed.stderr, /inputs: faq\.jsonl changed/);
+});
