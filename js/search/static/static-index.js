@@ -42,13 +42,17 @@ function checkManifest(m) {
   return m;
 }
 
-/** The size and crc32 the manifest lists (a truncated, damaged or foreign file fails here). */
-function checkFile(entry, bytes, { fullCrc = true } = {}) {
+/**
+ * The size and crc32 the manifest lists (a truncated, damaged or foreign file fails here).
+ * Container files (.wbix) end in their own CRC-32 over everything before it, which the core checks
+ * on load; the manifest lists that trailer, so comparing it is enough to catch a foreign file.
+ */
+function checkFile(entry, bytes, { container = false } = {}) {
   if (bytes.length !== entry.bytes) throw corrupt(entry.file, `has ${bytes.length} bytes, the manifest lists ${entry.bytes} (truncated or replaced)`);
-  // Container files (.wbix) end in their own CRC-32 over everything before it, which the core
-  // checks; comparing that trailer with the manifest is enough to catch a foreign file.
-  if (!fullCrc) return;
-  if ((crc32(bytes) >>> 0) !== (entry.crc32 >>> 0)) throw corrupt(entry.file, 'fails its crc32 check (damaged or replaced)');
+  const crc = container
+    ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true)
+    : crc32(bytes) >>> 0;
+  if (crc !== entry.crc32 >>> 0) throw corrupt(entry.file, `fails its crc32 check (${container ? 'not the file the manifest lists' : 'damaged or replaced'})`);
 }
 
 /** The model fields an embedder (or a plain model record) exposes, for checkModel. */
@@ -93,10 +97,10 @@ export class StaticIndex extends NativeHandle {
     const core = await loadCore();
     const entry = manifest.centroids;
     const { bytes } = await source.cached(entry.file);
-    checkFile(entry, bytes, { fullCrc: false });
+    checkFile(entry, bytes, { container: true });
     const native = heapCall(core, bytes, (address) => callCore(() => {
       try {
-        return new core.StaticSearcherCore(address, bytes.length, manifest.dims, METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), manifest.partitions, entry.crc32 >>> 0);
+        return new core.StaticSearcherCore(address, bytes.length, manifest.dims, METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), Boolean(manifest.keepFloat), manifest.partitions, entry.crc32 >>> 0);
       } catch (err) {
         throw renameCorrupt(err, entry.file);
       }
@@ -164,7 +168,7 @@ export class StaticIndex extends NativeHandle {
   }
 
   #addSegment(p, entry, bytes) {
-    checkFile(entry, bytes, { fullCrc: false });
+    checkFile(entry, bytes, { container: true });
     const native = this.native('search');
     const core = this.core;
     const idsAt = heapCall(core, bytes, (address) => callCore(() => {
@@ -211,7 +215,7 @@ export class StaticIndex extends NativeHandle {
       const entry = this.#manifest.lexical.segments[s];
       const promise = (async () => {
         const { bytes, fromCache } = await this.#source.cached(entry.file);
-        checkFile(entry, bytes, { fullCrc: false });
+        checkFile(entry, bytes, { container: true });
         let index;
         try {
           index = await LexicalIndex.load(bytes);

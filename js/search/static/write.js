@@ -155,7 +155,10 @@ export async function writeStaticIndex(outDir, {
       const name = contentName(prefix, await sha256Hex(bytes), ext);
       await fs.writeFile(path.join(temp, name), bytes);
       totalBytes += bytes.length;
-      return { file: name, bytes: bytes.length, crc32: crc32(bytes) };
+      // Container files (.wbix) are listed with the CRC-32 trailer they end in (the core checks
+      // it against their content); JSON files with the CRC-32 of their bytes.
+      const crc = ext === 'wbix' ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true) : crc32(bytes);
+      return { file: name, bytes: bytes.length, crc32: crc };
     };
     // 3. Centroids (with the int8 transform) and one segment per partition.
     const centroids = await writeFile('centroids', callCore(() => builder.centroidsBytes()), 'wbix');
