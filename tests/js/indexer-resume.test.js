@@ -2,9 +2,9 @@
 // makes (same plan, checkpoint, segments: same ids, vectors byte for byte and texts; same index
 // files), nothing twice, nothing lost. The kills are real SIGKILLs: at exact points through
 // WASMBED_INDEXER_CRASH_AT (js/indexer/crash-points.js: after the first checkpoint, between a
-// segment and its checkpoint, with blocks in the workers' hands, at the start of and during the
-// final index write), and once from outside at a moment the test does not choose. A rerun with
-// other inputs or settings is refused, naming what differs.
+// segment and its checkpoint, with blocks in the workers' hands, during the final index write),
+// and once from outside at a moment the test does not choose. A rerun with other inputs or
+// settings is refused, naming what differs.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync } from 'node:fs';
@@ -49,33 +49,26 @@ test('the reference build embeds every document with the passage prompt and writ
   assert.ok(reference.files.index?.['manifest.json'], 'no index/manifest.json');
 });
 
-test('kill -9 after the first checkpoint, mid-batch, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
+test('kill -9 from outside, after the first checkpoint, mid-batch, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
   const out = path.join(dir, 'killed');
-  const points = ['checkpoint:1', 'dispatch:2', 'segment-written:1', 'final-start', 'index-progress:2'];
-  let resumed = 0;
-  for (const point of points) {
+  // First from outside, at a moment the test does not choose: the first progress line past 0
+  // (blocks committed, more being embedded), or the end if the run is faster than the kill.
+  let killed = false;
+  const outside = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), ...inputs], {
+    onStderr: (text, child) => {
+      if (!killed && /embed: [1-9]\d*\//.test(text)) { killed = true; child.kill('SIGKILL'); }
+    },
+  });
+  assert.ok(outside.signal === 'SIGKILL' || outside.code === 0, outside.stderr);
+  // Then at exact points, each run resuming what the killed ones left.
+  for (const point of ['checkpoint:1', 'dispatch:2', 'segment-written:1', 'index-progress:2']) {
     const r = await build(out, { WASMBED_INDEXER_CRASH_AT: point });
     assert.equal(r.signal, 'SIGKILL', `no kill at ${point}: ${r.code} ${r.stderr}`);
   }
   const last = await build(out);
   assert.equal(last.code, 0, last.stderr);
-  resumed = JSON.parse(last.stdout).resumedBlocks;
-  assert.equal(resumed, reference.content.plan.blockCount, 'the final run should only have had the index to write');
-  await assertSameAsReference(out);
-});
-
-test('kill -9 from outside at an unchosen moment, then rerun: equal', async () => {
-  const out = path.join(dir, 'outside');
-  let killed = false;
-  const r = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), ...inputs], {
-    onStderr: (text, child) => {
-      // The first progress line past 0: blocks are committed and more are being embedded.
-      if (!killed && /embed: [1-9]\d*\//.test(text)) { killed = true; child.kill('SIGKILL'); }
-    },
-  });
-  assert.ok(r.signal === 'SIGKILL' || r.code === 0, r.stderr);
-  const again = await build(out);
-  assert.equal(again.code, 0, again.stderr);
+  // Killed during the final write, every block was committed: the last run embeds nothing.
+  assert.equal(JSON.parse(last.stdout).resumedBlocks, reference.content.plan.blockCount);
   await assertSameAsReference(out);
 });
 
