@@ -3,6 +3,7 @@
 // committed text sample, so it needs nothing outside the repo: markdown and HTML files in a folder,
 // a JSONL file with tags and a CSV file, a few dozen documents in all.
 import { spawn } from 'node:child_process';
+import process from 'node:process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

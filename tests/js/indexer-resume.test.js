@@ -7,6 +7,7 @@
 // settings is refused, naming what differs.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { appendFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { readBuild } from '../../js/indexer/index.js';

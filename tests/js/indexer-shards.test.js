@@ -4,6 +4,7 @@
 // an incomplete set of shards, a shard twice, and shards of different builds.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import { readBuild } from '../../js/indexer/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
