@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDataError, InvalidArgumentError } from '../errors.js';
-import { writeFileAtomic } from '../internal/atomic-write.js';
+import { openAtomic, writeFileAtomic } from '../internal/atomic-write.js';
 import { crc32 } from '../internal/crc32.js';
 import { crashPoint } from './crash-points.js';
 import { shardBlocks } from './shards.js';
@@ -169,7 +169,15 @@ export class BuildState {
   /** Writes an encoded segment of `count` rows as block `b` and commits it (merge copies them so). */
   commitSegment(block, bytes, count) {
     const run = async () => {
-      await writeFileAtomic(path.join(buildDir(this.#dir), 'segments', segmentName(block)), bytes);
+      const file = await openAtomic(path.join(buildDir(this.#dir), 'segments', segmentName(block)));
+      try {
+        await file.write(bytes);
+        crashPoint('segment-temp'); // written, not yet renamed: a kill leaves a temporary behind
+        await file.commit();
+      } catch (err) {
+        await file.abort();
+        throw err;
+      }
       crashPoint('segment-written');
       this.#committed.set(block, { block, count, bytes: bytes.length, crc32: crc32(bytes) });
       await this.#writeCheckpoint({ blocks: [...this.#committed.values()].sort((a, b) => a.block - b.block) });
@@ -199,12 +207,18 @@ export class BuildState {
     return bytes;
   }
 
-  /** Removes segment files no checkpoint lists (left by a kill between segment and checkpoint). */
+  /**
+   * Removes what a killed run left that no checkpoint lists: segment files written after the last
+   * checkpoint, and atomic-write temporaries (`*.tmp`; one build writes a folder at a time, so
+   * none of them can belong to a live writer).
+   */
   async removeUncommitted() {
-    const dir = path.join(buildDir(this.#dir), 'segments');
-    for (const name of await readdir(dir)) {
-      const block = /^(\d{6})\.seg$/.exec(name);
-      if (block && !this.#committed.has(Number(block[1]))) await rm(path.join(dir, name), { force: true });
+    const root = buildDir(this.#dir);
+    for (const sub of ['', 'segments']) {
+      for (const name of await readdir(path.join(root, sub))) {
+        const block = /^(\d{6})\.seg$/.exec(name);
+        if ((block && !this.#committed.has(Number(block[1]))) || name.endsWith('.tmp')) await rm(path.join(root, sub, name), { force: true });
+      }
     }
   }
 

@@ -2,7 +2,7 @@
 // makes (same plan, checkpoint, segments: same ids, vectors byte for byte and texts; same index
 // files), nothing twice, nothing lost. The kills are real SIGKILLs: at exact points through
 // WASMBED_INDEXER_CRASH_AT (js/indexer/crash-points.js: after the first checkpoint, between a
-// segment and its checkpoint, with blocks in the workers' hands, during the final index write),
+// segment and its checkpoint, halfway through a segment's atomic write, with blocks in the workers' hands, during the final index write),
 // and once from outside at a moment the test does not choose. A rerun with other inputs or
 // settings is refused, naming what differs.
 import { test, before } from 'node:test';
@@ -18,13 +18,15 @@ const dir = tempDir('wasmbed-ix-resume-');
 let model;
 let inputs;
 let reference;
-const COMMON = ['--block-docs', '3', '--text-field', 'title,text,body', '--tags-field', 'tags', '--workers', '2', '--quiet'];
-const build = (out, env, extra = []) => runCli(['index', 'build', '--out', out, '--model', model, ...COMMON, ...extra, ...inputs], { env });
+const COMMON = ['--block-docs', '3', '--text-field', 'title,text,body', '--tags-field', 'tags', '--quiet'];
+// Killed runs use two workers (blocks finish and commit out of order); the reference one: the
+// result must not depend on the number of workers either.
+const build = (out, env, extra = ['--workers', '2']) => runCli(['index', 'build', '--out', out, '--model', model, ...COMMON, ...extra, ...inputs], { env });
 
 before(async () => {
   model = await makeE5LikeModel(path.join(dir, 'model'));
   inputs = writeCorpus(path.join(dir, 'corpus'));
-  const r = await build(path.join(dir, 'reference'));
+  const r = await build(path.join(dir, 'reference'), {}, ['--workers', '1']);
   assert.equal(r.code, 0, r.stderr);
   reference = { files: buildFiles(path.join(dir, 'reference')), content: await readBuild(path.join(dir, 'reference')) };
   assert.ok(reference.content.count > 40, `${reference.content.count} passages`);
@@ -50,19 +52,19 @@ test('the reference build embeds every document with the passage prompt and writ
   assert.ok(reference.files.index?.['manifest.json'], 'no index/manifest.json');
 });
 
-test('kill -9 from outside, after the first checkpoint, mid-batch, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
+test('kill -9 from outside, after the first checkpoint, mid-batch, inside a segment write, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
   const out = path.join(dir, 'killed');
   // First from outside, at a moment the test does not choose: the first progress line past 0
   // (blocks committed, more being embedded), or the end if the run is faster than the kill.
   let killed = false;
-  const outside = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), ...inputs], {
+  const outside = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), '--workers', '2', ...inputs], {
     onStderr: (text, child) => {
       if (!killed && /embed: [1-9]\d*\//.test(text)) { killed = true; child.kill('SIGKILL'); }
     },
   });
   assert.ok(outside.signal === 'SIGKILL' || outside.code === 0, outside.stderr);
   // Then at exact points, each run resuming what the killed ones left.
-  for (const point of ['checkpoint:1', 'dispatch:2', 'segment-written:1', 'index-progress:2']) {
+  for (const point of ['checkpoint:1', 'dispatch:2', 'segment-temp:1', 'segment-written:1', 'index-progress:2']) {
     const r = await build(out, { WASMBED_INDEXER_CRASH_AT: point });
     assert.equal(r.signal, 'SIGKILL', `no kill at ${point}: ${r.code} ${r.stderr}`);
   }
@@ -76,7 +78,7 @@ test('kill -9 from outside, after the first checkpoint, mid-batch, between segme
 test('a rerun with other settings or changed inputs is refused with what differs', async () => {
   const out = path.join(dir, 'mismatch');
   cpSync(path.join(dir, 'reference'), out, { recursive: true });
-  const r = await build(out, {}, ['--max-tokens', '40']);
+  const r = await build(out, {}, ['--max-tokens', '40', '--workers', '1']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /InvalidArgumentError: .* holds a build of other inputs or settings/);
   assert.match(r.stderr, /chunking\.maxTokens: \d+ vs 40/);
