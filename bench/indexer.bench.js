@@ -6,7 +6,10 @@
 //   single   1 x 1       (one worker, one thread: the baseline the issue's >= 1.8x compares with)
 //   single2  1 x cores   (one worker using every core through ONNX Runtime's intra-op threads)
 // Rate = passages per second of the embedding stage (first to last progress event: chunking and
-// embedding, worker start-up excluded), build state only (writeIndex: false). The load average is
+// embedding, worker start-up excluded), build state only (writeIndex: false). Also the CPU time
+// of the process (all threads) per passage over the same stage: on a machine loaded by others the
+// wall-clock ratio measures the scheduler's share as much as the pool, while equal CPU per passage
+// says the pool adds no work, so on idle cores its rate scales with them. The load average is
 // recorded next to every repetition: this machine is shared.
 //
 // Corpus: ../shared/texts/stsb-en sentences joined 6 at a time into documents (JSONL), the
@@ -50,16 +53,19 @@ async function once(name) {
   rmSync(out, { recursive: true, force: true });
   let start = null;
   let end = null;
+  let cpuStart = null;
+  let cpu = null;
   const t0 = performance.now();
   const r = await buildIndex({
     out, inputs: [corpus], model: modelDir, device: 'cpu', workers, threads, maxTokens: 128, blockDocs: 8, writeIndex: false,
     onProgress: ({ stage, done, total }) => {
       if (stage !== 'embed') return;
-      if (done === 0) start = performance.now();
-      if (done === total) end = performance.now();
+      if (done === 0) { start = performance.now(); cpuStart = process.cpuUsage(); }
+      if (done === total) { end = performance.now(); cpu = process.cpuUsage(cpuStart); }
     },
   });
-  return { passages: r.count, embedSeconds: (end - start) / 1000, totalSeconds: (performance.now() - t0) / 1000, rate: r.count / ((end - start) / 1000), load: os.loadavg()[0] };
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6; // every thread of the process, workers included
+  return { passages: r.count, embedSeconds: (end - start) / 1000, cpuSeconds, cpuMsPerPassage: (cpuSeconds * 1000) / r.count, totalSeconds: (performance.now() - t0) / 1000, rate: r.count / ((end - start) / 1000), load: os.loadavg()[0] };
 }
 
 const names = args.configs.split(',');
@@ -69,14 +75,17 @@ for (let rep = 0; rep < Number(args.repeat); rep++) {
   for (const name of names) {
     const r = await once(name);
     runs[name].push(r);
-    console.log(`${name.padEnd(8)} rep ${rep}: ${r.passages} passages in ${r.embedSeconds.toFixed(2)} s = ${r.rate.toFixed(1)}/s (total ${r.totalSeconds.toFixed(2)} s, load ${r.load.toFixed(2)})`);
+    console.log(`${name.padEnd(8)} rep ${rep}: ${r.passages} passages in ${r.embedSeconds.toFixed(2)} s = ${r.rate.toFixed(1)}/s, CPU ${r.cpuMsPerPassage.toFixed(1)} ms/passage (total ${r.totalSeconds.toFixed(2)} s, load ${r.load.toFixed(2)})`);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const summary = Object.fromEntries(names.map((n) => [n, { ...CONFIGS[n], medianRate: median(runs[n].map((r) => r.rate)), runs: runs[n] }]));
+const summary = Object.fromEntries(names.map((n) => [n, {
+  ...CONFIGS[n], medianRate: median(runs[n].map((r) => r.rate)), medianCpuMsPerPassage: median(runs[n].map((r) => r.cpuMsPerPassage)), runs: runs[n],
+}]));
 const speedup = summary.pool && summary.single ? summary.pool.medianRate / summary.single.medianRate : null;
 const speedup2 = summary.pool && summary.single2 ? summary.pool.medianRate / summary.single2.medianRate : null;
 console.log(`pool / single (1 thread): ${speedup?.toFixed(2)}x; pool / single (${cores} threads): ${speedup2?.toFixed(2)}x`);
+for (const n of names) console.log(`${n}: median ${summary[n].medianRate.toFixed(1)} passages/s, ${summary[n].medianCpuMsPerPassage.toFixed(1)} CPU ms/passage`);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(ROOT, 'bench', 'results', 'indexer.json'), JSON.stringify({
   date: new Date().toISOString(), machine: `${os.cpus()[0]?.model} x ${cores}, ${os.platform()} ${os.arch()}, node ${process.version}`,

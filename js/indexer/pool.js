@@ -38,6 +38,7 @@ export class EmbedPool {
     const readies = [];
     for (let i = 0; i < workers; i++) {
       const w = new Worker(WORKER_URL, { workerData: { source, load: { ...load, threads }, ...embed } });
+      w.exited = new Promise((resolve) => w.once('exit', resolve));
       pool.#workers.push(w);
       readies.push(new Promise((resolve, reject) => {
         const first = (msg) => {
@@ -103,10 +104,11 @@ export class EmbedPool {
 
   async close() {
     this.#failed ??= new errors.InternalError('the embedding pool is closed');
-    await Promise.all(this.#workers.map((w) => new Promise((resolve) => {
-      w.once('exit', resolve);
+    // A worker that does not finish its close (stuck in a run) is terminated after 5 s.
+    await Promise.all(this.#workers.map((w) => {
       w.postMessage({ type: 'close' });
-      setTimeout(() => w.terminate(), 5000).unref();
-    })));
+      const timer = setTimeout(() => w.terminate(), 5000);
+      return w.exited.finally(() => clearTimeout(timer));
+    }));
   }
 }

@@ -6,7 +6,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
-import { readBuild } from '../../js/indexer/index.js';
+import { InvalidArgumentError } from '../../js/index.js';
+import { buildIndex, readBuild } from '../../js/indexer/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
 import { buildFiles, makeE5LikeModel, runCli, writeCorpus } from '../helpers/indexer-corpus.js';
 
@@ -64,4 +65,11 @@ test('merge refuses a missing shard, a shard twice and a shard of another build'
   const single = await runCli(['index', 'merge', path.join(dir, 'm3'), shardDir(0), path.join(dir, 'single'), '--quiet']);
   assert.equal(single.code, 2);
   assert.match(single.stderr, /is shard 0\/1, .* one of 3/);
+});
+
+test('a worker\'s error reaches the caller typed, and the pool shuts down', async () => {
+  await assert.rejects(
+    buildIndex({ out: path.join(dir, 'bad-prompt'), inputs: [inputs[1]], model, prompt: 'summary', workers: 1 }),
+    (err) => err instanceof InvalidArgumentError && /prompt "summary" is not one of this model's prompts \(query, passage\)/.test(err.message),
+  );
 });
