@@ -33,7 +33,8 @@ chunking and work
   --max-tokens N        passage length (default: min(256, what fits the model))
   --overlap-tokens N    overlap between passages (default: min(32, max-tokens / 8))
   --batch-size N        texts per ONNX run (default 32)
-  --block-docs N        documents per block: the unit of work, checkpoint and shard (default 64)
+  --block-docs N        documents per block: the unit of work, checkpoint and shard (default 64;
+                        with --vectors, rows per block, default 16384)
   --workers N           worker threads (default: one per core); --threads N: intra-op threads
                         each (default: cores / workers)
   --shard i/N           build only shard i (0-based) of N; join them with \`wasmbed index merge\`

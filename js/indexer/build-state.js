@@ -20,6 +20,7 @@ import { shardBlocks } from './shards.js';
 
 const SEGMENT_MAGIC = 'WBSEG001';
 const CHECKPOINT_FORMAT = 'wasmbed-index-checkpoint/1';
+const CHECKPOINT_MS = 1000;
 
 export const buildDir = (dir) => path.join(dir, 'build');
 const segmentName = (block) => `${String(block).padStart(6, '0')}.seg`;
@@ -102,6 +103,7 @@ export class BuildState {
   #dir;
   #committed; // block -> { block, count, bytes, crc32 }
   #queue = Promise.resolve();
+  #lastCheckpoint = -Infinity;
   plan;
   checkpoint;
 
@@ -161,7 +163,7 @@ export class BuildState {
 
   get committedCount() { return this.#committed.size; }
 
-  /** Writes block `b`'s segment and commits it in checkpoint.json (commits run one at a time). */
+  /** Writes block `b`'s segment and commits it in checkpoint.json (writes run one at a time). */
   commitBlock(block, records, vectors, dims) {
     return this.commitSegment(block, encodeSegment(block, records, vectors, dims), records.length);
   }
@@ -180,21 +182,27 @@ export class BuildState {
       }
       crashPoint('segment-written');
       this.#committed.set(block, { block, count, bytes: bytes.length, crc32: crc32(bytes) });
-      await this.#writeCheckpoint({ blocks: [...this.#committed.values()].sort((a, b) => a.block - b.block) });
-      crashPoint('checkpoint');
+      // Group commit: at most one checkpoint per CHECKPOINT_MS (the file lists every block, so
+      // rewriting it per block would cost O(blocks^2) on a large build); a kill loses at most the
+      // blocks of the last second, which the rerun redoes. update() writes the rest.
+      if (Date.now() - this.#lastCheckpoint >= CHECKPOINT_MS) {
+        await this.#writeCheckpoint({});
+        crashPoint('checkpoint');
+      }
     };
     this.#queue = this.#queue.then(run);
     return this.#queue;
   }
 
-  /** Records checkpoint fields (complete, index) atomically. */
+  /** Records checkpoint fields (complete, index) and every block written so far, atomically. */
   update(fields) {
     this.#queue = this.#queue.then(() => this.#writeCheckpoint(fields));
     return this.#queue;
   }
 
   async #writeCheckpoint(fields) {
-    this.checkpoint = { ...this.checkpoint, ...fields };
+    this.checkpoint = { ...this.checkpoint, ...fields, blocks: [...this.#committed.values()].sort((a, b) => a.block - b.block) };
+    this.#lastCheckpoint = Date.now();
     await writeFileAtomic(path.join(buildDir(this.#dir), 'checkpoint.json'), new TextEncoder().encode(JSON.stringify(this.checkpoint, null, 1) + '\n'));
   }
 

@@ -14,7 +14,10 @@ import { parseShard, shardBlocks } from './shards.js';
 import { readVectorImport } from './vector-import.js';
 
 const FORMAT = 'wasmbed-index-build/1';
+// Documents per block when embedding (a block is a few seconds of work: checkpoints stay frequent)
+// and rows per block when importing vectors (no work but copying: few, large segments).
 export const DEFAULT_BLOCK_DOCS = 64;
+export const DEFAULT_BLOCK_ROWS = 16384;
 
 function positive(name, v, fallback) {
   if (v === undefined || v === null) return fallback;
@@ -39,7 +42,7 @@ function check(options) {
 export async function buildIndex(options) {
   check(options);
   const shard = parseShard(options.shard);
-  const blockDocs = positive('blockDocs', options.blockDocs, DEFAULT_BLOCK_DOCS);
+  const blockDocs = positive('blockDocs', options.blockDocs, options.vectors !== undefined ? DEFAULT_BLOCK_ROWS : DEFAULT_BLOCK_DOCS);
   const progress = options.onProgress ?? (() => {});
   await mkdir(options.out, { recursive: true });
   const run = options.vectors !== undefined ? await importRun(options, blockDocs) : await embedRun(options, blockDocs);

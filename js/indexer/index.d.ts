@@ -66,7 +66,7 @@ export interface BuildIndexOptions extends IndexWriterOptions, IndexFieldOptions
   overlapTokens?: number;
   /** Texts per ONNX run (default 32). */
   batchSize?: number;
-  /** Documents (or imported rows) per block, the unit of work, checkpoint and shard (default 64). */
+  /** Documents (or imported rows) per block, the unit of work, checkpoint and shard (default 64 documents, 16384 imported rows). */
   blockDocs?: number;
   /** Embedding worker threads (default: one per core). */
   workers?: number;

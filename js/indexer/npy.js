@@ -26,7 +26,8 @@ function parseHeader(text, file) {
 }
 
 /**
- * Reads a 2-D float32 / float16 .npy: { data: Float32Array (row-major), count, dims, dtype }.
+ * Reads a 2-D float32 / float16 .npy: { data: Float32Array (row-major; a view of `bytes` when
+ * they hold aligned float32), count, dims, dtype }.
  * Throws ParseError naming the file for another dtype, byte order, rank, Fortran order or a size
  * that does not match the shape.
  */
@@ -50,9 +51,16 @@ export function readNpy(bytes, file = '.npy') {
   const [count, dims] = header.shape;
   const need = count * dims * size;
   if (bytes.length - start !== need) throw npyError(file, `shape (${count}, ${dims}) needs ${need} data bytes, the file has ${bytes.length - start}`);
-  // A copy (aligned, independent of the file buffer); Uint8Array's slice, since a Buffer's is a view.
-  const raw = Uint8Array.prototype.slice.call(bytes, start, start + need);
-  const data = size === 4 ? new Float32Array(raw.buffer) : halfArrayToFloat32(new Uint16Array(raw.buffer));
+  // float32 data at an aligned offset is used in place (numpy pads the header to 64 bytes, so a
+  // file read whole always is): a 1.5 GB file is not copied. Otherwise a copy (Uint8Array's slice:
+  // a Buffer's slice would be a view).
+  const at = bytes.byteOffset + start;
+  let data;
+  if (size === 4 && at % 4 === 0) data = new Float32Array(bytes.buffer, at, count * dims);
+  else {
+    const raw = Uint8Array.prototype.slice.call(bytes, start, start + need);
+    data = size === 4 ? new Float32Array(raw.buffer) : halfArrayToFloat32(new Uint16Array(raw.buffer));
+  }
   return { data, count, dims, dtype: size === 4 ? 'float32' : 'float16' };
 }
 

@@ -14,7 +14,8 @@ import { decodeUtf8 } from './utf8.js';
 
 async function bytesOf(file, what) {
   try {
-    return new Uint8Array(await readFile(file));
+    const buf = await readFile(file);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view, not a copy
   } catch (err) {
     throw new InvalidArgumentError(`cannot read ${what} ${file}: ${err.code ?? err.message}`, { cause: err });
   }
@@ -29,7 +30,9 @@ function readRaw(bytes, file, { count, dims }) {
   if (!Number.isInteger(dims) || !Number.isInteger(count) || count * dims !== values) {
     throw new ParseError(`${file}: ${values} float32 values do not make ${count} x ${dims} vectors`);
   }
-  return { data: new Float32Array(Uint8Array.prototype.slice.call(bytes).buffer), count, dims, dtype: 'float32' };
+  // In place when aligned (a whole file read is); else a copy.
+  const data = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, values) : new Float32Array(Uint8Array.prototype.slice.call(bytes).buffer);
+  return { data, count, dims, dtype: 'float32' };
 }
 
 function readIds(text, file, fields) {

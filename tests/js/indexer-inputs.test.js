@@ -143,8 +143,11 @@ test('--vectors import (.npy / raw f32 + ids) builds without a model; export wri
   writeFileSync(path.join(dir, 'v.f32'), new Uint8Array(data.buffer));
   writeFileSync(path.join(dir, 'ids.jsonl'), Array.from({ length: count }, (_, i) => JSON.stringify(i % 2 ? `id${i}` : { id: `id${i}`, text: `text ${i}`, lang: 'en' })).join('\n') + '\n');
   writeFileSync(path.join(dir, 'ids.txt'), Array.from({ length: count }, (_, i) => `id${i}`).join('\n') + '\n');
-  const built = await buildIndex({ out: path.join(dir, 'a'), vectors: path.join(dir, 'v.npy'), ids: path.join(dir, 'ids.jsonl'), metadataFields: 'lang', model: 'org/model', blockDocs: 3, writeIndex: false });
+  const built = await buildIndex({ out: path.join(dir, 'a'), vectors: path.join(dir, 'v.npy'), ids: path.join(dir, 'ids.jsonl'), metadataFields: 'lang', model: 'org/model', blockDocs: 3, partitions: 2 });
   assert.deepEqual([built.count, built.dims, built.blocks], [count, dims, 4]);
+  // The static index is written from the imported vectors, under the model id given.
+  const manifest = JSON.parse(readFileSync(path.join(built.index, 'manifest.json'), 'utf8'));
+  assert.deepEqual([manifest.count, manifest.dims, manifest.partitions, manifest.model.id], [count, dims, 2, 'org/model']);
   const a = await readBuild(path.join(dir, 'a'));
   assert.deepEqual(a.vectors, data);
   assert.deepEqual(a.records[0], { id: 'id0', text: 'text 0', metadata: { lang: 'en' } });
