@@ -163,7 +163,10 @@ TEST(StaticIndex, AllPartitionsWithoutRescoringIsTheExactInt8Ranking) {
     std::sort(every.begin(), every.end(), [](const StaticHit& a, const StaticHit& b) {
       return a.score > b.score || (a.score == b.score && a.row < b.row);
     });
-    for (size_t i = 0; i < 20; ++i) EXPECT_FLOAT_EQ(top[i].score, every[i].score);
+    for (size_t i = 0; i < 20; ++i) {
+      EXPECT_EQ(top[i].row, every[i].row);
+      EXPECT_FLOAT_EQ(top[i].score, every[i].score);
+    }
   }
 }
 

@@ -109,3 +109,27 @@ export async function indexCorpus(): Promise<void> {
   await buildIndex({ out: 'x', inputs: [], model: 'm', shard: { index: '0', count: 1 } });
   console.log(resumed, index, exported.files, first, data, dims);
 }
+
+import { StaticIndex, writeStaticIndex, ModelMismatchError, type StaticSearchHit } from 'wasmbed';
+
+export async function staticIndex(vectors: Float32Array, ids: string[]): Promise<void> {
+  const manifest = await writeStaticIndex('site/index', {
+    dims: 384, vectors, ids, texts: ids, metadata: ids.map(() => ({ tags: ['docs'] })),
+    model: { id: 'Xenova/all-MiniLM-L6-v2', dtype: 'q8', pooling: 'mean', normalize: true, dims: 384 },
+    storage: 'int8', partitions: 64, seed: 3, onProgress: ({ phase, done, total }) => console.log(phase, done / total),
+  });
+  const count: number = manifest.partitionTable[0].rows;
+  const index = await StaticIndex.open('https://example.com/index/', { cache: { cacheName: 'idx' } });
+  const hits: StaticSearchHit[] = await index.search(vectors.subarray(0, 384), { k: 10, nprobe: 16, filter: { tags: ['docs'] }, documents: true });
+  console.log(count, hits[0].id, hits[0].text, index.stats.bytesFetched, index.manifest.model.id);
+  try {
+    index.checkModel({ id: 'other/model' });
+  } catch (err) {
+    if (err instanceof ModelMismatchError) console.log(err.expected);
+  }
+  // @ts-expect-error storage float32 is not a static index storage
+  await writeStaticIndex('x', { dims: 4, vectors, ids, model: { id: 'm' }, storage: 'float32' });
+  // @ts-expect-error a static index search needs options, not a number
+  await index.search(vectors, 10);
+  index.dispose();
+}

@@ -56,6 +56,9 @@ struct StaticSegment {
   std::vector<uint32_t> tag_offsets;  // empty, or rows + 1 entries
   std::vector<uint32_t> tags;
   std::vector<float> floats;  // keep_float: rows x dims
+  // Not stored: int8 cosine, 1 / the dequantized row's norm (the searcher fills it on load, so a
+  // scan scores each row against its direction as VectorIndex's int8 scores do); else empty.
+  std::vector<float> inv_norms;
   size_t size() const { return rows.size(); }
 };
 

@@ -34,7 +34,7 @@ StaticSearcher::StaticSearcher(const uint8_t* data, size_t size, const StaticLay
 size_t StaticSearcher::memory_bytes() const {
   size_t b = centroids_.centroids.size() * 4;
   for (const auto& [p, s] : segments_)
-    b += s.rows.size() * 8 + s.codes.size() + s.tags.size() * 4 + s.tag_offsets.size() * 4 + s.floats.size() * 4;
+    b += s.rows.size() * 8 + s.inv_norms.size() * 4 + s.codes.size() + s.tags.size() * 4 + s.tag_offsets.size() * 4 + s.floats.size() * 4;
   return b;
 }
 
@@ -84,6 +84,13 @@ size_t StaticSearcher::add_segment(uint32_t p, const uint8_t* data, size_t size)
                                   std::to_string(centroids_.partition_rows[p]));
   for (uint32_t r : s.rows)
     if (r >= centroids_.total_rows) fail(ErrorCode::kCorrupt, "segment: row number out of range");
+  if (layout_.storage == Storage::kInt8 && layout_.metric == Metric::kCosine) {
+    s.inv_norms.resize(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      const float norm = centroids_.transform.dequantized_norm(reinterpret_cast<const int8_t*>(&s.codes[i * layout_.dims]), s.scales[i]);
+      s.inv_norms[i] = norm > 0.0f ? 1.0f / norm : 1.0f;
+    }
+  }
   segments_[p] = std::move(s);
   return ids_at;
 }
@@ -103,9 +110,7 @@ bool StaticSearcher::tag_match(const StaticSegment& s, size_t i, const StaticSea
 
 float StaticSearcher::int8_cosine(const StaticSegment& s, size_t i, float dot) const {
   // As VectorIndex::int8_score: against the dequantized row's direction.
-  if (layout_.metric != Metric::kCosine) return dot;
-  const float norm = centroids_.transform.dequantized_norm(reinterpret_cast<const int8_t*>(&s.codes[i * layout_.dims]), s.scales[i]);
-  return norm > 0.0f ? dot / norm : dot;
+  return s.inv_norms.empty() ? dot : dot * s.inv_norms[i];
 }
 
 float StaticSearcher::rescore(const StaticSegment& s, size_t i, const Query& q) const {
@@ -117,8 +122,8 @@ float StaticSearcher::rescore(const StaticSegment& s, size_t i, const Query& q) 
   return q.offset + s.scales[i] * dot_f32_signs(q.w.data(), bits, dims);
 }
 
-float StaticSearcher::raw_score(const StaticSegment& s, size_t i, float scanned, const Query& q) const {
-  if (layout_.storage == Storage::kInt8) return int8_cosine(s, i, scanned + q.offset);
+float StaticSearcher::raw_score(const StaticSegment&, size_t, float scanned, const Query&) const {
+  if (layout_.storage == Storage::kInt8) return scanned;  // the scan's score is already the int8 score
   const float dims = float(layout_.dims);
   return (dims + 2.0f * scanned) / dims;  // scanned = -hamming
 }
@@ -149,9 +154,13 @@ std::vector<StaticHit> StaticSearcher::search(const float* query, const uint32_t
     for (size_t si = 0; si < segs.size(); ++si) {
       const StaticSegment& s = *segs[si];
       const auto* codes = reinterpret_cast<const int8_t*>(s.codes.data());
+      // The full int8 score (offset and, for cosine, the row's norm included), so the shortlist
+      // is ranked exactly as the scores without rescoring are.
+      const float* inv = s.inv_norms.empty() ? nullptr : s.inv_norms.data();
       for (size_t i = 0; i < s.size(); ++i) {
         if (filtered && !tag_match(s, i, p)) continue;
-        top.push(float(dot_i8(codes + i * dims, q.codes.data(), dims)) * (q.scale * s.scales[i]), uint32_t(base[si] + i));
+        const float score = q.offset + float(dot_i8(codes + i * dims, q.codes.data(), dims)) * (q.scale * s.scales[i]);
+        top.push(inv ? score * inv[i] : score, uint32_t(base[si] + i));
       }
     }
   } else {

@@ -3,7 +3,8 @@
 // A query is prepared once (normalized for cosine; w = R q, its int8 codes, offset q.center),
 // probe() ranks the centroids (nearest first, by y.c - |c|^2 / 2 with y = R (q - center): the
 // squared-L2 order the rows were assigned by), and search() scans the probed partitions' codes
-// with the kernels of the exact index (int8 dot; Hamming via hamming_scan for binary) into one
+// with the kernels of the exact index (int8 dot, scored as q.center + the code dot over the
+// dequantized row's norm for cosine; Hamming via hamming_scan for binary) into one
 // shortlist of k x oversample, then rescores it as VectorIndex does: exactly from float rows when
 // kept, else asymmetrically (float w x codes), over the dequantized row's norm for cosine.
 // With every partition probed and oversample 0 the result is the exact top-k over the codes.

@@ -79,12 +79,14 @@ async function openCache(cache, key) {
  */
 export async function openSource(urlOrDir, { fetch, cache } = {}) {
   let src;
-  if (isUrl(urlOrDir) && !(isNode && String(urlOrDir).startsWith('file:') && !fetch)) src = await fetchSource(baseUrl(urlOrDir), fetch);
-  else if (typeof urlOrDir === 'string' || urlOrDir instanceof URL) {
-    if (!isNode) throw new UnsupportedError('StaticIndex.open: a folder path needs Node; pass a URL in browsers');
+  if (typeof urlOrDir !== 'string' && !(urlOrDir instanceof URL)) throw new InvalidArgumentError('StaticIndex.open: pass a URL or a folder path');
+  // Browsers: every string is a URL (relative ones resolve against the page). Node: http(s) URLs
+  // are fetched, file: URLs and paths read from the folder (unless a fetch is given).
+  if (!isNode || (isUrl(urlOrDir) && !(String(urlOrDir).startsWith('file:') && !fetch))) src = await fetchSource(baseUrl(urlOrDir), fetch);
+  else {
     const { url } = await import('#node-builtins');
     src = await folderSource(String(urlOrDir).startsWith('file:') ? url.fileURLToPath(urlOrDir) : String(urlOrDir));
-  } else throw new InvalidArgumentError('StaticIndex.open: pass a URL or a folder path');
+  }
   const persistent = await openCache(cache, String(urlOrDir));
   const stats = { requests: 0, bytesFetched: 0, cacheHits: 0 };
   const read = async (file) => {

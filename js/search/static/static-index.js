@@ -98,13 +98,8 @@ export class StaticIndex extends NativeHandle {
     const entry = manifest.centroids;
     const { bytes } = await source.cached(entry.file);
     checkFile(entry, bytes, { container: true });
-    const native = heapCall(core, bytes, (address) => callCore(() => {
-      try {
-        return new core.StaticSearcherCore(address, bytes.length, manifest.dims, METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), Boolean(manifest.keepFloat), manifest.partitions, entry.crc32 >>> 0);
-      } catch (err) {
-        throw renameCorrupt(err, entry.file);
-      }
-    }));
+    const native = heapCall(core, bytes, entry.file, (address) => new core.StaticSearcherCore(address, bytes.length, manifest.dims,
+      METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), Boolean(manifest.keepFloat), manifest.partitions, entry.crc32 >>> 0));
     await source.remember(entry.file, bytes);
     const index = new StaticIndex(core, native, source, manifest);
     if (preload ?? manifest.totalBytes <= (4 << 20)) await index.#ensurePartitions(manifest.partitionTable.map((_, p) => p));
@@ -171,13 +166,7 @@ export class StaticIndex extends NativeHandle {
     checkFile(entry, bytes, { container: true });
     const native = this.native('search');
     const core = this.core;
-    const idsAt = heapCall(core, bytes, (address) => callCore(() => {
-      try {
-        return native.addSegment(p, address, bytes.length, entry.crc32 >>> 0);
-      } catch (err) {
-        throw renameCorrupt(err, entry.file);
-      }
-    }));
+    const idsAt = heapCall(core, bytes, entry.file, (address) => native.addSegment(p, address, bytes.length, entry.crc32 >>> 0));
     if (native.hasSegment(p) === false) throw corrupt(entry.file, 'was not accepted');
     try {
       this.#ids.set(p, idTable(bytes, idsAt, entry.rows, entry.file));
@@ -356,10 +345,13 @@ export class StaticIndex extends NativeHandle {
   }
 }
 
-function heapCall(core, bytes, fn) {
-  const address = heapCopy(core, bytes, 'static index file');
+/** fn(address of a heap copy of bytes) as a core call; a corrupt-data error names `file`. */
+function heapCall(core, bytes, file, fn) {
+  const address = heapCopy(core, bytes, `static index file ${file}`);
   try {
-    return fn(address);
+    return callCore(() => fn(address));
+  } catch (err) {
+    throw renameCorrupt(err, file);
   } finally {
     free(core, address);
   }

@@ -1,0 +1,179 @@
+// Static, partitioned index at scale (issue #16): N x 384 embedding-like vectors written as .npy,
+// imported through writeStaticIndex (streamed in chunks: only int8 codes stay in the wasm heap),
+// then searched over 127.0.0.1 HTTP in Node and in headless Chromium.
+//
+//   node bench/static-index.bench.js [--n 1000000] [--dims 384] [--queries 100] [--timed 20]
+//        [--nprobe 16,32,64] [--work DIR] [--no-browser] [--keep]
+//
+// Reported: build time (import of the .npy; the .npy generation is timed apart), index bytes,
+// recall@10 against exact float search and the bytes a query fetches (fresh index per query, so
+// nothing is cached) per nprobe; cold (fresh StaticIndex, partitions fetched) and warm (same
+// query again) query times in Node and Chromium at the chosen nprobe. The load average is
+// recorded next to every phase: this machine is shared and its figures move with the load.
+// Results: bench/results/static-index-<n>.json. The .npy, queries and exact answers are kept in
+// the work folder (default <tmp>/wasmbed-static-bench/n<N>-d<dims>) and reused by later runs.
+import fs from 'node:fs/promises';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StaticIndex, VectorIndex, writeStaticIndex } from '../js/index.js';
+import { REPO_ROOT } from '../tests/helpers/paths.js';
+import { startStaticServer } from '../tests/helpers/server.js';
+import { browserSkipReason, launchBrowser } from '../tests/helpers/browser.js';
+import { npyChunks, writeClusteredNpy } from './helpers/clustered-embeddings.js';
+
+const argv = process.argv.slice(2);
+const arg = (name, def) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : def; };
+const N = Number(arg('n', 1_000_000));
+const DIMS = Number(arg('dims', 384));
+const NQ = Number(arg('queries', 100));
+const TIMED = Number(arg('timed', 20));
+const NPROBES = arg('nprobe', '16,32,64').split(',').map(Number);
+const WORK = arg('work', path.join(os.tmpdir(), 'wasmbed-static-bench', `n${N}-d${DIMS}`));
+const K = 10;
+const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)} load ${load().join(' ')}]`, ...a);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const p90 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))]; };
+
+mkdirSync(WORK, { recursive: true });
+const npy = path.join(WORK, 'vectors.npy');
+const qfile = path.join(WORK, 'queries.json');
+const result = { date: new Date().toISOString(), machine: `${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}`, n: N, dims: DIMS, k: K, phases: {} };
+
+// 1. Vectors (reused when present).
+if (!existsSync(npy) || !existsSync(qfile)) {
+  const t = performance.now();
+  const { queries, queryRows } = await writeClusteredNpy(npy, { n: N, dims: DIMS, nq: NQ, seed: 7 });
+  writeFileSync(qfile, JSON.stringify({ queries: Array.from(queries), queryRows: Array.from(queryRows) }));
+  result.phases.generate = { seconds: (performance.now() - t) / 1000, load: load() };
+  log(`generated ${N} x ${DIMS} in ${result.phases.generate.seconds.toFixed(1)} s`);
+}
+const { queries: qflat } = JSON.parse(await fs.readFile(qfile, 'utf8'));
+const queries = Array.from({ length: NQ }, (_, i) => Float32Array.from(qflat.slice(i * DIMS, (i + 1) * DIMS)));
+
+// 2. Exact answers (reused): float32 VectorIndex over 131072-row slices, merged.
+const truthFile = path.join(WORK, 'truth.json');
+let truth;
+if (existsSync(truthFile)) truth = JSON.parse(await fs.readFile(truthFile, 'utf8'));
+else {
+  const t = performance.now();
+  const best = queries.map(() => []);
+  let base = 0;
+  for await (const chunk of npyChunks(npy, 131072)) {
+    const rows = chunk.length / DIMS;
+    const v = await VectorIndex.create({ dims: DIMS, storage: 'float32' });
+    v.addBatch(Uint32Array.from({ length: rows }, (_, i) => base + i), chunk);
+    queries.forEach((q, i) => { best[i].push(...v.search(q, { k: K })); });
+    v.dispose();
+    best.forEach((b) => { b.sort((x, y) => y.score - x.score || x.id - y.id); b.length = Math.min(b.length, K); });
+    base += rows;
+  }
+  truth = best.map((b) => b.map((h) => h.id));
+  writeFileSync(truthFile, JSON.stringify(truth));
+  log(`exact answers in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+// 3. Build.
+const indexDir = path.join(WORK, 'index');
+const ids = Array.from({ length: N }, (_, i) => `v${i}`);
+{
+  const loadBefore = load();
+  const t = performance.now();
+  const phaseStart = {};
+  const manifest = await writeStaticIndex(indexDir, {
+    dims: DIMS, vectors: npyChunks(npy), ids,
+    model: { id: 'bench/clustered-embedding-like', dims: DIMS, normalize: true, pooling: 'mean', dtype: 'fp32' },
+    onProgress: ({ phase }) => { phaseStart[phase] ??= (performance.now() - t) / 1000; },
+  });
+  const seconds = (performance.now() - t) / 1000;
+  result.phases.build = { seconds, loadBefore, loadAfter: load(), phaseStartS: phaseStart, partitions: manifest.partitions, totalBytes: manifest.totalBytes, rssMiB: process.memoryUsage().rss / 2 ** 20 };
+  log(`built in ${seconds.toFixed(1)} s: ${manifest.partitions} partitions, ${(manifest.totalBytes / 2 ** 20).toFixed(1)} MiB`, phaseStart);
+}
+
+// 4. Recall and bytes per query: a fresh index per query, so every probed partition is fetched.
+const recallOf = (hits, i) => hits.filter((h) => truth[i].includes(Number(h.id.slice(1)))).length / K;
+result.sweep = [];
+for (const nprobe of NPROBES) {
+  let recall = 0, bytes = 0, parts = 0;
+  const loadBefore = load();
+  for (let i = 0; i < NQ; i++) {
+    const index = await StaticIndex.open(indexDir, { preload: false });
+    const before = index.stats.bytesFetched;
+    const hits = await index.search(queries[i], { k: K, nprobe });
+    bytes += index.stats.bytesFetched - before;
+    parts += index.stats.partitionsFetched;
+    recall += recallOf(hits, i);
+    index.dispose();
+  }
+  const totalBytes = result.phases.build.totalBytes;
+  const row = { nprobe, recallAt10: recall / NQ, bytesPerQuery: bytes / NQ, fractionOfIndex: bytes / NQ / totalBytes, partitionsPerQuery: parts / NQ, loadBefore, loadAfter: load() };
+  result.sweep.push(row);
+  log(`nprobe ${nprobe}: recall@10 ${row.recallAt10.toFixed(3)}, ${(row.bytesPerQuery / 2 ** 20).toFixed(2)} MiB/query = ${(100 * row.fractionOfIndex).toFixed(2)}% of the index`);
+}
+const chosen = result.sweep.find((r) => r.recallAt10 >= 0.95 && r.fractionOfIndex <= 0.05) ?? result.sweep[result.sweep.length - 1];
+const NPROBE = chosen.nprobe;
+
+// 5. Cold and warm query times over 127.0.0.1 HTTP.
+const server = await startStaticServer({ mounts: { '/': REPO_ROOT, '/bench-index/': indexDir } });
+const indexUrl = `${server.url}/bench-index/`;
+{
+  const open = [], cold = [], warm = [];
+  const loadBefore = load();
+  for (let i = 0; i < TIMED; i++) {
+    let t = performance.now();
+    const index = await StaticIndex.open(indexUrl, { preload: false });
+    open.push(performance.now() - t);
+    t = performance.now();
+    await index.search(queries[i], { k: K, nprobe: NPROBE });
+    cold.push(performance.now() - t);
+    for (let r = 0; r < 3; r++) {
+      t = performance.now();
+      await index.search(queries[i], { k: K, nprobe: NPROBE });
+      warm.push(performance.now() - t);
+    }
+    index.dispose();
+  }
+  result.node = { nprobe: NPROBE, openMedianMs: median(open), coldMedianMs: median(cold), coldP90Ms: p90(cold), warmMedianMs: median(warm), warmP90Ms: p90(warm), loadBefore, loadAfter: load() };
+  log('node over HTTP', result.node);
+}
+
+if (!argv.includes('--no-browser') && !(await browserSkipReason())) {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/tests/browser/pages/vector-index.html`);
+    await page.waitForFunction(() => window.indexPageReady === true, null, { timeout: 60_000 });
+    const loadBefore = load();
+    const times = await page.evaluate(async ({ url, qs, k, nprobe }) => {
+      const { StaticIndex } = window.wasmbed;
+      const open = [], cold = [], warm = [];
+      for (const q of qs) {
+        const v = Float32Array.from(q);
+        let t = performance.now();
+        const index = await StaticIndex.open(url, { preload: false });
+        open.push(performance.now() - t);
+        t = performance.now();
+        await index.search(v, { k, nprobe });
+        cold.push(performance.now() - t);
+        for (let r = 0; r < 3; r++) {
+          t = performance.now();
+          await index.search(v, { k, nprobe });
+          warm.push(performance.now() - t);
+        }
+        index.dispose();
+      }
+      return { open, cold, warm };
+    }, { url: indexUrl, qs: queries.slice(0, TIMED).map((q) => Array.from(q)), k: K, nprobe: NPROBE });
+    result.chromium = { nprobe: NPROBE, openMedianMs: median(times.open), coldMedianMs: median(times.cold), coldP90Ms: p90(times.cold), warmMedianMs: median(times.warm), warmP90Ms: p90(times.warm), loadBefore, loadAfter: load() };
+    log('chromium over HTTP', result.chromium);
+  } finally {
+    await browser.close();
+  }
+}
+await server.close();
+
+const out = path.join(REPO_ROOT, 'bench', 'results', `static-index-${N}.json`);
+writeFileSync(out, JSON.stringify(result, null, 1));
+log(`wrote ${out}`);
+if (!argv.includes('--keep')) await fs.rm(indexDir, { recursive: true, force: true });
