@@ -25,7 +25,9 @@ export async function makeE5LikeModel(dir) {
 
 /** Writes the corpus under `dir`; returns the CLI inputs (folder, JSONL and CSV paths). */
 export function writeCorpus(dir) {
-  const lines = committedSample().filter((l) => l.trim());
+  // Distinct lines of ordinary length (the sample's very long repeated lines would make many
+  // identical passages).
+  const lines = [...new Set(committedSample().filter((l) => l.trim() && l.length < 400))];
   const pick = (i, n) => Array.from({ length: n }, (_, k) => lines[(i * 7 + k * 3) % lines.length]).join(' ');
   mkdirSync(path.join(dir, 'docs', 'guide'), { recursive: true });
   for (let i = 0; i < 8; i++) writeFileSync(path.join(dir, 'docs', `page-${i}.md`), `# Page ${i}\n\n${pick(i, 2 + (i % 4))}\n\n${pick(i + 11, 1 + (i % 3))}\n`);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { appendFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
+import { StaticIndex } from '../../js/index.js';
 import { readBuild } from '../../js/indexer/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
 import { buildFiles, makeE5LikeModel, runCli, writeCorpus } from '../helpers/indexer-corpus.js';
@@ -18,7 +19,7 @@ const dir = tempDir('wasmbed-ix-resume-');
 let model;
 let inputs;
 let reference;
-const COMMON = ['--block-docs', '3', '--text-field', 'title,text,body', '--tags-field', 'tags', '--quiet'];
+const COMMON = ['--block-docs', '3', '--max-tokens', '32', '--text-field', 'title,text,body', '--tags-field', 'tags', '--quiet'];
 // Killed runs use two workers (blocks finish and commit out of order); the reference one: the
 // result must not depend on the number of workers either.
 const build = (out, env, extra = ['--workers', '2']) => runCli(['index', 'build', '--out', out, '--model', model, ...COMMON, ...extra, ...inputs], { env });
@@ -50,6 +51,27 @@ test('the reference build embeds every document with the passage prompt and writ
   assert.ok(c.ids.includes('page-0.md#0') && c.ids.includes('guide/g2.html#0') && c.ids.includes('faq-15#0') && c.ids.includes('row-7#0'));
   assert.deepEqual(c.records.find((r) => r.id === 'faq-1#0').metadata, { tags: ['odd'] });
   assert.ok(reference.files.index?.['manifest.json'], 'no index/manifest.json');
+});
+
+test('the written static index opens and finds every passage by its own vector', async () => {
+  const c = reference.content;
+  const index = await StaticIndex.open(path.join(dir, 'reference', 'index'));
+  try {
+    assert.deepEqual([index.manifest.count, index.manifest.dims, index.manifest.model.prompt, index.manifest.model.pooling], [c.count, 64, 'passage: ', 'mean']);
+    const row = new Map(c.ids.map((id, i) => [id, i]));
+    const vector = (i) => c.vectors.subarray(i * c.dims, (i + 1) * c.dims);
+    const copies = new Map();
+    for (const t of c.texts) copies.set(t, (copies.get(t) ?? 0) + 1);
+    let unique = 0;
+    for (let i = 0; i < c.count; i++) {
+      const [hit] = await index.search(vector(i), { k: 1, nprobe: index.manifest.partitions });
+      // Itself; where the corpus repeats a passage's text, any passage with that text.
+      if (copies.get(c.texts[i]) === 1) { unique++; assert.equal(hit.id, c.ids[i]); } else assert.equal(c.texts[row.get(hit.id)], c.texts[i], `${c.ids[i]} found ${hit.id}`);
+    }
+    assert.ok(unique > c.count / 2, `only ${unique} of ${c.count} passages have a text of their own`);
+  } finally {
+    index.dispose();
+  }
 });
 
 test('kill -9 from outside, after the first checkpoint, mid-batch, inside a segment write, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {

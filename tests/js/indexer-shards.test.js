@@ -14,7 +14,7 @@ import { buildFiles, makeE5LikeModel, runCli, writeCorpus } from '../helpers/ind
 const dir = tempDir('wasmbed-ix-shards-');
 let model;
 let inputs;
-const COMMON = ['--block-docs', '4', '--text-field', 'title,text,body', '--tags-field', 'tags', '--workers', '1', '--quiet'];
+const COMMON = ['--block-docs', '4', '--max-tokens', '32', '--text-field', 'title,text,body', '--tags-field', 'tags', '--workers', '1', '--quiet'];
 const shardDir = (i) => path.join(dir, `shard-${i}`);
 
 before(async () => {
