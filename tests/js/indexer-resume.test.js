@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { appendFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout } from 'node:timers';
 import { StaticIndex } from '../../js/index.js';
 import { readBuild } from '../../js/indexer/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
@@ -76,12 +77,12 @@ test('the written static index opens and finds every passage by its own vector',
 
 test('kill -9 from outside, after the first checkpoint, mid-batch, inside a segment write, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
   const out = path.join(dir, 'killed');
-  // First from outside, at a moment the test does not choose: the first progress line past 0
-  // (blocks committed, more being embedded), or the end if the run is faster than the kill.
+  // First from outside, at a moment the test does not choose: a random 0-300 ms after embedding
+  // starts (the first progress line), early enough to leave blocks for the exact points below.
   let killed = false;
   const outside = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), '--workers', '2', ...inputs], {
     onStderr: (text, child) => {
-      if (!killed && /embed: [1-9]\d*\//.test(text)) { killed = true; child.kill('SIGKILL'); }
+      if (!killed && /embed: \d+\//.test(text)) { killed = true; setTimeout(() => child.kill('SIGKILL'), Math.random() * 300); }
     },
   });
   assert.ok(outside.signal === 'SIGKILL' || outside.code === 0, outside.stderr);
