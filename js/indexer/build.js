@@ -3,7 +3,7 @@
 // vectors cut into blocks the same way, without a model.
 import os from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { InvalidArgumentError } from '../errors.js';
+import { AbortError, InvalidArgumentError } from '../errors.js';
 import { BuildState } from './build-state.js';
 import { readDocuments } from './documents.js';
 import { crashPoint } from './crash-points.js';
@@ -63,8 +63,9 @@ export async function buildIndex(options) {
     const inFlight = new Set();
     let failure = null;
     for (const b of todo) {
+      // On abort, the blocks in flight still finish and commit (a rerun resumes after them).
+      if (options.signal?.aborted) failure ??= new AbortError('buildIndex: aborted');
       if (failure) break;
-      options.signal?.throwIfAborted();
       const job = run.block(b).then((r) => state.commitBlock(b, r.records, r.vectors, plan.dims)).then(() => {
         done += docsOf(b);
         progress({ stage: run.stage, done, total });
@@ -74,7 +75,11 @@ export async function buildIndex(options) {
       if (inFlight.size >= limit) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    if (failure) throw failure;
+    if (failure) {
+      // Blocks written since the last checkpoint are good work: record them before giving up.
+      await state.update({}).catch(() => {});
+      throw failure;
+    }
     if (!state.checkpoint.complete) await state.update({ complete: true });
     const index = shard.count === 1 && options.writeIndex !== false ? await writeFinalIndex(state, options, { onProgress: options.onProgress }) : null;
     return { out: options.out, count: state.checkpoint.blocks.reduce((s, e) => s + e.count, 0), dims: plan.dims, blocks: mine.length, resumedBlocks, shard, index };

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
-import { InvalidArgumentError } from '../../js/index.js';
+import { AbortError, InvalidArgumentError } from '../../js/index.js';
 import { buildIndex, readBuild } from '../../js/indexer/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
 import { buildFiles, makeE5LikeModel, runCli, writeCorpus } from '../helpers/indexer-corpus.js';
@@ -72,4 +72,16 @@ test('a worker\'s error reaches the caller typed, and the pool shuts down', asyn
     buildIndex({ out: path.join(dir, 'bad-prompt'), inputs: [inputs[1]], model, prompt: 'summary', workers: 1 }),
     (err) => err instanceof InvalidArgumentError && /prompt "summary" is not one of this model's prompts \(query, passage\)/.test(err.message),
   );
+});
+
+test('abort stops handing out blocks; the blocks in flight commit and a rerun resumes after them', async () => {
+  const out = path.join(dir, 'aborted');
+  const controller = new globalThis.AbortController();
+  const options = { out, inputs, model, textField: 'title,text,body', maxTokens: 32, blockDocs: 2, workers: 1, writeIndex: false };
+  await assert.rejects(
+    buildIndex({ ...options, signal: controller.signal, onProgress: ({ done }) => { if (done > 0) controller.abort(); } }),
+    (err) => err instanceof AbortError,
+  );
+  const again = await buildIndex(options);
+  assert.ok(again.resumedBlocks > 0 && again.resumedBlocks < again.blocks, `${again.resumedBlocks} of ${again.blocks}`);
 });
