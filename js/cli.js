@@ -6,6 +6,7 @@ const COMMANDS = {
   convert: { load: () => import('./cli/convert.js'), summary: 'convert a safetensors or pytorch_model.bin checkpoint to ONNX (and quantize)' },
   embed: { load: () => import('./cli/embed.js'), summary: 'embed lines of text with a model' },
   eval: { load: () => import('./cli/eval.js'), summary: 'retrieval (BEIR / AutoRAG) and STS evaluation of a model on your data' },
+  index: { load: () => import('./cli/index.js'), summary: 'build (resumable, sharded), merge and export a static search index of a corpus' },
   // The test-model generator is a tool of its own (models/generator/ builds on js/, never the
   // reverse); the bin forwards to it so `wasmbed make-model` keeps working. The only import of
   // models/ from js/, and only from this dispatcher (tests/js/layering.test.js).

@@ -16,7 +16,7 @@ const run = (...args) => (args[0] === 'make-model' ? spawn(MAKE_MODEL, args.slic
 test('the command list is the table: helpers are not commands', () => {
   const help = run('--help');
   assert.equal(help.status, 0);
-  for (const c of ['convert', 'embed', 'quantize', 'tokenize', 'version']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
+  for (const c of ['convert', 'embed', 'index', 'quantize', 'tokenize', 'version']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
   assert.doesNotMatch(help.stdout, /^ {2}args\b/m);
   const args = run('args');
   assert.equal(args.status, 2);
@@ -30,6 +30,9 @@ test('bad values and unknown flags exit 2 naming the flag', () => {
     [['make-model', 'out', '--hidden', '7.5'], /--hidden must be an integer/],
     [['make-model', 'out', '--pooling', 'median'], /--pooling must be one of mean, cls, max, last/],
     [['embed', '--model', 'm', '--dimensions', '0'], /--dimensions must be an integer >= 1/],
+    [['index', 'build', '--out', 'o', '--block-docs', '0', 'docs'], /--block-docs must be an integer >= 1/],
+    [['index', 'build', '--out', 'o', '--storage', 'pq', 'docs'], /--storage must be one of int8, binary/],
+    [['index', 'bogus'], /unknown subcommand 'bogus'/],
     [['embed', '--model', 'm', '--device', 'tpu'], /--device must be one of auto, cpu, wasm, webgpu/],
     [['embed', '--model', 'm', '--dtype', 'q3'], /--dtype must be one of fp32, fp16, q8/],
     [['embed', '--model', 'm', '--format', 'q5'], /--format must be one of json, f32/],

@@ -26,6 +26,7 @@ const ENTRIES = [
   ['./quantize', 'js/quantize/index.js', 'js/quantize/index.d.ts'],
   ['./eval', 'js/eval/index.js', 'js/eval/index.d.ts'],
   ['./esbuild', 'js/esbuild/index.js', 'js/esbuild/index.d.ts'],
+  ['./indexer', 'js/indexer/index.js', 'js/indexer/index.d.ts'],
 ];
 
 for (const [subpath, js, dts] of ENTRIES) {

@@ -115,6 +115,26 @@ export async function quantizeInt8(): Promise<void> {
   const perText: number[] = cmp.cosines;
 }
 
+import { buildIndex, mergeIndexes, exportIndex, readBuild, readNpy, npyBytes } from 'wasmbed/indexer';
+
+export async function indexCorpus(): Promise<void> {
+  const r = await buildIndex({
+    out: 'site-index', inputs: ['docs/', 'faq.jsonl'], model: 'intfloat/multilingual-e5-small', textField: ['title', 'body'],
+    tagsField: 'tags', shard: '0/3', blockDocs: 64, storage: 'binary', onProgress: ({ stage, done, total }) => console.log(stage, done / total),
+  });
+  const resumed: number = r.resumedBlocks;
+  const index: string | null = r.index;
+  await buildIndex({ out: 'imported', vectors: 'emb.npy', ids: 'ids.jsonl', model: 'intfloat/multilingual-e5-small', shard: { index: 0, count: 1 } });
+  const merged = await mergeIndexes({ out: 'site-index', shards: ['s0', 's1', 's2'], keepFloat: true });
+  const exported = await exportIndex({ dir: merged.out, out: 'vectors' });
+  const build = await readBuild('site-index');
+  const first: string = build.records[0].id + (build.records[0].doc ?? '');
+  const { data, dims }: { data: Float32Array; dims: number } = readNpy(npyBytes(build.vectors, build.count, build.dims));
+  // @ts-expect-error shard counts are numbers
+  await buildIndex({ out: 'x', inputs: [], model: 'm', shard: { index: '0', count: 1 } });
+  console.log(resumed, index, exported.files, first, data, dims);
+}
+
 import { StaticIndex, writeStaticIndex, ModelMismatchError, type StaticSearchHit } from 'wasmbed';
 
 export async function staticIndex(vectors: Float32Array, ids: string[]): Promise<void> {
