@@ -11,6 +11,11 @@
 namespace wasmbed::index {
 
 namespace {
+// An empty partition has empty vectors whose data() may be null: memcpy's pointers must not be
+// null even for 0 bytes (UBSan's nonnull-attribute check), so a 0-byte copy is skipped.
+void copy_bytes(void* dst, const uint8_t* src, size_t n) {
+  if (n != 0) std::memcpy(dst, src, n);
+}
 
 [[noreturn]] void corrupt(const std::string& what, const std::string& msg) {
   fail(ErrorCode::kCorrupt, what + ": " + msg);
@@ -135,37 +140,37 @@ StaticSegment read_segment(const uint8_t* data, size_t size, const StaticLayout&
   const size_t n = box.count, cb = layout.code_bytes();
   if (uint64_t(n) * (8 + cb) > r.remaining()) corrupt(what, "is shorter than its row count needs");
   s.rows.resize(n);
-  std::memcpy(s.rows.data(), r.bytes(n * 4, "row numbers"), n * 4);
+  copy_bytes(s.rows.data(), r.bytes(n * 4, "row numbers"), n * 4);
   for (size_t i = 1; i < n; ++i)
     if (s.rows[i] <= s.rows[i - 1]) corrupt(what, "row numbers are not ascending");
   s.scales.resize(n);
-  std::memcpy(s.scales.data(), r.bytes(n * 4, "scales"), n * 4);
+  copy_bytes(s.scales.data(), r.bytes(n * 4, "scales"), n * 4);
   for (float v : s.scales)
     if (!std::isfinite(v) || v < 0.0f) corrupt(what, "has a scale that is not a finite number >= 0");
   if (layout.has_inv_norms()) {
     s.inv_norms.resize(n);
-    std::memcpy(s.inv_norms.data(), r.bytes(n * 4, "inverse norms"), n * 4);
+    copy_bytes(s.inv_norms.data(), r.bytes(n * 4, "inverse norms"), n * 4);
     for (float v : s.inv_norms)
       if (!std::isfinite(v) || v <= 0.0f) corrupt(what, "has an inverse norm that is not a finite number > 0");
   }
   s.codes.resize(n * cb);
-  std::memcpy(s.codes.data(), r.bytes(n * cb, "codes"), n * cb);
+  copy_bytes(s.codes.data(), r.bytes(n * cb, "codes"), n * cb);
   if (has_tags) {
     s.tag_offsets.resize(n + 1);
-    std::memcpy(s.tag_offsets.data(), r.bytes((n + 1) * 4, "tag offsets"), (n + 1) * 4);
+    copy_bytes(s.tag_offsets.data(), r.bytes((n + 1) * 4, "tag offsets"), (n + 1) * 4);
     if (s.tag_offsets[0] != 0) corrupt(what, "tag offsets do not start at 0");
     for (size_t i = 1; i <= n; ++i)
       if (s.tag_offsets[i] < s.tag_offsets[i - 1]) corrupt(what, "tag offsets decrease");
     const size_t total = s.tag_offsets[n];
     if (uint64_t(total) * 4 > r.remaining()) corrupt(what, "tag list is truncated");
     s.tags.resize(total);
-    std::memcpy(s.tags.data(), r.bytes(total * 4, "tags"), total * 4);
+    copy_bytes(s.tags.data(), r.bytes(total * 4, "tags"), total * 4);
   }
   if (layout.keep_float) {
     const uint64_t fb = uint64_t(n) * layout.dims * 4;
     if (fb > r.remaining()) corrupt(what, "float rows are truncated");
     s.floats.resize(size_t(n) * layout.dims);
-    std::memcpy(s.floats.data(), r.bytes(size_t(fb), "float rows"), size_t(fb));
+    copy_bytes(s.floats.data(), r.bytes(size_t(fb), "float rows"), size_t(fb));
     for (float v : s.floats)
       if (!std::isfinite(v)) corrupt(what, "has a float row value that is not finite");
   }

@@ -632,7 +632,8 @@ VectorIndex VectorIndex::load(const uint8_t* data, size_t size) {
           const uint8_t* fl = r.bytes(n * dims * 4, "int8 pending float32 rows");
           check_finite(fl, n * dims, "int8 pending float32 rows");
           idx.pending_.resize(n * dims);
-          std::memcpy(idx.pending_.data(), fl, n * dims * 4);
+          // An empty index has no pending rows: memcpy's pointers must not be null even for 0 bytes.
+          if (n != 0) std::memcpy(idx.pending_.data(), fl, n * dims * 4);
         }
       }
     }
