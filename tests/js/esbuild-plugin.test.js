@@ -26,7 +26,7 @@ test('finds new URL(literal, import.meta.url) in code, not in comments, strings 
   assert.deepEqual(urlExpressions(src).map((e) => [e.specifier, e.worker]), [['./a.wasm', false], ['./w.js', true], ['../b.mjs', false]]);
 });
 
-test("wasmbed's own files: the three runtime files and the worker", () => {
+test("wasmbed's own files: the three runtime files, the worker, and the Node-only indexer's worker_threads entry", () => {
   const found = {};
   for (const f of readdirSync(path.join(REPO_ROOT, 'js'), { recursive: true }).filter((n) => n.endsWith('.js'))) {
     const exprs = urlExpressions(readFileSync(path.join(REPO_ROOT, 'js', f), 'utf8'));
@@ -34,6 +34,8 @@ test("wasmbed's own files: the three runtime files and the worker", () => {
   }
   assert.deepEqual(found, {
     'embedder/backend.js': ['onnxruntime-web/ort-wasm-simd-threaded.mjs', 'onnxruntime-web/ort-wasm-simd-threaded.wasm'],
+    // Node only (never in a browser bundle): the path of its worker_threads module.
+    'indexer/pool.js': ['./embed-worker.js'],
     'internal/core.js': ['../../dist/wasmbed_core.wasm'],
     'worker/client.js': ['./worker.js (worker)'],
   });
