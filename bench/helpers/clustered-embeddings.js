@@ -6,6 +6,7 @@
 // Queries paraphrase stored rows chosen up front: the row's (z, e) plus N(0, 0.5^2) noise each.
 // Rows are written to a .npy file (float32, C order) chunk by chunk.
 import fs from 'node:fs/promises';
+import { npyHeader, readNpyHeader } from '../../js/indexer/npy.js';
 
 const RANK = 24, MEAN = 1.8, NOISE = 0.35, QUERY_NOISE = 0.5, CLUSTERS = 2048, SPREAD = 0.6;
 
@@ -32,29 +33,15 @@ function gaussianStream(seed) {
   return { gauss, uniform };
 }
 
-/** The .npy v1.0 header for a float32 C-order array of `shape`. */
-export function npyHeader(shape) {
-  let dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const total = 10 + dict.length + 1;
-  dict += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + dict.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, dict.length, true);
-  out.set(new TextEncoder().encode(dict), 10);
-  return out;
-}
-
-/** { shape, offset } of a float32 .npy file. */
-export async function npyInfo(file) {
+/** { count, dims, offset } of a float32 .npy file, from its first 4 KiB (the file may be GBs). */
+async function npyInfo(file) {
   const fh = await fs.open(file);
   try {
-    const head = Buffer.alloc(4096);
-    await fh.read(head, 0, 4096, 0);
-    const len = head.readUInt16LE(8);
-    const dict = head.subarray(10, 10 + len).toString('latin1');
-    if (!dict.includes("'<f4'") || dict.includes("'fortran_order': True")) throw new Error(`${file}: not a little-endian float32 C-order .npy`);
-    const shape = dict.match(/'shape': \(([^)]*)\)/)[1].split(',').filter((s) => s.trim()).map(Number);
-    return { shape, offset: 10 + len };
+    const head = new Uint8Array(4096);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const info = readNpyHeader(head.subarray(0, bytesRead), file);
+    if (info.dtype !== 'float32') throw new Error(`${file}: not a float32 .npy`);
+    return info;
   } finally {
     await fh.close();
   }
@@ -62,7 +49,7 @@ export async function npyInfo(file) {
 
 /** Float32Array chunks of `rowsPerChunk` rows read from a .npy file. */
 export async function* npyChunks(file, rowsPerChunk = 16384) {
-  const { shape: [n, dims], offset } = await npyInfo(file);
+  const { count: n, dims, offset } = await npyInfo(file);
   const fh = await fs.open(file);
   try {
     for (let r = 0; r < n; r += rowsPerChunk) {
@@ -104,7 +91,7 @@ export async function writeClusteredNpy(file, { n, dims, nq, seed = 1, chunkRows
   };
   const fh = await fs.open(file, 'w');
   try {
-    await fh.write(npyHeader([n, dims]));
+    await fh.write(npyHeader(n, dims));
     for (let r0 = 0; r0 < n; r0 += chunkRows) {
       const rows = Math.min(chunkRows, n - r0);
       const out = new Float32Array(rows * dims);

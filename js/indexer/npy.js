@@ -26,12 +26,11 @@ function parseHeader(text, file) {
 }
 
 /**
- * Reads a 2-D float32 / float16 .npy: { data: Float32Array (row-major; a view of `bytes` when
- * they hold aligned float32), count, dims, dtype }.
- * Throws ParseError naming the file for another dtype, byte order, rank, Fortran order or a size
- * that does not match the shape.
+ * The header of a 2-D float32 / float16 .npy: { count, dims, dtype, itemBytes, offset (where the
+ * data starts) }. `bytes` needs only hold the header (a prefix of a file too big to read whole).
+ * Throws ParseError naming the file for another dtype, byte order, rank or Fortran order.
  */
-export function readNpy(bytes, file = '.npy') {
+export function readNpyHeader(bytes, file = '.npy') {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw npyError(file, 'not a .npy file (no \\x93NUMPY magic)');
   const major = bytes[6];
   if (major < 1 || major > 3) throw npyError(file, `unsupported .npy format version ${major}.${bytes[7]}`);
@@ -49,6 +48,17 @@ export function readNpy(bytes, file = '.npy') {
   if (header.fortranOrder) throw npyError(file, 'Fortran-order arrays are not supported (use np.ascontiguousarray(arr))');
   if (header.shape.length !== 2) throw npyError(file, `expected a 2-D array (count, dims), got shape (${header.shape.join(', ')})`);
   const [count, dims] = header.shape;
+  return { count, dims, dtype: size === 4 ? 'float32' : 'float16', itemBytes: size, offset: start };
+}
+
+/**
+ * Reads a 2-D float32 / float16 .npy: { data: Float32Array (row-major; a view of `bytes` when
+ * they hold aligned float32), count, dims, dtype }.
+ * Throws ParseError naming the file for a header readNpyHeader refuses or a size that does not
+ * match the shape.
+ */
+export function readNpy(bytes, file = '.npy') {
+  const { count, dims, itemBytes: size, offset: start } = readNpyHeader(bytes, file);
   const need = count * dims * size;
   if (bytes.length - start !== need) throw npyError(file, `shape (${count}, ${dims}) needs ${need} data bytes, the file has ${bytes.length - start}`);
   // float32 data at an aligned offset is used in place (numpy pads the header to 64 bytes, so a
@@ -64,18 +74,26 @@ export function readNpy(bytes, file = '.npy') {
   return { data, count, dims, dtype: size === 4 ? 'float32' : 'float16' };
 }
 
-/** A float32 .npy (format 1.0) of `count` x `dims` rows as bytes. */
-export function npyBytes(data, count, dims) {
+/** The header of a float32 .npy (format 1.0) of `count` x `dims` rows, padded as numpy pads it. */
+export function npyHeader(count, dims) {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${count}, ${dims}), }`;
   // numpy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
   header = header.padEnd(total - 10 - 1, ' ') + '\n';
-  const out = new Uint8Array(total + data.byteLength);
+  const out = new Uint8Array(total);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
+  return out;
+}
+
+/** A float32 .npy (format 1.0) of `count` x `dims` rows as bytes. */
+export function npyBytes(data, count, dims) {
+  const header = npyHeader(count, dims);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
 }
