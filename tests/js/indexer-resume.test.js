@@ -8,9 +8,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { appendFileSync, cpSync } from 'node:fs';
+import { appendFileSync, cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout } from 'node:timers';
 import { StaticIndex } from '../../js/index.js';
 import { readBuild } from '../../js/indexer/index.js';
 import { tempDir } from '../helpers/embedder-models.js';
@@ -77,15 +76,22 @@ test('the written static index opens and finds every passage by its own vector',
 
 test('kill -9 from outside, after the first checkpoint, mid-batch, inside a segment write, between segment and checkpoint, during the final write: each rerun resumes, the last finishes equal', async () => {
   const out = path.join(dir, 'killed');
-  // First from outside, at a moment the test does not choose: a random 0-300 ms after embedding
-  // starts (the first progress line), early enough to leave blocks for the exact points below.
+  // First from outside, at a moment the test does not choose: the first progress line past a
+  // random fraction (0-40%) of the embedding, killed as that line arrives: early enough to leave
+  // blocks for the exact points below even on a fast machine (a timer after the first line let
+  // a fast CI machine finish the whole build first).
+  const at = Math.random() * 0.4;
   let killed = false;
   const outside = await runCli(['index', 'build', '--out', out, '--model', model, ...COMMON.filter((a) => a !== '--quiet'), '--workers', '2', ...inputs], {
     onStderr: (text, child) => {
-      if (!killed && /embed: \d+\//.test(text)) { killed = true; setTimeout(() => child.kill('SIGKILL'), Math.random() * 300); }
+      for (const [, done, total] of text.matchAll(/embed: (\d+)\/(\d+)/g)) {
+        if (!killed && Number(done) < Number(total) && Number(done) >= at * Number(total)) { killed = true; child.kill('SIGKILL'); }
+      }
     },
   });
   assert.ok(outside.signal === 'SIGKILL' || outside.code === 0, outside.stderr);
+  // Finished before the kill landed (possible, not expected): start the exact points afresh.
+  if (outside.code === 0) rmSync(out, { recursive: true, force: true });
   // Then at exact points, each run resuming what the killed ones left.
   for (const point of ['checkpoint:1', 'dispatch:2', 'segment-temp:1', 'segment-written:1', 'index-progress:2']) {
     const r = await build(out, { WASMBED_INDEXER_CRASH_AT: point });
