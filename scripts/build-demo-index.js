@@ -72,6 +72,20 @@ export function sharedCorpusRecords(sharedDir, perCorpus = DEFAULT_PER_CORPUS) {
   return records;
 }
 
+/**
+ * demo/sample-docs.jsonl as indexer records. Its ids are the datasets' own, and a few repeat (the
+ * long documents reuse sentences' ids): a repeat gets "~2", "~3"... (the indexer needs unique ids).
+ */
+export function sampleRecords() {
+  const seen = new Map();
+  return readFileSync(path.join(ROOT, 'demo', 'sample-docs.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => {
+    const r = JSON.parse(l);
+    const n = (seen.get(r.id) ?? 0) + 1;
+    seen.set(r.id, n);
+    return { ...r, id: n === 1 ? r.id : `${r.id}~${n}`, title: r.title ?? r.id, tags: [] };
+  });
+}
+
 /** Runs `wasmbed index build` (js/cli.js) as a child process; rejects when it fails. */
 function runIndexer(args, { quiet }) {
   return new Promise((resolve, reject) => {
@@ -103,10 +117,7 @@ export async function buildDemoIndex({
   let source = 'shared';
   if (!records) {
     log(`build-demo-index: ${shared}/texts is missing (see ../shared/README.md): indexing demo/sample-docs.jsonl instead`);
-    records = readFileSync(path.join(ROOT, 'demo', 'sample-docs.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => {
-      const r = JSON.parse(l);
-      return { ...r, title: r.title ?? r.id, tags: [] };
-    });
+    records = sampleRecords();
     source = 'sample';
   }
   const corpus = path.join(out, 'corpus.jsonl');
