@@ -238,6 +238,7 @@ function setStatus(id, text, isError = false) {
 
 function showError({ context, message, url }) {
   if (context === 'static') return showStaticError(message, url);
+  if (context === 'static-search') return setStatus('search-meta', `Static index: ${message}`, true);
   const target = context === 'model' ? 'model-status' : 'index-status';
   setStatus(target, message, true);
   if (context === 'search') setStatus('search-meta', message, true);

@@ -49,7 +49,8 @@ const staticSource = new StaticSource();
 self.addEventListener('message', (e) => {
   handle(e.data).catch((err) => {
     console.error(err);
-    const context = e.data?.type === 'load-model' ? 'model' : e.data?.type === 'open-index' || e.data?.source === 'static' ? 'static' : e.data?.type ?? 'worker';
+    const context = e.data?.type === 'load-model' ? 'model' : e.data?.type === 'open-index' ? 'static'
+      : e.data?.type === 'search' && e.data.source === 'static' ? 'static-search' : e.data?.type ?? 'worker';
     post({ type: 'error', context, message: describeError(err), url: e.data?.url });
   });
 });
