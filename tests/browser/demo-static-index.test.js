@@ -153,6 +153,8 @@ test('demo static index: an index of another model is refused with the mismatch 
   assert.match(message, /^StaticIndex: the query model does not match the model the index was built with: id "demo-model" \(index: "nlpai-lab\/KoE5"\)/);
   assert.match(message, /dtype "fp32" \(index: "q8"\)/);
   assert.equal(await page.textContent('#static-switch'), "Load the index's model (nlpai-lab/KoE5)");
+  // (Not pressed: it would load the model from the Hub.) What it would load: the index's model and dtype.
+  assert.deepEqual(await page.$eval('#static-switch', (b) => ({ ...b.dataset })), { model: 'nlpai-lab/KoE5', dtype: 'q8' });
   // Dense queries are refused; lexical search needs no model and still works.
   const results = await searchDemo(page, 'harbour', 'dense');
   assert.deepEqual(results.map((r) => r.title).sort(), ['a', 'b']);
