@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CorruptDataError, ModelMismatchError, StaticIndex, VectorIndex, writeStaticIndex,
+  CorruptDataError, InvalidArgumentError, ModelMismatchError, StaticIndex, VectorIndex, writeStaticIndex,
 } from '../../js/index.js';
 import { embeddingLikeVectors } from '../helpers/embedding-like-vectors.js';
 import { startStaticServer } from '../helpers/server.js';
@@ -232,5 +232,20 @@ test('tag filters and hybrid lexical + dense search', async () => {
   assert.ok(hybrid.some((h) => h.id === 'doc-4321'), JSON.stringify(hybrid));
   const lexicalOnlyTagged = await index.search(query(2), { k: 5, hybrid: true, text: 'glacier 4321', filter: { tags: ['even'] } });
   assert.ok(lexicalOnlyTagged.every((h) => h.row % 2 === 0));
+  index.dispose();
+});
+
+test('lexicalSearch ranks by BM25 alone: no query vector, no partition fetched', async () => {
+  const index = await StaticIndex.open(dir, { preload: false });
+  const hits = await index.lexicalSearch('sourdough number 4322', { k: 3, documents: true });
+  assert.equal(hits[0].id, 'doc-4322');
+  assert.equal(hits[0].text, texts[4322]);
+  assert.deepEqual(hits[0].metadata, metadata[4322]);
+  assert.ok(hits.length === 3 && hits[0].score > hits[1].score);
+  assert.equal(index.stats.partitionsFetched, 0, 'no partition is needed');
+  const even = await index.lexicalSearch('glacier 4321', { k: 4, filter: { tags: ['even'] } });
+  assert.ok(even.length === 4 && even.every((h) => h.row % 2 === 0 && h.text === undefined), JSON.stringify(even));
+  await assert.rejects(index.lexicalSearch('x', { k: 0 }), InvalidArgumentError);
+  await assert.rejects(index.lexicalSearch(42), InvalidArgumentError);
   index.dispose();
 });
