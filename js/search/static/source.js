@@ -17,18 +17,41 @@ function baseUrl(u) {
 async function fetchSource(base, fetchFn) {
   const doFetch = fetchFn ?? globalThis.fetch?.bind(globalThis);
   if (!doFetch) throw new UnsupportedError('StaticIndex.open: no fetch() here; pass { fetch }');
+  const failed = (url, file, err) => new ModelLoadError(`static index: cannot fetch ${url} (${err.message})`, { file, url, cause: err });
   return {
     describe: (file) => new URL(file, base).href,
-    async read(file) {
+    /**
+     * Calls onChunk(Uint8Array) for each part of the body as it arrives (a stream reader where
+     * the Response has one: no whole-file ArrayBuffer is assembled, which in Chromium costs the
+     * page's main thread more than the copy each chunk then takes); resolves when the body ends.
+     */
+    async stream(file, onChunk) {
       const url = new URL(file, base).href;
       let res;
       try {
         res = await doFetch(url);
       } catch (err) {
-        throw new ModelLoadError(`static index: cannot fetch ${url} (${err.message})`, { file, url, cause: err });
+        throw failed(url, file, err);
       }
       if (!res.ok) throw new ModelLoadError(`static index: ${url} answered HTTP ${res.status}`, { file, url, status: res.status });
-      return new Uint8Array(await res.arrayBuffer());
+      const reader = typeof res.body?.getReader === 'function' ? res.body.getReader() : null;
+      if (!reader) {
+        let body;
+        try { body = new Uint8Array(await res.arrayBuffer()); } catch (err) { throw failed(url, file, err); }
+        onChunk(body);
+        return;
+      }
+      try {
+        for (;;) {
+          let step;
+          try { step = await reader.read(); } catch (err) { throw failed(url, file, err); }
+          if (step.done) return;
+          onChunk(step.value);
+        }
+      } catch (err) {
+        reader.cancel().catch(() => {});  // onChunk refused the body: stop downloading it
+        throw err;
+      }
     },
   };
 }
@@ -37,12 +60,14 @@ async function folderSource(dir) {
   const { fs, path } = await import('#node-builtins');
   return {
     describe: (file) => path.join(dir, file),
-    async read(file) {
+    async stream(file, onChunk) {
+      let bytes;
       try {
-        return new Uint8Array(await fs.readFile(path.join(dir, file)));
+        bytes = new Uint8Array(await fs.readFile(path.join(dir, file)));
       } catch (err) {
         throw new StorageError(`static index: cannot read ${path.join(dir, file)} (${err.code ?? err.message})`, { path: path.join(dir, file), code: err.code, cause: err });
       }
+      onChunk(bytes);
     },
   };
 }
@@ -81,9 +106,19 @@ async function openCache(cache, key) {
   throw new InvalidArgumentError("StaticIndex.open: cache must be 'memory', true, { dir } (Node) or { cacheName } (browsers)");
 }
 
+/** The chunks of a stream joined into one Uint8Array. */
+function joined(chunks, length) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
 /**
- * Opens the source of a static index: { read(file) (network or folder; counted), cached(file)
- * (persistent cache first; content-hashed files only), describe(file) }.
+ * Opens the source of a static index: { read(file) and stream(file, onChunk) (network or folder;
+ * counted), cached(file) and cachedStream(file, onChunk) (persistent cache first; content-hashed
+ * files only), remember(file, bytes), describe(file) }.
  */
 export async function openSource(urlOrDir, { fetch, cache } = {}) {
   let src;
@@ -97,20 +132,36 @@ export async function openSource(urlOrDir, { fetch, cache } = {}) {
   }
   const persistent = await openCache(cache, String(urlOrDir));
   const stats = { requests: 0, bytesFetched: 0, cacheHits: 0 };
-  const read = async (file) => {
-    const bytes = await src.read(file);
+  const stream = async (file, onChunk) => {
     stats.requests++;
-    stats.bytesFetched += bytes.length;
-    return bytes;
+    await src.stream(file, (chunk) => {
+      stats.bytesFetched += chunk.length;
+      onChunk(chunk);
+    });
+  };
+  const read = async (file) => {
+    const chunks = [];
+    let length = 0;
+    await stream(file, (c) => { chunks.push(c); length += c.length; });
+    return joined(chunks, length);
   };
   return {
     stats,
     describe: src.describe,
+    persistent: Boolean(persistent),
     read,
+    stream,
     async cached(file) {
       const hit = persistent && (await persistent.get(file));
       if (hit) { stats.cacheHits++; return { bytes: hit, fromCache: true }; }
       return { bytes: await read(file), fromCache: false };
+    },
+    /** stream() behind the persistent cache: resolves to { fromCache }. */
+    async cachedStream(file, onChunk) {
+      const hit = persistent && (await persistent.get(file));
+      if (hit) { stats.cacheHits++; onChunk(hit); return { fromCache: true }; }
+      await stream(file, onChunk);
+      return { fromCache: false };
     },
     async remember(file, bytes) { if (persistent) await persistent.put(file, bytes); },
   };
