@@ -3,7 +3,7 @@
 // then searched over 127.0.0.1 HTTP in Node and in headless Chromium.
 //
 //   node bench/static-index.bench.js [--n 1000000] [--dims 384] [--queries 100] [--timed 20]
-//        [--nprobe 16,32,64] [--work DIR] [--no-browser] [--keep]
+//        [--nprobe 16,32,64] [--partitions P] [--work DIR] [--index DIR] [--reuse-index] [--no-browser] [--keep]
 //
 // Reported: build time (import of the .npy; the .npy generation is timed apart), index bytes,
 // recall@10 against exact float search and the bytes a query fetches (fresh index per query, so
@@ -29,6 +29,7 @@ const DIMS = Number(arg('dims', 384));
 const NQ = Number(arg('queries', 100));
 const TIMED = Number(arg('timed', 20));
 const NPROBES = arg('nprobe', '16,32,64').split(',').map(Number);
+const PARTITIONS = arg('partitions') === undefined ? undefined : Number(arg('partitions'));  // default: the writer's
 const WORK = arg('work', path.join(os.tmpdir(), 'wasmbed-static-bench', `n${N}-d${DIMS}`));
 const K = 10;
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
@@ -75,15 +76,21 @@ else {
 }
 
 // 3. Build.
-const indexDir = path.join(WORK, 'index');
+// --index DIR puts the index elsewhere (the vectors stay shared in WORK); --reuse-index skips the
+// build when DIR already holds one (profiling the query phases without a 1-2 min rebuild each time).
+const indexDir = path.resolve(arg('index', path.join(WORK, 'index')));
 const ids = Array.from({ length: N }, (_, i) => `v${i}`);
-{
+if (argv.includes('--reuse-index') && existsSync(path.join(indexDir, 'manifest.json'))) {
+  const manifest = JSON.parse(await fs.readFile(path.join(indexDir, 'manifest.json'), 'utf8'));
+  result.phases.build = { reused: indexDir, partitions: manifest.partitions, totalBytes: manifest.totalBytes };
+  log(`reusing the index in ${indexDir}: ${manifest.partitions} partitions, ${(manifest.totalBytes / 2 ** 20).toFixed(1)} MiB`);
+} else {
   const loadBefore = load();
   const cpu0 = process.cpuUsage();
   const t = performance.now();
   const phaseStart = {};
   const manifest = await writeStaticIndex(indexDir, {
-    dims: DIMS, vectors: npyChunks(npy), ids,
+    dims: DIMS, vectors: npyChunks(npy), ids, partitions: PARTITIONS,
     model: { id: 'bench/clustered-embedding-like', dims: DIMS, normalize: true, pooling: 'mean', dtype: 'fp32' },
     onProgress: ({ phase }) => { phaseStart[phase] ??= (performance.now() - t) / 1000; },
   });
