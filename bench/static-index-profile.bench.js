@@ -4,11 +4,13 @@
 // every partition it fetched next to the query's start and end.
 //
 //   node bench/static-index-profile.bench.js --index DIR [--queries-from WORK] [--timed 10]
-//        [--nprobe 32] [--compare-with /path/to/other/checkout] [--http2] [--playwright]
+//        [--nprobe 32] [--compare-with /path/to/other/checkout] [--http2] [--playwright] [--cache-api]
 //
 // The page runs in Chromium driven through a bare DevTools pipe (bench/helpers/bare-chromium.js),
 // as a visitor's browser runs it; --playwright drives it with Playwright instead, whose Network
-// instrumentation adds CPU time per byte fetched (compare cpuMsPerColdQuery).
+// instrumentation adds CPU time per byte fetched (compare cpuMsPerColdQuery). --cache-api opens
+// with { cache: { cacheName } } (an empty Cache API cache per query), as a site that keeps what
+// it fetched does.
 // --compare-with loads that checkout's js/ too and alternates cold queries between the two (same
 // page, same server, same load). --http2 serves over HTTP/2 (TLS, a self-signed certificate made
 // with openssl now; Chromium runs with --ignore-certificate-errors), else HTTP/1.1.
@@ -35,6 +37,7 @@ const NPROBE = Number(arg('nprobe', 32));
 const OTHER = arg('compare-with', null);
 const HTTP2 = argv.includes('--http2');
 const PLAYWRIGHT = argv.includes('--playwright');
+const CACHE_API = argv.includes('--cache-api');
 /**
  * CPU ms (user + system, /proc, Linux) of the server and of each Chromium process type: on a
  * loaded machine a query's wall time follows the CPU each side needs.
@@ -90,7 +93,7 @@ const page = await openPage();
 try {
   const loadBefore = load();
   const cpu0 = cpuByProcess(serverProcess.pid);
-  const runs = await page.run(async ({ indexUrl, qs, nprobe, other }) => {
+  const runs = await page.run(async ({ indexUrl, qs, nprobe, other, cacheApi }) => {
     const libs = { this: window.wasmbed };
     if (other) libs.other = await import('/other/js/index.js');
     performance.setResourceTimingBufferSize(100000);
@@ -98,7 +101,9 @@ try {
     for (const q of qs) {
       for (const [name, lib] of Object.entries(libs)) {
         const v = Float32Array.from(q);
-        const index = await lib.StaticIndex.open(indexUrl, { preload: false });
+        const cacheName = `profile-${name}`;
+        if (cacheApi) await caches.delete(cacheName);
+        const index = await lib.StaticIndex.open(indexUrl, { preload: false, ...(cacheApi ? { cache: { cacheName } } : {}) });
         performance.clearResourceTimings();
         const t0 = performance.now();
         await index.search(v, { k: 10, nprobe });
@@ -112,7 +117,7 @@ try {
       }
     }
     return out;
-  }, { indexUrl: `${url}/bench-index/`, qs: queries, nprobe: NPROBE, other: Boolean(OTHER) });
+  }, { indexUrl: `${url}/bench-index/`, qs: queries, nprobe: NPROBE, other: Boolean(OTHER), cacheApi: CACHE_API });
   const cpu1 = cpuByProcess(serverProcess.pid);
   const cpuPerQuery = Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round((cpu1[k] - (cpu0[k] ?? 0)) / runs.length)]));
   const rows = runs.map(({ name, total, res }) => ({
@@ -136,7 +141,7 @@ try {
     summary[name].totals = mine.map((r) => Math.round(r.total)).join(' ');
     summary[name].protocol = mine[0].protocol;
   }
-  console.log(JSON.stringify({ nprobe: NPROBE, http2: HTTP2, driver: PLAYWRIGHT ? 'playwright' : 'bare DevTools pipe', queries: TIMED, loadBefore, loadAfter: load(), cpuMsPerColdQuery: cpuPerQuery, medians: summary }, null, 1));
+  console.log(JSON.stringify({ nprobe: NPROBE, http2: HTTP2, driver: PLAYWRIGHT ? 'playwright' : 'bare DevTools pipe', cacheApi: CACHE_API, queries: TIMED, loadBefore, loadAfter: load(), cpuMsPerColdQuery: cpuPerQuery, medians: summary }, null, 1));
 } finally {
   await page.close();
   serverProcess.kill();

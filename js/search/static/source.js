@@ -14,8 +14,11 @@ function baseUrl(u) {
   return new URL(s.endsWith('/') ? s : `${s}/`, globalThis.location?.href);
 }
 
-async function fetchSource(base, fetchFn) {
+async function fetchSource(base, fetchFn, { noStore = false } = {}) {
   const doFetch = fetchFn ?? globalThis.fetch?.bind(globalThis);
+  // With a persistent cache of its own, the browser's HTTP cache would store every file a second
+  // time (and its disk-cache writes cost the network process CPU per file): ask it not to.
+  const init = noStore ? { cache: 'no-store' } : undefined;
   if (!doFetch) throw new UnsupportedError('StaticIndex.open: no fetch() here; pass { fetch }');
   const failed = (url, file, err) => new ModelLoadError(`static index: cannot fetch ${url} (${err.message})`, { file, url, cause: err });
   return {
@@ -29,7 +32,7 @@ async function fetchSource(base, fetchFn) {
       const url = new URL(file, base).href;
       let res;
       try {
-        res = await doFetch(url);
+        res = await (init ? doFetch(url, init) : doFetch(url));
       } catch (err) {
         throw failed(url, file, err);
       }
@@ -72,7 +75,47 @@ async function folderSource(dir) {
   };
 }
 
-/** A persistent cache of immutable files: { get(file), put(file, bytes) }, or null. */
+// Cache writes not finished yet, by cache and file: a read of the same file (a second
+// StaticIndex on the same cache, in this realm) gets these bytes instead of missing the cache.
+const writing = new Map();
+
+/**
+ * The cache `store` ({ get, put }) with writes deferred: put() only queues; flush() starts the
+ * queued writes one after another on a later task, so they run after the answer that fetched
+ * them, not on its critical path (Cache API writes cost the page and the browser process as much
+ * as the download). get() sees queued and in-flight writes.
+ */
+function deferredWrites(store, id) {
+  const queued = [];
+  let scheduled = false;
+  const keyOf = (file) => `${id}\n${file}`;
+  return {
+    async get(file) {
+      const pending = writing.get(keyOf(file));
+      return pending ? pending.bytes : store.get(file);
+    },
+    put(file, bytes) {
+      if (writing.has(keyOf(file))) return;
+      const entry = { bytes };
+      writing.set(keyOf(file), entry);
+      queued.push([file, entry]);
+    },
+    flush() {
+      if (scheduled || queued.length === 0) return;
+      scheduled = true;
+      setTimeout(async () => {
+        scheduled = false;
+        while (queued.length) {
+          const [file, entry] = queued.shift();
+          await store.put(file, entry.bytes).catch(() => {});
+          writing.delete(keyOf(file));
+        }
+      }, 0);
+    },
+  };
+}
+
+/** A persistent cache of immutable files: { get(file), put(file, bytes), flush() }, or null. */
 async function openCache(cache, key) {
   if (cache === undefined || cache === false || cache === 'memory') return null;
   if (cache === true) {
@@ -89,19 +132,19 @@ async function openCache(cache, key) {
     const { fs, path } = await import('#node-builtins');
     const { writeFileAtomic } = await import('../../internal/atomic-write.js');
     await fs.mkdir(cache.dir, { recursive: true });
-    return {
+    return deferredWrites({
       async get(file) { try { return new Uint8Array(await fs.readFile(path.join(cache.dir, file))); } catch { return null; } },
       async put(file, bytes) { await writeFileAtomic(path.join(cache.dir, file), bytes).catch(() => {}); },
-    };
+    }, `dir:${path.resolve(cache.dir)}`);
   }
   if (cache && typeof cache.cacheName === 'string') {
     if (!globalThis.caches) throw new UnsupportedError('StaticIndex.open: the Cache API is not available here');
     const store = await globalThis.caches.open(cache.cacheName);
     const url = (file) => `https://wasmbed-static-index.invalid/${encodeURIComponent(key)}/${file}`;
-    return {
+    return deferredWrites({
       async get(file) { const r = await store.match(url(file)); return r ? new Uint8Array(await r.arrayBuffer()) : null; },
       async put(file, bytes) { await store.put(url(file), new Response(bytes)).catch(() => {}); },
-    };
+    }, `cache:${cache.cacheName}\n${key}`);
   }
   throw new InvalidArgumentError("StaticIndex.open: cache must be 'memory', true, { dir } (Node) or { cacheName } (browsers)");
 }
@@ -118,19 +161,20 @@ function joined(chunks, length) {
 /**
  * Opens the source of a static index: { read(file) and stream(file, onChunk) (network or folder;
  * counted), cached(file) and cachedStream(file, onChunk) (persistent cache first; content-hashed
- * files only), remember(file, bytes), describe(file) }.
+ * files only), remember(file, bytes) + flush() (deferred cache writes), describe(file) }.
  */
 export async function openSource(urlOrDir, { fetch, cache } = {}) {
   let src;
   if (typeof urlOrDir !== 'string' && !(urlOrDir instanceof URL)) throw new InvalidArgumentError('StaticIndex.open: pass a URL or a folder path');
   // Browsers: every string is a URL (relative ones resolve against the page). Node: http(s) URLs
   // are fetched, file: URLs and paths read from the folder (unless a fetch is given).
-  if (!isNode || (isUrl(urlOrDir) && !(String(urlOrDir).startsWith('file:') && !fetch))) src = await fetchSource(baseUrl(urlOrDir), fetch);
-  else {
+  const persistent = await openCache(cache, String(urlOrDir));
+  if (!isNode || (isUrl(urlOrDir) && !(String(urlOrDir).startsWith('file:') && !fetch))) {
+    src = await fetchSource(baseUrl(urlOrDir), fetch, { noStore: Boolean(persistent) && !isNode });
+  } else {
     const { url } = await import('#node-builtins');
     src = await folderSource(String(urlOrDir).startsWith('file:') ? url.fileURLToPath(urlOrDir) : String(urlOrDir));
   }
-  const persistent = await openCache(cache, String(urlOrDir));
   const stats = { requests: 0, bytesFetched: 0, cacheHits: 0 };
   const stream = async (file, onChunk) => {
     stats.requests++;
@@ -163,6 +207,9 @@ export async function openSource(urlOrDir, { fetch, cache } = {}) {
       await stream(file, onChunk);
       return { fromCache: false };
     },
-    async remember(file, bytes) { if (persistent) await persistent.put(file, bytes); },
+    /** Queues a copy for the persistent cache (written after flush(), off the query's path). */
+    remember(file, bytes) { if (persistent) persistent.put(file, bytes); },
+    /** Starts the queued cache writes on a later task: call once the answer is ready. */
+    flush() { persistent?.flush(); },
   };
 }

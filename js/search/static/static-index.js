@@ -102,13 +102,14 @@ export class StaticIndex extends NativeHandle {
     checkManifest(manifest);
     const core = await loadCore();
     const entry = manifest.centroids;
-    const { bytes } = await source.cached(entry.file);
+    const { bytes, fromCache } = await source.cached(entry.file);
     checkFile(entry, bytes, { container: true });
     const native = heapCall(core, bytes, entry.file, (address) => new core.StaticSearcherCore(address, bytes.length, manifest.dims,
       METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), Boolean(manifest.keepFloat), manifest.partitions, entry.crc32 >>> 0));
-    await source.remember(entry.file, bytes);
+    if (!fromCache) source.remember(entry.file, bytes);
     const index = new StaticIndex(core, native, source, manifest, maxCacheBytes);
     if (preload ?? manifest.totalBytes <= (4 << 20)) await index.#ensurePartitions(manifest.partitionTable.map((_, p) => p));
+    source.flush();
     return index;
   }
 
@@ -160,7 +161,7 @@ export class StaticIndex extends NativeHandle {
     }
     if (!fromCache) {
       this.#stats.partitionsFetched++;
-      await this.#source.remember(entry.file, bytes);
+      this.#source.remember(entry.file, bytes);  // written after the answer (search() flushes)
     }
     this.#stats.partitionsLoaded++;
     this.#lru.set(p, entry.bytes);
@@ -237,7 +238,7 @@ export class StaticIndex extends NativeHandle {
         const { bytes, fromCache } = await this.#source.cached(entry.file);
         checkFile(entry, bytes);
         const rows = parseDocChunk(bytes, entry.file, entry.rows);
-        if (!fromCache) { this.#stats.docChunksFetched++; await this.#source.remember(entry.file, bytes); }
+        if (!fromCache) { this.#stats.docChunksFetched++; this.#source.remember(entry.file, bytes); }
         return rows;
       })();
       this.#docs.set(c, promise);
@@ -250,6 +251,7 @@ export class StaticIndex extends NativeHandle {
   async document(row) {
     const chunkRows = this.#manifest.docs.chunkRows;
     const chunk = await this.#docChunk(Math.floor(row / chunkRows));
+    this.#source.flush();
     return chunk[row % chunkRows];
   }
 
@@ -265,7 +267,7 @@ export class StaticIndex extends NativeHandle {
         } catch (err) {
           throw renameCorrupt(err, entry.file);
         }
-        if (!fromCache) { this.#stats.lexicalSegmentsFetched++; await this.#source.remember(entry.file, bytes); }
+        if (!fromCache) { this.#stats.lexicalSegmentsFetched++; this.#source.remember(entry.file, bytes); }
         return index;
       })();
       this.#lexical.set(s, promise);
@@ -348,6 +350,7 @@ export class StaticIndex extends NativeHandle {
         h.metadata = metadata;
       }));
     }
+    this.#source.flush();  // cache writes of what this query fetched start now, after its answer
     return hits;
   }
 
