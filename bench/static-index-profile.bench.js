@@ -5,12 +5,13 @@
 //
 //   node bench/static-index-profile.bench.js --index DIR [--queries-from WORK] [--timed 10]
 //        [--nprobe 32] [--compare-with /path/to/other/checkout] [--http2] [--playwright] [--cache-api]
+//        [--node]
 //
 // The page runs in Chromium driven through a bare DevTools pipe (bench/helpers/bare-chromium.js),
 // as a visitor's browser runs it; --playwright drives it with Playwright instead, whose Network
 // instrumentation adds CPU time per byte fetched (compare cpuMsPerColdQuery). --cache-api opens
 // with { cache: { cacheName } } (an empty Cache API cache per query), as a site that keeps what
-// it fetched does.
+// it fetched does. --node runs the A/B in Node instead (cold query medians only).
 // --compare-with loads that checkout's js/ too and alternates cold queries between the two (same
 // page, same server, same load). --http2 serves over HTTP/2 (TLS, a self-signed certificate made
 // with openssl now; Chromium runs with --ignore-certificate-errors), else HTTP/1.1.
@@ -23,10 +24,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../tests/helpers/paths.js';
-import { CHROMIUM, launchBrowser } from '../tests/helpers/browser.js';
-import { launchBareChromium } from './helpers/bare-chromium.js';
+import { CHROMIUM } from '../tests/helpers/browser.js';
+import { openBenchPage } from './helpers/bench-page.js';
 
 const argv = process.argv.slice(2);
 const arg = (name, def) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : def; };
@@ -76,20 +78,27 @@ const mounts = { '/': REPO_ROOT, '/bench-index/': indexDir, ...(OTHER ? { '/othe
 const serverProcess = fork(path.join(REPO_ROOT, 'bench', 'helpers', 'serve-folder.js'), [JSON.stringify(mounts), ...(HTTP2 ? ['--http2'] : [])]);
 const { url } = await new Promise((resolve) => serverProcess.once('message', resolve));
 const pageUrl = `${url}/tests/browser/pages/vector-index.html`;
-/** { run(fn, arg) in the page, close() }, with Playwright or a bare DevTools pipe. */
-async function openPage() {
-  if (PLAYWRIGHT) {
-    const browser = await launchBrowser({ ignoreCertificateErrors: HTTP2 });
-    const page = await browser.newPage();
-    await page.goto(pageUrl);
-    await page.waitForFunction(() => window.indexPageReady === true, null, { timeout: 60_000 });
-    return { run: (fn, a) => page.evaluate(fn, a), close: () => browser.close() };
+if (argv.includes('--node')) {
+  // The same A/B in this Node process (fetch over 127.0.0.1 HTTP/1.1): cold query medians.
+  const libs = { this: await import('../js/index.js') };
+  if (OTHER) libs.other = await import(pathToFileURL(path.join(path.resolve(OTHER), 'js', 'index.js')).href);
+  const totals = Object.fromEntries(Object.keys(libs).map((k) => [k, []]));
+  const loadBefore = load();
+  for (const q of queries) {
+    for (const [name, lib] of Object.entries(libs)) {
+      const index = await lib.StaticIndex.open(`${url}/bench-index/`, { preload: false });
+      const t0 = performance.now();
+      await index.search(Float32Array.from(q), { k: 10, nprobe: NPROBE });
+      totals[name].push(performance.now() - t0);
+      index.dispose();
+    }
   }
-  const bare = await launchBareChromium(pageUrl, { args: HTTP2 ? ['--ignore-certificate-errors'] : [] });
-  for (let i = 0; i < 600 && !(await bare.evaluate('window.indexPageReady === true')); i++) await new Promise((r) => setTimeout(r, 100));
-  return { run: (fn, a) => bare.evaluate(`(${fn})(${JSON.stringify(a)})`), close: bare.close };
+  console.log(JSON.stringify({ nprobe: NPROBE, node: process.version, queries: TIMED, loadBefore, loadAfter: load(),
+    coldMedianMs: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Number(median(v).toFixed(1))])) }));
+  serverProcess.kill();
+  process.exit(0);
 }
-const page = await openPage();
+const page = await openBenchPage(pageUrl, { playwright: PLAYWRIGHT, ignoreCertificateErrors: HTTP2 });
 try {
   const loadBefore = load();
   const cpu0 = cpuByProcess(serverProcess.pid);

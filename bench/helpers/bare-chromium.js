@@ -41,7 +41,16 @@ export async function launchBareChromium(url, { args = [] } = {}) {
   const close = async () => {
     proc.kill();
     await exited;
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });  // Chromium's helpers may still be writing
+    // Chromium's helper processes may still write into the profile for a moment after it exits.
+    for (let i = 0; ; i++) {
+      try {
+        rmSync(profile, { recursive: true, force: true });
+        return;
+      } catch (err) {
+        if (i === 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   };
   try {
     let target;
