@@ -83,7 +83,9 @@ const indexDir = path.resolve(arg('index', path.join(WORK, 'index')));
 const ids = Array.from({ length: N }, (_, i) => `v${i}`);
 if (argv.includes('--reuse-index') && existsSync(path.join(indexDir, 'manifest.json'))) {
   const manifest = JSON.parse(await fs.readFile(path.join(indexDir, 'manifest.json'), 'utf8'));
-  result.phases.build = { reused: indexDir, partitions: manifest.partitions, totalBytes: manifest.totalBytes };
+  // The build's own record, kept beside the index by the run that built it.
+  const record = existsSync(`${indexDir}.build.json`) ? JSON.parse(await fs.readFile(`${indexDir}.build.json`, 'utf8')) : {};
+  result.phases.build = { ...record, reused: indexDir, partitions: manifest.partitions, totalBytes: manifest.totalBytes };
   log(`reusing the index in ${indexDir}: ${manifest.partitions} partitions, ${(manifest.totalBytes / 2 ** 20).toFixed(1)} MiB`);
 } else {
   const loadBefore = load();
@@ -100,6 +102,7 @@ if (argv.includes('--reuse-index') && existsSync(path.join(indexDir, 'manifest.j
   // CPU seconds of this process beside the wall time: on a shared, overloaded machine the wall
   // time mostly measures the other processes.
   result.phases.build = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, loadBefore, loadAfter: load(), phaseStartS: phaseStart, partitions: manifest.partitions, totalBytes: manifest.totalBytes, rssMiB: process.memoryUsage().rss / 2 ** 20 };
+  writeFileSync(`${indexDir}.build.json`, JSON.stringify({ date: result.date, ...result.phases.build }));
   log(`built in ${seconds.toFixed(1)} s (${result.phases.build.cpuSeconds.toFixed(1)} s CPU): ${manifest.partitions} partitions, ${(manifest.totalBytes / 2 ** 20).toFixed(1)} MiB`, phaseStart);
 }
 
@@ -214,4 +217,7 @@ await server.close();
 const out = path.join(REPO_ROOT, 'bench', 'results', `static-index-${N}.json`);
 writeFileSync(out, JSON.stringify(result, null, 1));
 log(`wrote ${out}`);
-if (!argv.includes('--keep')) await fs.rm(indexDir, { recursive: true, force: true });
+if (!argv.includes('--keep')) {
+  await fs.rm(indexDir, { recursive: true, force: true });
+  await fs.rm(`${indexDir}.build.json`, { force: true });
+}

@@ -18,7 +18,8 @@ export async function openBenchPage(url, { playwright = false, ignoreCertificate
     return { run: (fn, arg) => page.evaluate(fn, arg), close: () => browser.close() };
   }
   const bare = await launchBareChromium(url, { args: ignoreCertificateErrors ? ['--ignore-certificate-errors'] : [] });
-  const ready = () => bare.evaluate(`window[${JSON.stringify(readyFlag)}] === true`);
+  // Until the page has an execution context (a navigation in progress), evaluate fails: not ready.
+  const ready = () => bare.evaluate(`window[${JSON.stringify(readyFlag)}] === true`).catch(() => false);
   for (let i = 0; i < 600 && !(await ready()); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await ready())) {
     await bare.close();
