@@ -10,7 +10,14 @@ const DEFAULT_MODEL = DEMO_MODEL;
 const SEARCH_DEBOUNCE_MS = 60;
 
 const worker = new Worker(new URL('./search-worker.js', import.meta.url), { type: 'module', name: 'wasmbed-demo' });
-const state = { seq: 0, shownSeq: 0, mode: 'hybrid', docs: 0, passages: 0, model: null, indexing: null };
+const state = {
+  seq: 0, shownSeq: 0, mode: 'hybrid', docs: 0, passages: 0, model: null, indexing: null,
+  source: 'docs',        // 'docs' (indexed in this tab) or 'static' (a prebuilt index opened by URL)
+  staticIndex: null,     // the open static index: { state, url, count, model, dims, ..., check }
+  lastQuery: null,       // { source, mode, ms, fetched, embedMs } of the results shown
+  embeddedPassages: 0,   // passages the worker embedded (in-tab indexing only)
+  queriesEmbedded: 0,
+};
 window.__demo = state; // for tests and the curious: read-only view of the page state
 
 function send(message) {
@@ -25,6 +32,7 @@ worker.addEventListener('message', (e) => {
     case 'index-progress': return renderIndexProgress(msg);
     case 'results': return renderResults(msg);
     case 'document': return renderDocument(msg);
+    case 'index-info': return renderIndexInfo(msg);
     case 'error': return showError(msg);
     default: return undefined;
   }
@@ -190,7 +198,10 @@ function renderIndexProgress({ done, total, etaMs, rate }) {
 
 // ---- status -------------------------------------------------------------------------------------
 function renderStatus(s) {
-  Object.assign(state, { docs: s.docs, passages: s.passages, paused: s.paused, model: s.model, indexing: s.indexing, restored: s.restored });
+  Object.assign(state, {
+    docs: s.docs, passages: s.passages, paused: s.paused, model: s.model, indexing: s.indexing, restored: s.restored,
+    embeddedPassages: s.embeddedPassages, queriesEmbedded: s.queriesEmbedded,
+  });
   const m = s.model;
   if (m?.name?.endsWith('(local folder)')) $('model-source').value = `local folder: ${m.name.replace(/ \(local folder\)$/, '')}`;
   $('model-notice').hidden = !(m?.generated && (m.state === 'ready' || m.state === 'tokenizer'));
@@ -216,7 +227,7 @@ function renderStatus(s) {
   if (s.note) parts.push(s.note);
   setStatus('index-status', parts.join(' · '));
   document.body.dataset.ready = String(Boolean(s.ready));
-  if ($('q').value.trim() && s.changed) runSearch();
+  if ($('q').value.trim() && s.changed && state.source === 'docs') runSearch();
 }
 
 function setStatus(id, text, isError = false) {
@@ -225,7 +236,9 @@ function setStatus(id, text, isError = false) {
   el.classList.toggle('error', isError);
 }
 
-function showError({ context, message }) {
+function showError({ context, message, url }) {
+  if (context === 'static') return showStaticError(message, url);
+  if (context === 'static-search') return setStatus('search-meta', `Static index: ${message}`, true);
   const target = context === 'model' ? 'model-status' : 'index-status';
   setStatus(target, message, true);
   if (context === 'search') setStatus('search-meta', message, true);
@@ -250,15 +263,25 @@ function runSearch() {
   state.seq += 1;
   if (!query.trim()) {
     $('results').replaceChildren();
-    setStatus('search-meta', state.passages ? `${state.passages} passages ready to search.` : 'Load a model and add documents to search.');
+    setStatus('search-meta', idleMessage());
     return;
   }
-  send({ type: 'search', seq: state.seq, query, mode: state.mode, k: 10, sentAt: performance.now() });
+  send({ type: 'search', source: state.source, seq: state.seq, query, mode: state.mode, k: 10, sentAt: performance.now() });
 }
 
-function renderResults({ seq, results, ms, mode, note, sentAt }) {
+function idleMessage() {
+  if (state.source === 'static') {
+    const ix = state.staticIndex;
+    return ix?.state === 'open' ? `${ix.count} passages in the static index, fetched as queries need them.` : 'Open a static index to search it.';
+  }
+  return state.passages ? `${state.passages} passages ready to search.` : 'Load a model and add documents to search.';
+}
+
+function renderResults({ seq, results, ms, mode, note, sentAt, source, fetched, embedMs, embeddedPassages, queriesEmbedded }) {
+  if (embeddedPassages !== undefined) Object.assign(state, { embeddedPassages, queriesEmbedded });
   if (seq < state.shownSeq || seq !== state.seq) return; // a newer query is on its way
   state.shownSeq = seq;
+  state.lastQuery = { source: source ?? 'docs', mode, ms, fetched: fetched ?? null, embedMs: embedMs ?? null, results: results.length };
   const roundTrip = performance.now() - sentAt;
   const list = $('results');
   const tpl = $('result-template');
@@ -268,23 +291,40 @@ function renderResults({ seq, results, ms, mode, note, sentAt }) {
     li.dataset.rank = String(i + 1);
     li.querySelector('.result-title').textContent = r.title;
     li.querySelector('.result-score').textContent = `${r.scoreLabel} ${formatScore(r.score)}`;
-    li.querySelector('.result-where').textContent =
+    li.querySelector('.result-where').textContent = r.where ??
       `${r.docId} · passage ${r.passageIndex + 1} of ${r.passageCount} · characters ${r.start}–${r.end}`;
     li.querySelector('.result-passage').append(...highlighted(r.text, r.highlights));
-    li.addEventListener('click', () => toggleDocument(li, r));
-    li.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        toggleDocument(li, r);
-      }
-    });
+    // A static index stores each passage's snippet, not whole documents: nothing more to show.
+    if (!r.static) {
+      li.addEventListener('click', () => toggleDocument(li, r));
+      li.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          toggleDocument(li, r);
+        }
+      });
+    }
     li.setAttribute('aria-label', `${i + 1}. ${r.title}, score ${formatScore(r.score)}`);
     if (i === 0) li.tabIndex = 0; // Tab reaches the results; arrow keys move within them
     return li;
   });
   list.replaceChildren(...items);
   const found = results.length ? `${results.length} result${results.length === 1 ? '' : 's'}` : 'No results';
-  setStatus('search-meta', `${found} · ${mode} · ${ms.toFixed(1)} ms in the worker (${roundTrip.toFixed(1)} ms round trip)${note ? ` · ${note}` : ''}`);
+  const timing = `${ms.toFixed(1)} ms in the worker${embedMs ? ` (query embedding ${embedMs.toFixed(1)} ms)` : ''}, ${roundTrip.toFixed(1)} ms round trip`;
+  setStatus('search-meta', `${found} · ${source === 'static' ? 'static index · ' : ''}${mode} · ${timing}${fetched ? ` · ${describeFetched(fetched)}` : ''}${note ? ` · ${note}` : ''}`);
+}
+
+// "fetched 3 files (41.2 KB): 2 partitions, 1 document chunk · 7 of 45 partitions loaded"
+function describeFetched(f) {
+  const total = state.staticIndex?.partitions;
+  const loaded = `${f.partitionsInMemory}${total ? ` of ${total}` : ''} partitions loaded`;
+  if (!f.requests) return `nothing fetched (all in memory) · ${loaded}`;
+  const parts = [];
+  const n = (count, word) => (count ? parts.push(`${count} ${word}${count === 1 ? '' : 's'}`) : undefined);
+  n(f.partitions, 'partition');
+  n(f.docChunks, 'document chunk');
+  n(f.lexicalSegments, 'lexical segment');
+  return `fetched ${f.requests} file${f.requests === 1 ? '' : 's'} (${formatBytes(f.bytes)})${parts.length ? `: ${parts.join(', ')}` : ''} · ${loaded}`;
 }
 
 // Text with <mark> around [start, end) ranges, built from text nodes only (no HTML parsing).
@@ -330,6 +370,115 @@ function renderDocument({ rank, seq, text, start, end }) {
   delete li.dataset.pending;
   hit.scrollIntoView?.({ block: 'nearest' });
 }
+
+// ---- the static index source --------------------------------------------------------------------
+// The URL: ?index=URL in the page's address (then the page opens it and searches it), else the
+// last one opened, else the index `npm start` builds and demo/serve.js serves at /demo-index/.
+const DEFAULT_INDEX = '/demo-index/';
+const pageParams = new URLSearchParams(location.search);
+$('static-url').value = pageParams.get('index') ?? localStorage.getItem('wasmbed-demo:index') ?? DEFAULT_INDEX;
+
+function openStaticIndex() {
+  const url = $('static-url').value.trim();
+  if (!url) return;
+  localStorage.setItem('wasmbed-demo:index', url);
+  state.staticIndex = { state: 'opening', url };
+  setStatus('static-status', `Opening ${url}…`);
+  $('static-manifest').hidden = true;
+  $('static-mismatch').hidden = true;
+  send({ type: 'open-index', url: new URL(url, location.href).href });
+}
+$('static-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  openStaticIndex();
+  setSource('static');
+});
+
+function setSource(source) {
+  state.source = source;
+  localStorage.setItem('wasmbed-demo:source', source);
+  document.querySelector(`input[name=source][value=${source}]`).checked = true;
+  // A static index has no BGE-M3 outputs.
+  const m3 = document.querySelector('input[name=mode][value=bge-m3]');
+  m3.disabled = source === 'static';
+  if (m3.disabled && m3.checked) {
+    document.querySelector('input[name=mode][value=hybrid]').checked = true;
+    state.mode = 'hybrid';
+  }
+  $('q').placeholder = source === 'static' ? 'Search the static index…  (press / to focus)' : 'Search your documents…  (press / to focus)';
+  if (source === 'static' && !state.staticIndex) openStaticIndex();
+  runSearch();
+}
+for (const radio of document.querySelectorAll('input[name=source]')) {
+  radio.addEventListener('change', () => setSource(radio.value));
+}
+
+function renderIndexInfo(info) {
+  if (info.state === 'opening') return;
+  if (info.state === 'closed') {
+    state.staticIndex = null;
+    setStatus('static-status', 'No static index open.');
+    $('static-manifest').hidden = true;
+    $('static-mismatch').hidden = true;
+    return;
+  }
+  const first = state.staticIndex?.state !== 'open' || state.staticIndex.url !== info.url;
+  state.staticIndex = info;
+  const m = info.model ?? {};
+  $('static-count').textContent = `${info.count.toLocaleString('en')}`;
+  $('static-model').textContent = [m.id ?? 'unknown', m.dtype, m.pooling && `${m.pooling} pooling`].filter(Boolean).join(' · ');
+  $('static-dims').textContent = `${info.dims} · ${info.metric}`;
+  $('static-storage').textContent = `${info.storage}${info.keepFloat ? ' + float32 for rescoring' : ''}${info.lexical ? ' · BM25 segments' : ' · no lexical segments'}`;
+  $('static-partitions').textContent = `${info.partitions} (a query fetches only those it probes)`;
+  $('static-size').textContent = formatBytes(info.totalBytes);
+  $('static-manifest').hidden = false;
+  const check = info.check;
+  const modelNote = !check ? ' · waiting for the model (lexical search works now)' : check.ok ? ' · the model matches' : ' · the model does not match';
+  setStatus('static-status', `Open: ${info.url}${modelNote}`, Boolean(check && !check.ok));
+  $('static-mismatch').hidden = !check || check.ok;
+  if (check && !check.ok) {
+    $('static-mismatch-text').textContent = check.message;
+    const target = knownModelFor(check.indexModel?.id);
+    $('static-switch').hidden = !target;
+    if (target) {
+      $('static-switch').textContent = `Load the index's model (${target.label})`;
+      $('static-switch').dataset.model = target.source;
+      $('static-switch').dataset.dtype = check.indexModel?.dtype ?? '';
+    }
+  }
+  if (state.source === 'static' && (first || $('q').value.trim())) runSearch();
+}
+
+function showStaticError(message, url) {
+  state.staticIndex = null;
+  $('static-manifest').hidden = true;
+  $('static-mismatch').hidden = true;
+  const hint = url && new URL(url, location.href).pathname === DEFAULT_INDEX && /HTTP 404/.test(message)
+    ? ' (npm start builds this one: run it once with ../shared or the committed sample present)' : '';
+  setStatus('static-status', `${message}${hint}`, true);
+  if (state.source === 'static') setStatus('search-meta', 'The static index could not be opened (see Static index).', true);
+}
+
+// The index's model, when the picker knows it: the generated demo model, or a supported model by
+// Hub id (or by its repository name, as a local copy is called). { source, label } or null.
+function knownModelFor(id) {
+  if (!id) return null;
+  const name = id.split('/').at(-1);
+  if (name === DEMO_MODEL.split('/').filter(Boolean).at(-1)) return { source: DEMO_MODEL, label: 'generated demo model' };
+  for (const entry of catalogue.values()) {
+    if (entry.id === id || entry.name === name) return { source: entry.id, label: entry.id };
+  }
+  return null;
+}
+$('static-switch').addEventListener('click', () => {
+  const source = $('static-switch').dataset.model;
+  $('model-source').value = source;
+  $('model-pick').value = source;
+  fillDtypes(source);
+  const dtype = $('static-switch').dataset.dtype;
+  if (dtype && [...$('model-dtype').options].some((o) => o.value === dtype)) $('model-dtype').value = dtype;
+  $('model-form').requestSubmit();
+});
 
 // ---- keyboard -----------------------------------------------------------------------------------
 document.addEventListener('keydown', (e) => {
@@ -388,3 +537,5 @@ function formatDuration(ms) {
 
 // ---- start: restore what the last visit left (index from storage, model from cache) -------------
 send({ type: 'init', defaultModel: resolveSource($('model-source').value), defaultDtype: localStorage.getItem('wasmbed-demo:dtype') ?? undefined });
+// ?index=URL opens that index and searches it; otherwise the source of the last visit.
+if (pageParams.has('index') || localStorage.getItem('wasmbed-demo:source') === 'static') setSource('static');

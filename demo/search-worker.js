@@ -2,12 +2,17 @@
 // lexical indexes, the documents, and their storage. The page (app.js) only sends requests and
 // draws what comes back, so indexing hundreds of documents never freezes typing.
 //
-// Messages in:  init, load-model, add-documents, cancel, resume, search, get-document, clear
-// Messages out: status, model-progress, index-progress, results, document, error
+// The second source, a prebuilt static index opened by URL, lives here too (static-source.js):
+// its queries are embedded with the same model, its documents never are.
+//
+// Messages in:  init, load-model, add-documents, cancel, resume, search, get-document, clear,
+//               open-index, close-index
+// Messages out: status, model-progress, index-progress, results, document, index-info, error
 import { Embedder, LexicalIndex, Tokenizer, VectorIndex, openModelSource, rrf } from '../js/index.js';
 import { M3_OUTPUTS, m3IndexFor } from './m3-mode.js';
 import { chunkSpans, tokenize } from '../js/search/chunker.js';
 import { parseDocuments } from './documents.js';
+import { StaticSource } from './static-source.js';
 import * as store from './store.js';
 
 const STATE_VERSION = 1;
@@ -35,12 +40,18 @@ const S = {
   job: null,            // the running indexing job: { controller, docs }
   restored: false,
   note: '',
+  embeddedPassages: 0,  // passages embedded in this tab (in-tab indexing only)
+  queriesEmbedded: 0,   // queries embedded (both sources)
 };
+
+const staticSource = new StaticSource();
 
 self.addEventListener('message', (e) => {
   handle(e.data).catch((err) => {
     console.error(err);
-    post({ type: 'error', context: e.data?.type === 'load-model' ? 'model' : e.data?.type ?? 'worker', message: describeError(err) });
+    const context = e.data?.type === 'load-model' ? 'model' : e.data?.type === 'open-index' ? 'static'
+      : e.data?.type === 'search' && e.data.source === 'static' ? 'static-search' : e.data?.type ?? 'worker';
+    post({ type: 'error', context, message: describeError(err), url: e.data?.url });
   });
 });
 
@@ -54,6 +65,8 @@ async function handle(msg) {
     case 'search': return search(msg);
     case 'get-document': return getDocument(msg);
     case 'clear': return clearAll();
+    case 'open-index': return openIndex(msg.url);
+    case 'close-index': return closeIndex();
     default: throw new Error(`unknown message ${msg.type}`);
   }
 }
@@ -76,6 +89,8 @@ function status(extra = {}) {
     ready: Boolean(S.model) && !S.job,
     restored: S.restored,
     note: S.note,
+    embeddedPassages: S.embeddedPassages,
+    queriesEmbedded: S.queriesEmbedded,
     ...extra,
   });
 }
@@ -215,6 +230,7 @@ async function loadModel(source, { reindex, dtype }) {
     S.lastSource = typeof source === 'string' ? source : { local: source.name ?? source.local };
     S.lastDtype = dtype ?? null;
     status({ changed: true });
+    checkStaticModel();
     await saveState();
     pump();
   } catch (err) {
@@ -370,6 +386,7 @@ async function runJob(job) {
     if (signal.aborted) break; // e.g. the model changed meanwhile: these vectors are not wanted
     out.forEach((v, i) => { vectors[at + i] = v; });
     done += batch.length;
+    S.embeddedPassages += batch.length;
     // Commit every document whose passages are all embedded.
     while (nextCommit < work.length) {
       const w = work[nextCommit];
@@ -473,7 +490,8 @@ async function clearAll() {
 // ---- search -------------------------------------------------------------------------------------
 const RRF_K = 60;
 
-async function search({ seq, query, mode, k = 10, sentAt }) {
+async function search({ seq, query, mode, k = 10, sentAt, source }) {
+  if (source === 'static') return searchStatic({ seq, query, mode, k, sentAt });
   const t0 = performance.now();
   if (!S.passages.size || !S.tokenizer) {
     post({ type: 'results', seq, query, mode, results: [], ms: 0, sentAt, note: S.tokenizer ? 'the index is empty' : 'no model loaded yet' });
@@ -495,6 +513,7 @@ async function search({ seq, query, mode, k = 10, sentAt }) {
   let lexical = [];
   if (effective !== 'lexical' && effective !== 'bge-m3') {
     const [q] = await S.model.embed([query], { prompt: queryPrompt() });
+    S.queriesEmbedded += 1;
     dense = S.dense.search(q, { k: depth });
   }
   if (effective !== 'dense' && effective !== 'bge-m3' && qIds.length) lexical = S.lexical.search(qIds, { k: depth });
@@ -502,6 +521,7 @@ async function search({ seq, query, mode, k = 10, sentAt }) {
   let scoreLabel;
   if (effective === 'bge-m3') {
     const [q] = await S.model.embed([query], { prompt: queryPrompt(), outputs: M3_OUTPUTS });
+    S.queriesEmbedded += 1;
     ranked = S.m3.search(q, { k: depth });
     scoreLabel = 'BGE-M3';
   } else if (effective === 'dense') {
@@ -572,4 +592,40 @@ function getDocument({ docId, start, end, rank, seq }) {
   const doc = S.docs.get(docId);
   if (!doc) return;
   post({ type: 'document', docId, text: doc.text, start, end, rank, seq });
+}
+
+// ---- the static index source (static-source.js) ------------------------------------------------
+async function openIndex(url) {
+  post({ type: 'index-info', state: 'opening', url });
+  const summary = await staticSource.open(url);
+  checkStaticModel(false);
+  post({ type: 'index-info', state: 'open', ...summary, check: staticSource.check });
+}
+
+function closeIndex() {
+  staticSource.close();
+  post({ type: 'index-info', state: 'closed' });
+}
+
+// The page's model against the open index's manifest; the page shows a mismatch plainly.
+function checkStaticModel(announce = true) {
+  if (!staticSource.index) return;
+  const ready = S.model && S.modelInfo.state === 'ready';
+  staticSource.checkModel(S.lastSource, ready ? S.model : null, S.modelInfo.dims);
+  if (announce) post({ type: 'index-info', state: 'open', ...staticSource.summary(), check: staticSource.check });
+}
+
+async function searchStatic({ seq, query, mode, k, sentAt }) {
+  const t0 = performance.now();
+  if (!staticSource.index) {
+    post({ type: 'results', seq, query, mode, results: [], ms: 0, sentAt, note: 'no static index open', source: 'static' });
+    return;
+  }
+  const embedQuery = async (text, promptText) => {
+    const [q] = await S.model.embed([text], promptText ? { promptText } : { prompt: queryPrompt() });
+    S.queriesEmbedded += 1;
+    return q;
+  };
+  const r = await staticSource.search({ query, mode, k, embedQuery });
+  post({ type: 'results', seq, query, ...r, ms: performance.now() - t0, sentAt, source: 'static', embeddedPassages: S.embeddedPassages, queriesEmbedded: S.queriesEmbedded });
 }

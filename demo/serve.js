@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Serves the wasmbed search demo on 127.0.0.1 with the cross-origin isolation headers (COOP/COEP)
 // that multi-threaded WebAssembly needs. Nothing is built or bundled: the page imports the package's
-// own ES modules from /js/, the wasm core from /dist/, ONNX Runtime Web from /node_modules/, and
-// models from /models/ (models/generated/ by default, where `npm start` writes the demo model).
+// own ES modules from /js/, the wasm core from /dist/, ONNX Runtime Web from /node_modules/,
+// models from /models/ (models/generated/ by default, where `npm start` writes the demo model),
+// and the prebuilt static index from /demo-index/ (models/generated/demo-index/index, which
+// `npm start` builds with scripts/build-demo-index.js).
 //
-//   node demo/serve.js [--port 8080] [--host 127.0.0.1] [--models DIR]
-//   (or PORT / WASMBED_DEMO_PORT / WASMBED_DEMO_MODELS in the environment)
+//   node demo/serve.js [--port 8080] [--host 127.0.0.1] [--models DIR] [--index DIR]
+//   (or PORT / WASMBED_DEMO_PORT / WASMBED_DEMO_MODELS / WASMBED_DEMO_INDEX in the environment)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,13 +28,23 @@ export function readImportMap(html = readFileSync(path.join(DEMO_DIR, 'index.htm
   return m ? JSON.parse(m[1]).imports ?? {} : {};
 }
 
+/** The URL path the page opens the prebuilt static index from (demo/app.js's default). */
+export const DEMO_INDEX_PATH = '/demo-index/';
+
+// A static index's files other than manifest.json are named by their content's hash
+// (docs/static-index.md): a browser or CDN may keep them forever.
+const CONTENT_HASHED = /-[0-9a-f]{16}\.(wbix|json)$/;
+
 export function rewriteBareImports(source, imports) {
   return source.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\2/g, (all, head, quote, spec) =>
     Object.hasOwn(imports, spec) ? `${head}${quote}${imports[spec]}${quote}` : all);
 }
 
 /** Starts the demo server; resolves to { url, port, close() }. */
-export async function startDemoServer({ port = 8080, host = '127.0.0.1', modelsDir = path.join(ROOT, 'models', 'generated'), mounts = {}, log } = {}) {
+export async function startDemoServer({
+  port = 8080, host = '127.0.0.1', modelsDir = path.join(ROOT, 'models', 'generated'),
+  indexDir = path.join(ROOT, 'models', 'generated', 'demo-index', 'index'), mounts = {}, log,
+} = {}) {
   const imports = readImportMap();
   const ownCode = [path.join(ROOT, 'js') + path.sep, DEMO_DIR + path.sep];
   return startStaticServer({
@@ -49,8 +61,10 @@ export async function startDemoServer({ port = 8080, host = '127.0.0.1', modelsD
       // wasmbed's manifests (js/embedder/manifests.js fetches them next to js/; the picker reads
       // the sizes): the longer prefix wins over /models/.
       '/models/manifests/': path.join(ROOT, 'models', 'manifests'),
+      [DEMO_INDEX_PATH]: path.resolve(indexDir),
       ...mounts, // extra folders (tests mount their pages here)
     },
+    cacheControl: (pathname) => (CONTENT_HASHED.test(pathname) ? 'public, max-age=31536000, immutable' : undefined),
     transform: (file, text) =>
       /\.m?js$/.test(file) && ownCode.some((dir) => file.startsWith(dir)) ? rewriteBareImports(text, imports) : undefined,
   });
@@ -62,12 +76,13 @@ async function main() {
       port: { type: 'string' },
       host: { type: 'string' },
       models: { type: 'string' },
+      index: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log('usage: node demo/serve.js [--port N] [--host ADDR] [--models DIR] [--verbose]');
+    console.log('usage: node demo/serve.js [--port N] [--host ADDR] [--models DIR] [--index DIR] [--verbose]');
     return;
   }
   const port = Number(values.port ?? process.env.PORT ?? process.env.WASMBED_DEMO_PORT ?? 8080);
@@ -76,6 +91,7 @@ async function main() {
     port,
     host: values.host ?? '127.0.0.1',
     modelsDir: values.models ?? process.env.WASMBED_DEMO_MODELS ?? undefined,
+    indexDir: values.index ?? process.env.WASMBED_DEMO_INDEX ?? undefined,
     log: values.verbose ? (line) => console.log(line) : undefined,
   });
   console.log(`wasmbed demo: ${server.url}/demo/  (Ctrl+C to stop)`);

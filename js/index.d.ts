@@ -765,6 +765,8 @@ export class StaticIndex {
   /** Throws ModelMismatchError when the embedder's model is not the index's. */
   checkModel(embedder: { info?: object } | Partial<StaticIndexModel>): void;
   search(query: Float32Array | number[] | string, options?: StaticSearchOptions): Promise<StaticSearchHit[]>;
+  /** BM25 only over the lexical segments: no query vector, no embedder, no partition fetched. */
+  lexicalSearch(text: string, options?: { k?: number; filter?: { tags: string[]; all?: boolean }; documents?: boolean }): Promise<StaticSearchHit[]>;
   /** [id, text, metadata] of a row. */
   document(row: number): Promise<[string, string | null, Record<string, unknown> | null]>;
   readonly disposed: boolean;

@@ -21,11 +21,13 @@ export const MIME = {
  * string, or undefined to send the file as it is).
  * `stall(method, pathname)` true: the request is never answered (a server that hangs; tests of
  * what a client does then). The connection stays open until close().
+ * `cacheControl(pathname)` may return a Cache-Control value for a file (default 'no-cache'), e.g.
+ * 'immutable' for content-hashed names.
  * `tls` ({ key, cert } PEM): serve HTTP/2 over TLS (HTTP/1.1 still answered, by ALPN), as a static
  * host or CDN does; benchmarks use it to measure what a browser's 6 HTTP/1.1 connections cost.
  * Resolves to { url, port, close() }.
  */
-export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', isolate = true, redirects = {}, transform, log, stall, tls }) {
+export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', isolate = true, redirects = {}, transform, log, stall, cacheControl, tls }) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const handler = async (req, res) => {
     try {
@@ -49,7 +51,7 @@ export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', 
       if (!stat) return send(res, 404, 'not found');
       const headers = {
         'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-        'Cache-Control': 'no-cache',
+        'Cache-Control': cacheControl?.(pathname) ?? 'no-cache',
       };
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';

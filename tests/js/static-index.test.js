@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CorruptDataError, ModelMismatchError, StaticIndex, VectorIndex, writeStaticIndex,
+  CorruptDataError, InvalidArgumentError, ModelMismatchError, StaticIndex, VectorIndex, writeStaticIndex,
 } from '../../js/index.js';
 import { embeddingLikeVectors } from '../helpers/embedding-like-vectors.js';
 import { startStaticServer } from '../helpers/server.js';
@@ -151,7 +151,11 @@ test('over HTTP only the probed partitions are fetched, once; { dir } cache serv
   assert.deepEqual(requests, ['GET /index/manifest.json'], 'centroids and partitions come from the cache');
   assert.equal(second.stats.partitionsFetched, 0);
   second.dispose();
-  await fs.rm(cacheDir, { recursive: true });
+  // Cache writes come after the answers (deferred): wait for the 5 files before removing the folder.
+  for (let i = 0; i < 200 && (await fs.readdir(cacheDir)).filter((f) => /^(centroids|part-\d+)-[0-9a-f]{16}\.wbix$/.test(f)).length < 5; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await fs.rm(cacheDir, { recursive: true, maxRetries: 10 });
 });
 
 test('maxCacheBytes bounds the partitions kept in the heap (least recently used dropped first)', async () => {
@@ -232,5 +236,20 @@ test('tag filters and hybrid lexical + dense search', async () => {
   assert.ok(hybrid.some((h) => h.id === 'doc-4321'), JSON.stringify(hybrid));
   const lexicalOnlyTagged = await index.search(query(2), { k: 5, hybrid: true, text: 'glacier 4321', filter: { tags: ['even'] } });
   assert.ok(lexicalOnlyTagged.every((h) => h.row % 2 === 0));
+  index.dispose();
+});
+
+test('lexicalSearch ranks by BM25 alone: no query vector, no partition fetched', async () => {
+  const index = await StaticIndex.open(dir, { preload: false });
+  const hits = await index.lexicalSearch('sourdough number 4322', { k: 3, documents: true });
+  assert.equal(hits[0].id, 'doc-4322');
+  assert.equal(hits[0].text, texts[4322]);
+  assert.deepEqual(hits[0].metadata, metadata[4322]);
+  assert.ok(hits.length === 3 && hits[0].score > hits[1].score);
+  assert.equal(index.stats.partitionsFetched, 0, 'no partition is needed');
+  const even = await index.lexicalSearch('glacier 4321', { k: 4, filter: { tags: ['even'] } });
+  assert.ok(even.length === 4 && even.every((h) => h.row % 2 === 0 && h.text === undefined), JSON.stringify(even));
+  await assert.rejects(index.lexicalSearch('x', { k: 0 }), InvalidArgumentError);
+  await assert.rejects(index.lexicalSearch(42), InvalidArgumentError);
   index.dispose();
 });

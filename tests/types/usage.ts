@@ -147,6 +147,10 @@ export async function staticIndex(vectors: Float32Array, ids: string[]): Promise
   const index = await StaticIndex.open('https://example.com/index/', { cache: { cacheName: 'idx' } });
   const hits: StaticSearchHit[] = await index.search(vectors.subarray(0, 384), { k: 10, nprobe: 16, filter: { tags: ['docs'] }, documents: true });
   console.log(count, hits[0].id, hits[0].text, index.stats.bytesFetched, index.manifest.model.id);
+  const words: StaticSearchHit[] = await index.lexicalSearch('harbour ferry', { k: 5, filter: { tags: ['docs'] }, documents: true });
+  console.log(words[0]?.score, words[0]?.metadata);
+  // @ts-expect-error lexicalSearch takes text, not a vector
+  await index.lexicalSearch(vectors);
   try {
     index.checkModel({ id: 'other/model' });
   } catch (err) {

@@ -354,6 +354,23 @@ export class StaticIndex extends NativeHandle {
     return hits;
   }
 
+  /**
+   * BM25 only: ranks `text` over the lexical segments, with no query vector and no model (so it
+   * works before, or without, an embedder, and fetches no partitions). options: k (10), filter
+   * { tags, all }, documents. Resolves to [{ id, score, row, text?, metadata? }] best first.
+   */
+  async lexicalSearch(text, { k = 10, filter, documents = false } = {}) {
+    if (typeof text !== 'string') throw new InvalidArgumentError('StaticIndex.lexicalSearch: text must be a string');
+    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`StaticIndex.lexicalSearch: k must be a positive integer, got ${k}`);
+    const tags = this.#tagNumbers(filter);
+    let hits = await this.#lexicalSearch(text, tags ? k * 4 : k);
+    if (tags) hits = (await this.#filterRows(hits, filter)).slice(0, k);
+    return Promise.all(hits.map(async ({ row, score }) => {
+      const [id, snippet, metadata] = await this.document(row);
+      return documents ? { id, score, row, text: snippet, metadata } : { id, score, row };
+    }));
+  }
+
   /** Lexical hits whose document has the filter's tags (any, or all). */
   async #filterRows(hits, filter) {
     const docs = await Promise.all(hits.map((h) => this.document(h.row)));
