@@ -3,7 +3,7 @@
 // argv: a JSON object of mounts, as startStaticServer takes them; then --http2 to serve HTTP/2
 // over TLS with a self-signed certificate made now (HTTP/1.1 without it).
 import { startStaticServer } from '../../tests/helpers/server.js';
-import { selfSignedCert } from './self-signed-cert.js';
+import { selfSignedCert } from '../../tests/helpers/self-signed-cert.js';
 
 const tls = process.argv.includes('--http2') ? selfSignedCert() : undefined;
 const server = await startStaticServer({ mounts: JSON.parse(process.argv[2]), tls });

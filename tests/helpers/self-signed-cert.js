@@ -1,5 +1,6 @@
 // A throwaway self-signed certificate for 127.0.0.1, made with openssl at bench time (HTTP/2 in
-// browsers needs TLS). Benchmarks only: the browser runs with --ignore-certificate-errors.
+// browsers needs TLS). Benchmarks and tests only: clients accept it explicitly (Chromium with
+// --ignore-certificate-errors).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
