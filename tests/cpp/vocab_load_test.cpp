@@ -125,6 +125,21 @@ TEST(DoubleArrayTrie, SameAnswersAsDartsCloneOnARealVocabulary) {
   expect_same_as_darts(keys, 6);
 }
 
+// Long pieces (one-child chains of up to 60 bytes) and enough of them for hundreds of 256-unit
+// blocks, so the builder's window of free slots slides, blocks fill and get closed.
+TEST(DoubleArrayTrie, SameAnswersAsDartsCloneOnLongPiecesAndManyBlocks) {
+  std::mt19937 rng(11);
+  const std::string alphabet = "abcdefghij\xE2\x96\x81\xEA\xB0\x80";
+  std::vector<std::string> keys;
+  for (int i = 0; i < 20000; ++i) {
+    std::string k = i % 3 == 0 && !keys.empty() ? keys[rng() % keys.size()].substr(0, 1 + rng() % 8) : std::string();
+    const size_t len = 1 + rng() % (rng() % 4 == 0 ? 60 : 8);
+    for (size_t j = 0; j < len; ++j) k += alphabet[rng() % alphabet.size()];
+    keys.push_back(k);
+  }
+  expect_same_as_darts(keys, 12);
+}
+
 TEST(DoubleArrayTrie, EmptyAndNulKeys) {
   PieceTable table;
   DoubleArrayTrie empty;
@@ -233,7 +248,16 @@ TEST(TokenizerJsonReader, NumbersKeepTheirJsonKind) {
   EXPECT_TRUE(doc.json["c"].is_number_float());
   EXPECT_TRUE(doc.json["d"].is_number_float());
   EXPECT_FALSE(doc.unigram_vocab.has_value());
+  // Floats anywhere (fast_float reads the text that ends where RapidJSON stopped): after '[', ',',
+  // ':', whitespace, at the start of the document.
+  for (const char* text : {R"([0.1,-2.5e-3, 7E+2 ,{"x":-1.25e1}])", "1.5", " \n\t-0.0", R"({"v":[[1e-7,-0.30000000000000004]]})"}) {
+    const nlohmann::json want = nlohmann::json::parse(text);
+    const nlohmann::json got = read_tokenizer_json(text).json;
+    EXPECT_EQ(got, want) << text;
+    EXPECT_EQ(got.dump(), want.dump()) << text;
+  }
   EXPECT_THROW(read_tokenizer_json(R"({"a": 1} x)"), Error);
+  EXPECT_THROW(read_tokenizer_json(R"({"a": 1.7976931348623159e308})"), Error);  // rounds to infinity
   EXPECT_THROW(read_tokenizer_json(R"({"a": 1e400})"), Error);
 }
 
