@@ -219,6 +219,58 @@ TEST(TokenizerJsonReader, VocabScoresAreExactlyWhatStrtodReads) {
   }
 }
 
+// model.vocab entries read by the fast scanner (json_vocab_scanner) or, for anything it leaves,
+// by RapidJSON, in any mix: the pieces and scores are nlohmann's (the reference parser), bit for
+// bit, and a document is rejected exactly when nlohmann rejects it.
+TEST(TokenizerJsonReader, PlainAndOtherEntriesReadAsNlohmannDoes) {
+  std::mt19937 rng(21);
+  const std::vector<std::string> pieces{"a", "\xE2\x96\x81the", "\xEA\xB0\x80", "\\\"", "\\\\x", "\\u00e9", "\\ud83d\\ude00", "\\n",
+                                        "\xF0\x9F\x98\x80", "<s>", "\\/"};
+  const std::vector<std::string> scores{"0", "-0", "-0.0", "-12.345678901234567", "1e-7", "-2.5E+3", "7", "-17.642290115356445",
+                                        "123456789012345678901234567890", "0.5e1"};
+  const std::vector<std::string> spaces{"", " ", "\n        ", "\t", "\r\n"};
+  const auto sp = [&] { return spaces[rng() % spaces.size()]; };
+  for (int doc = 0; doc < 300; ++doc) {
+    std::string json = R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [)" + sp();
+    const size_t n = rng() % 12;
+    for (size_t i = 0; i < n; ++i) {
+      if (i) json += sp() + "," + sp();
+      json += "[" + sp() + "\"" + pieces[rng() % pieces.size()] + "\"" + sp() + "," + sp() + scores[rng() % scores.size()] + sp() + "]";
+    }
+    json += sp() + "]}}";
+    const nlohmann::json want = nlohmann::json::parse(json);
+    const TokenizerJson got = read_tokenizer_json(json);
+    ASSERT_TRUE(got.unigram_vocab.has_value()) << json;
+    const auto& v = want["model"]["vocab"];
+    ASSERT_EQ(got.unigram_vocab->size(), v.size()) << json;
+    for (size_t i = 0; i < v.size(); ++i) {
+      EXPECT_EQ(got.unigram_vocab->piece(i), v[i][0].get<std::string>()) << json;
+      const double w = v[i][1].get<double>();
+      EXPECT_EQ(got.unigram_vocab->score(i), w) << json;
+      EXPECT_EQ(std::signbit(got.unigram_vocab->score(i)), std::signbit(w)) << json;
+    }
+  }
+  // Broken arrays, the break after plain entries, after others, or first.
+  const std::string plain = R"(["a", -1.5])", other = R"(["\"", -2])";
+  for (const std::string& body : std::vector<std::string>{
+           plain + ",", plain + " , ", plain + " " + plain, plain + ",," + plain, other + "," + plain + ",", plain + "," + other + ",",
+           other + " " + plain, ",", plain + ", ]", plain + "," + R"(["a" -1])", plain + "," + R"(["a", -1,])", plain + "," + R"(["a", 01])",
+           plain + "," + R"(["a", 1.])", plain + "," + R"(["a", .5])", plain + "," + R"(["a", +1])", plain + "," + R"(["a", 1e])",
+           plain + "," + "[\"\x01\", 1]", plain + "," + "[\"\xC0\x80\", 1]", plain + "," + "[\"\xED\xA0\x80\", 1]", plain + "," + R"(["a", 1e400])",
+           plain + "," + R"(["a", 1]})", plain + "," + R"(["a")", plain}) {
+    const std::string json = R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [)" + body + (body == plain ? "" : "]}}");
+    bool reference_ok = nlohmann::json::accept(json);
+    if (body == plain + "," + R"(["a", 1e400])") reference_ok = false;  // nlohmann reads it as inf; we refuse, as serde_json does
+    try {
+      read_tokenizer_json(json);
+      EXPECT_TRUE(reference_ok) << "accepted " << json;
+    } catch (const Error& e) {
+      EXPECT_FALSE(reference_ok) << "refused " << json << ": " << e.what();
+      EXPECT_EQ(e.code(), ErrorCode::kParse) << json;
+    }
+  }
+}
+
 TEST(TokenizerJsonReader, StringsAreStrict) {
   const auto with_piece = [](const std::string& piece) {
     return R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [[")" + piece + R"(", 0]]}, "x": ")" + piece + "\"}";

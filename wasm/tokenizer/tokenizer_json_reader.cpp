@@ -14,6 +14,7 @@
 #include <rapidjson/reader.h>
 
 #include "common/error.h"
+#include "tokenizer/json_vocab_scanner.h"
 #include "tokenizer/json_limits.h"
 
 namespace wasmbed::tok {
@@ -24,7 +25,8 @@ using nlohmann::json;
 
 // RapidJSON's SAX events: every one goes to nlohmann's DOM builder (the pipeline factories read
 // nlohmann values), except those of the model.vocab array, which fill `vocab` straight from the
-// parser's buffer. RapidJSON rather than nlohmann's own parser: for a 250k-piece XLM-R
+// parser's buffer; and the vocab's plain entries never reach RapidJSON at all: json_vocab_scanner
+// reads them (see scan_plain_entries). RapidJSON rather than nlohmann's own parser: for a 250k-piece XLM-R
 // tokenizer.json (17 MB, nearly all of it model.vocab) nlohmann's lexer and strtod were ~40% of the
 // load; RapidJSON's reader scans the same bytes several times faster. A number with a fraction or
 // an exponent is converted again from its text by fast_float, correctly rounded as strtod does:
@@ -34,7 +36,7 @@ using nlohmann::json;
 // Double() reads the text that ends where the stream now stands.
 class Reader {
  public:
-  Reader(TokenizerJson& out, const rapidjson::MemoryStream& stream)
+  Reader(TokenizerJson& out, rapidjson::MemoryStream& stream)
       : out_(out), dom_(out.json, true), text_size_(stream.size_), stream_(&stream) {}
 
   bool Null() { return value([&] { return dom_.null(); }); }
@@ -116,6 +118,7 @@ class Reader {
       pieces_->reserve(text_size_ / 64, text_size_ / 7);
       vocab_depth_ = depth_ + 1;
       enter();
+      scan_plain_entries(false);
       return true;
     }
     if (in_vocab_) {
@@ -134,10 +137,12 @@ class Reader {
     if (in_vocab_) {
       if (depth_ == vocab_depth_) {
         in_vocab_ = false;
-      } else if (field_ != 2) {
-        bad_entry();
+        --depth_;
+        return true;
       }
+      if (field_ != 2) bad_entry();
       --depth_;
+      scan_plain_entries(true);  // an entry the scanner left to us is done: back to the fast path
       return true;
     }
     --depth_;
@@ -146,8 +151,8 @@ class Reader {
 
  private:
   static constexpr int kEntryDepth = 4;  // top object, model, vocab, entry
-  // Double() reads the stream's position during the callback: RapidJSON must parse the caller's
-  // stream itself, not a local copy it writes back afterwards.
+  // Double() reads, and scan_plain_entries() moves, the stream's position during a callback:
+  // RapidJSON must parse the caller's stream itself, not a local copy it writes back afterwards.
   static_assert(rapidjson::StreamTraits<rapidjson::MemoryStream>::copyOptimization == 0, "RapidJSON copies the stream");
 
   static bool is_number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
@@ -178,6 +183,17 @@ class Reader {
     json::string_t k = "vocab";
     dom_.key(k);
   }
+  // Reads the vocab's plain entries straight from the text (json_vocab_scanner.h) and moves the
+  // stream to where RapidJSON goes on: the array's ']' or the first entry the scanner left. The
+  // stream is the caller's own (see the static_assert), so RapidJSON continues from there.
+  // RapidJSON calls StartArray / EndArray with the stream still AT the '[' / ']' and takes that
+  // one character after the call returns: the scan starts after it, and leaves the stream one
+  // character before where RapidJSON must go on.
+  void scan_plain_entries(bool after_element) {
+    const char* bracket = stream_->src_;
+    if (bracket == stream_->end_ || *bracket != (after_element ? ']' : '[')) return;  // not where RapidJSON 1.1 calls us
+    stream_->src_ = scan_vocab_entries(stream_->begin_, bracket + 1, stream_->end_, after_element, *pieces_, count_) - 1;
+  }
   bool vocab_score(double v) {
     if (depth_ != kEntryDepth || field_ != 1) bad_entry();
     pieces_->push_back(piece_, v);
@@ -202,7 +218,7 @@ class Reader {
   TokenizerJson& out_;
   nlohmann::detail::json_sax_dom_parser<json> dom_;
   size_t text_size_;
-  const rapidjson::MemoryStream* stream_;
+  rapidjson::MemoryStream* stream_;
   UnigramVocab* pieces_ = nullptr;
   std::string piece_;       // the entry's piece, until its score comes
   size_t count_ = 0;        // entries complete so far
