@@ -10,11 +10,24 @@ namespace wasmbed::tok {
 
 namespace {
 
+// One stable counting-sort pass on the byte of `prefix` at `shift`, its own function so V8 has it
+// compiled with TurboFan after the first pass (see Builder::build).
+__attribute__((noinline)) void radix_pass(const uint64_t* prefix, const uint32_t* ids, size_t n, unsigned shift, size_t* count,
+                                          uint64_t* prefix_to, uint32_t* ids_to) {
+  size_t at = 0;
+  for (size_t d = 0; d < 256; ++d) at += std::exchange(count[d], at);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t to = count[prefix[i] >> shift & 0xFF]++;
+    prefix_to[to] = prefix[i];
+    ids_to[to] = ids[i];
+  }
+}
+
 // The ids of the pieces sorted by piece bytes (unsigned), a repeated piece kept once with its last
 // id. Each piece sorts under its first 8 bytes as a big-endian integer (zero padded; a piece has no
 // '\0'), by an LSD radix sort (stable, so equal prefixes stay in id order); only runs of equal
 // prefixes are then compared in the arena. std::sort with a comparator took 3x as long.
-std::vector<uint32_t> sorted_unique_ids(const PieceTable& pieces) {
+__attribute__((noinline)) std::vector<uint32_t> sorted_unique_ids(const PieceTable& pieces) {
   const size_t n = pieces.size();
   // The result first, the scratch after it: freed together, the scratch leaves one hole at the
   // top of the heap that the trie's arrays then fill (the wasm heap's high-water mark is what a
@@ -38,13 +51,7 @@ std::vector<uint32_t> sorted_unique_ids(const PieceTable& pieces) {
   for (size_t b = 0; b < 8; ++b) {  // least significant byte first
     size_t* count = counts[b];
     if (std::any_of(count, count + 256, [&](size_t c) { return c == n; })) continue;  // one bucket: nothing moves
-    size_t at = 0;
-    for (size_t d = 0; d < 256; ++d) at += std::exchange(count[d], at);
-    for (size_t i = 0; i < n; ++i) {
-      const size_t to = count[prefix[i] >> (8 * b) & 0xFF]++;
-      prefix_to[to] = prefix[i];
-      id_to[to] = id_at[i];
-    }
+    radix_pass(prefix, id_at, n, static_cast<unsigned>(8 * b), count, prefix_to, id_to);
     std::swap(prefix, prefix_to);
     std::swap(id_at, id_to);
   }
@@ -92,7 +99,10 @@ class Builder {
   Builder(const PieceTable& pieces, const std::vector<uint32_t>& ids, const std::vector<Lcp>& lcp, std::vector<uint32_t>& units)
       : pieces_(pieces), ids_(ids), lcp_(lcp), units_(units) {}
 
-  void build() {
+  // noinline (here and on arrange / chain): V8 compiles a hot wasm function with TurboFan in the
+  // background and uses it from its next call, so per-node work in small functions gets fast
+  // within the first load, where one big inlined build() would be compiled whole and never used.
+  __attribute__((noinline)) void build() {
     reserve_id(0);
     set_used(0);
     set_offset(units_[0], 1);
@@ -150,7 +160,7 @@ class Builder {
   // Places the children of node dic_id (the keys [begin, end) share their first `depth` bytes):
   // labels_ gets their labels and starts_ the first key of each. Keys are sorted and unique, so a
   // key that ends here is the first one, and a child starts where lcp_ drops to `depth`.
-  uint32_t arrange(uint32_t begin, uint32_t end, uint32_t depth, uint32_t dic_id) {
+  __attribute__((noinline)) uint32_t arrange(uint32_t begin, uint32_t end, uint32_t depth, uint32_t dic_id) {
     labels_.clear();
     starts_.clear();
     const std::string_view first = pieces_.at(ids_[begin]);
@@ -180,7 +190,7 @@ class Builder {
 
   // The rest of key `begin` below node dic_id when no other key shares it: a chain of one-child
   // nodes (most nodes of a big vocabulary), placed without arrange()'s bookkeeping.
-  void chain(uint32_t begin, uint32_t depth, uint32_t dic_id) {
+  __attribute__((noinline)) void chain(uint32_t begin, uint32_t depth, uint32_t dic_id) {
     const std::string_view key = pieces_.at(ids_[begin]);
     for (;; ++depth) {
       const uint8_t label = depth < key.size() ? static_cast<uint8_t>(key[depth]) : 0;
@@ -201,7 +211,7 @@ class Builder {
 
   // The lowest offset in the window (oldest block with a free slot first) that is not already a
   // node's offset and whose child slots are all free; else one in a new block.
-  inline uint32_t find_valid_offset(uint32_t id, const uint8_t* labels, uint32_t n) {
+  uint32_t find_valid_offset(uint32_t id, const uint8_t* labels, uint32_t n) {
     const uint32_t blocks = num_blocks();
     const uint32_t window_begin = blocks > kNumExtraBlocks ? blocks - kNumExtraBlocks : 0;
     // The window's open blocks, oldest first: bit i of `open` is block window_begin + i.
