@@ -193,7 +193,11 @@ TEST(TokenizerJsonReader, VocabScoresAreExactlyWhatStrtodReads) {
   std::mt19937_64 rng(7);
   // ("-0" is left out: an integer, read as 0 by nlohmann and serde_json alike.)
   std::vector<std::string> numbers{"0", "-0.0", "1", "-17", "1e-7", "-2.5E+3", "-9.999999999999999e-5", "123456789012345678901234567890",
-                                   "-0.30000000000000004", "4.9406564584124654e-324", "-1.7976931348623157e308"};
+                                   "-0.30000000000000004", "4.9406564584124654e-324", "-1.7976931348623157e308",
+                                   // subnormals, the normal/subnormal edge, underflow to (signed) zero, 19-20 digits
+                                   "2.2250738585072011e-308", "2.2250738585072014e-308", "1e-320", "-9.8813129168249309e-324",
+                                   "1e-400", "-1e-400", "1234567890123456789", "-0.12345678901234567890", "9007199254740993",
+                                   "0.000000000000000000000000001"};
   char buf[64];
   for (int i = 0; i < 3000; ++i) {
     const double mag = std::ldexp(static_cast<double>(rng() >> 11) / 9007199254740992.0, static_cast<int>(rng() % 40) - 30);
