@@ -59,62 +59,29 @@ bool plain_string(const char*& p, const char* end, std::string_view& out) {
 bool digit(const char* p, const char* end) { return p != end && *p >= '0' && *p <= '9'; }
 
 // A number in JSON's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, finite as a double.
-// The digits are read here into w * 10^q and fast_float's Eisel-Lemire step rounds that (exact when
-// it does not signal otherwise); more than 19 significant digits, a huge exponent or a case it
-// cannot decide go to fast_float's whole from_chars. Small on purpose: fast_float's from_chars is
-// 3.3 KB of wasm that V8 compiles with TurboFan during a first load.
 bool number(const char*& p, const char* end, double& out) {
   const char* s = p;
-  const bool negative = s != end && *s == '-';
-  if (negative) ++s;
+  if (s != end && *s == '-') ++s;
   if (!digit(s, end)) return false;
-  uint64_t w = 0;
-  int64_t q = 0;
-  int significant = 0;
-  bool exact_path = true;
-  const auto take = [&](char c, bool fraction) {
-    const unsigned d = static_cast<unsigned>(c - '0');
-    if (w != 0 || d != 0) ++significant;
-    if (significant > 19) {
-      exact_path = false;
-      return;
-    }
-    w = w * 10 + d;
-    if (fraction) --q;
-  };
   if (*s == '0') ++s;
-  else while (digit(s, end)) take(*s++, false);
+  else while (digit(s, end)) ++s;
   bool integer = true;
   if (s != end && *s == '.') {
     ++s;
     if (!digit(s, end)) return false;
-    while (digit(s, end)) take(*s++, true);
+    while (digit(s, end)) ++s;
     integer = false;
   }
   if (s != end && (*s == 'e' || *s == 'E')) {
     ++s;
-    const bool minus = s != end && *s == '-';
     if (s != end && (*s == '+' || *s == '-')) ++s;
     if (!digit(s, end)) return false;
-    int64_t e = 0;
-    for (; digit(s, end); ++s) {
-      if (e < 100000) e = e * 10 + (*s - '0');
-      else exact_path = false;  // beyond any double: the whole parser decides
-    }
-    q += minus ? -e : e;
+    while (digit(s, end)) ++s;
     integer = false;
   }
   double v = 0;
-  if (exact_path) {
-    const fast_float::adjusted_mantissa am = fast_float::compute_float<fast_float::binary_format<double>>(q, w);
-    if (am.power2 < 0) exact_path = false;
-    else fast_float::to_float(negative, am, v);
-  }
-  if (!exact_path) {
-    const auto r = fast_float::from_chars(p, s, v);
-    if (r.ec != std::errc() || r.ptr != s) return false;
-  }
-  if (!std::isfinite(v)) return false;
+  const auto r = fast_float::from_chars(p, s, v);
+  if (r.ec != std::errc() || r.ptr != s || !std::isfinite(v)) return false;
   out = integer && v == 0 ? 0.0 : v;  // RapidJSON gives an integer "-0" as the integer 0
   p = s;
   return true;
