@@ -17,7 +17,7 @@ cp ../COPYING "$dst/oniguruma/"
 cp -r /usr/include/nlohmann/* "$dst/nlohmann/"   # from nlohmann-json3-dev (header-only)
 cp -r /usr/include/rapidjson/* "$dst/rapidjson/"   # from rapidjson-dev (header-only)
 cp /usr/share/doc/rapidjson-dev/copyright "$dst/rapidjson/COPYRIGHT"
-cp /usr/include/fast_float/* "$dst/fast_float/"   # from libfast-float-dev (header-only)
+cp /usr/include/fast_float/*.h "$dst/fast_float/" && rm "$dst/fast_float/fast_float_all.h"   # from libfast-float-dev (header-only; the single-file copy left out)
 cp /usr/share/doc/libfast-float-dev/copyright "$dst/fast_float/COPYRIGHT"
 cp "$work"/sentencepiece-*/third_party/darts_clone/{darts.h,LICENSE} "$dst/darts_clone/"
 echo "vendored into $dst"
