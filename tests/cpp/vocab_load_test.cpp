@@ -125,6 +125,21 @@ TEST(DoubleArrayTrie, SameAnswersAsDartsCloneOnARealVocabulary) {
   expect_same_as_darts(keys, 6);
 }
 
+// Long pieces (one-child chains of up to 60 bytes) and enough of them for hundreds of 256-unit
+// blocks, so the builder's window of free slots slides, blocks fill and get closed.
+TEST(DoubleArrayTrie, SameAnswersAsDartsCloneOnLongPiecesAndManyBlocks) {
+  std::mt19937 rng(11);
+  const std::string alphabet = "abcdefghij\xE2\x96\x81\xEA\xB0\x80";
+  std::vector<std::string> keys;
+  for (int i = 0; i < 20000; ++i) {
+    std::string k = i % 3 == 0 && !keys.empty() ? keys[rng() % keys.size()].substr(0, 1 + rng() % 8) : std::string();
+    const size_t len = 1 + rng() % (rng() % 4 == 0 ? 60 : 8);
+    for (size_t j = 0; j < len; ++j) k += alphabet[rng() % alphabet.size()];
+    keys.push_back(k);
+  }
+  expect_same_as_darts(keys, 12);
+}
+
 TEST(DoubleArrayTrie, EmptyAndNulKeys) {
   PieceTable table;
   DoubleArrayTrie empty;
@@ -178,7 +193,11 @@ TEST(TokenizerJsonReader, VocabScoresAreExactlyWhatStrtodReads) {
   std::mt19937_64 rng(7);
   // ("-0" is left out: an integer, read as 0 by nlohmann and serde_json alike.)
   std::vector<std::string> numbers{"0", "-0.0", "1", "-17", "1e-7", "-2.5E+3", "-9.999999999999999e-5", "123456789012345678901234567890",
-                                   "-0.30000000000000004", "4.9406564584124654e-324", "-1.7976931348623157e308"};
+                                   "-0.30000000000000004", "4.9406564584124654e-324", "-1.7976931348623157e308",
+                                   // subnormals, the normal/subnormal edge, underflow to (signed) zero, 19-20 digits
+                                   "2.2250738585072011e-308", "2.2250738585072014e-308", "1e-320", "-9.8813129168249309e-324",
+                                   "1e-400", "-1e-400", "1234567890123456789", "-0.12345678901234567890", "9007199254740993",
+                                   "0.000000000000000000000000001"};
   char buf[64];
   for (int i = 0; i < 3000; ++i) {
     const double mag = std::ldexp(static_cast<double>(rng() >> 11) / 9007199254740992.0, static_cast<int>(rng() % 40) - 30);
@@ -201,6 +220,58 @@ TEST(TokenizerJsonReader, VocabScoresAreExactlyWhatStrtodReads) {
     ASSERT_EQ(doc.unigram_vocab->score(i), want) << numbers[i];
     ASSERT_EQ(std::signbit(doc.unigram_vocab->score(i)), std::signbit(want)) << numbers[i];
     ASSERT_EQ(doc.unigram_vocab->piece(i), "p" + std::to_string(i));
+  }
+}
+
+// model.vocab entries read by the fast scanner (json_vocab_scanner) or, for anything it leaves,
+// by RapidJSON, in any mix: the pieces and scores are nlohmann's (the reference parser), bit for
+// bit, and a document is rejected exactly when nlohmann rejects it.
+TEST(TokenizerJsonReader, PlainAndOtherEntriesReadAsNlohmannDoes) {
+  std::mt19937 rng(21);
+  const std::vector<std::string> pieces{"a", "\xE2\x96\x81the", "\xEA\xB0\x80", "\\\"", "\\\\x", "\\u00e9", "\\ud83d\\ude00", "\\n",
+                                        "\xF0\x9F\x98\x80", "<s>", "\\/"};
+  const std::vector<std::string> scores{"0", "-0", "-0.0", "-12.345678901234567", "1e-7", "-2.5E+3", "7", "-17.642290115356445",
+                                        "123456789012345678901234567890", "0.5e1"};
+  const std::vector<std::string> spaces{"", " ", "\n        ", "\t", "\r\n"};
+  const auto sp = [&] { return spaces[rng() % spaces.size()]; };
+  for (int doc = 0; doc < 300; ++doc) {
+    std::string json = R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [)" + sp();
+    const size_t n = rng() % 12;
+    for (size_t i = 0; i < n; ++i) {
+      if (i) json += sp() + "," + sp();
+      json += "[" + sp() + "\"" + pieces[rng() % pieces.size()] + "\"" + sp() + "," + sp() + scores[rng() % scores.size()] + sp() + "]";
+    }
+    json += sp() + "]}}";
+    const nlohmann::json want = nlohmann::json::parse(json);
+    const TokenizerJson got = read_tokenizer_json(json);
+    ASSERT_TRUE(got.unigram_vocab.has_value()) << json;
+    const auto& v = want["model"]["vocab"];
+    ASSERT_EQ(got.unigram_vocab->size(), v.size()) << json;
+    for (size_t i = 0; i < v.size(); ++i) {
+      EXPECT_EQ(got.unigram_vocab->piece(i), v[i][0].get<std::string>()) << json;
+      const double w = v[i][1].get<double>();
+      EXPECT_EQ(got.unigram_vocab->score(i), w) << json;
+      EXPECT_EQ(std::signbit(got.unigram_vocab->score(i)), std::signbit(w)) << json;
+    }
+  }
+  // Broken arrays, the break after plain entries, after others, or first.
+  const std::string plain = R"(["a", -1.5])", other = R"(["\"", -2])";
+  for (const std::string& body : std::vector<std::string>{
+           plain + ",", plain + " , ", plain + " " + plain, plain + ",," + plain, other + "," + plain + ",", plain + "," + other + ",",
+           other + " " + plain, ",", plain + ", ]", plain + "," + R"(["a" -1])", plain + "," + R"(["a", -1,])", plain + "," + R"(["a", 01])",
+           plain + "," + R"(["a", 1.])", plain + "," + R"(["a", .5])", plain + "," + R"(["a", +1])", plain + "," + R"(["a", 1e])",
+           plain + "," + "[\"\x01\", 1]", plain + "," + "[\"\xC0\x80\", 1]", plain + "," + "[\"\xED\xA0\x80\", 1]", plain + "," + R"(["a", 1e400])",
+           plain + "," + R"(["a", 1]})", plain + "," + R"(["a")", plain}) {
+    const std::string json = R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [)" + body + (body == plain ? "" : "]}}");
+    bool reference_ok = nlohmann::json::accept(json);
+    if (body == plain + "," + R"(["a", 1e400])") reference_ok = false;  // nlohmann reads it as inf; we refuse, as serde_json does
+    try {
+      read_tokenizer_json(json);
+      EXPECT_TRUE(reference_ok) << "accepted " << json;
+    } catch (const Error& e) {
+      EXPECT_FALSE(reference_ok) << "refused " << json << ": " << e.what();
+      EXPECT_EQ(e.code(), ErrorCode::kParse) << json;
+    }
   }
 }
 
@@ -233,7 +304,16 @@ TEST(TokenizerJsonReader, NumbersKeepTheirJsonKind) {
   EXPECT_TRUE(doc.json["c"].is_number_float());
   EXPECT_TRUE(doc.json["d"].is_number_float());
   EXPECT_FALSE(doc.unigram_vocab.has_value());
+  // Floats anywhere (fast_float reads the text that ends where RapidJSON stopped): after '[', ',',
+  // ':', whitespace, at the start of the document.
+  for (const char* text : {R"([0.1,-2.5e-3, 7E+2 ,{"x":-1.25e1}])", "1.5", " \n\t-0.0", R"({"v":[[1e-7,-0.30000000000000004]]})"}) {
+    const nlohmann::json want = nlohmann::json::parse(text);
+    const nlohmann::json got = read_tokenizer_json(text).json;
+    EXPECT_EQ(got, want) << text;
+    EXPECT_EQ(got.dump(), want.dump()) << text;
+  }
   EXPECT_THROW(read_tokenizer_json(R"({"a": 1} x)"), Error);
+  EXPECT_THROW(read_tokenizer_json(R"({"a": 1.7976931348623159e308})"), Error);  // rounds to infinity
   EXPECT_THROW(read_tokenizer_json(R"({"a": 1e400})"), Error);
 }
 

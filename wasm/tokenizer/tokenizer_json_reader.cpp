@@ -1,14 +1,20 @@
 #include "tokenizer/tokenizer_json_reader.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
+#include <system_error>
 #include <utility>
+
+#include <fast_float/fast_float.h>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include "common/error.h"
+#include "tokenizer/json_vocab_scanner.h"
 #include "tokenizer/json_limits.h"
 
 namespace wasmbed::tok {
@@ -19,13 +25,19 @@ using nlohmann::json;
 
 // RapidJSON's SAX events: every one goes to nlohmann's DOM builder (the pipeline factories read
 // nlohmann values), except those of the model.vocab array, which fill `vocab` straight from the
-// parser's buffer. RapidJSON rather than nlohmann's own parser: for a 250k-piece XLM-R
+// parser's buffer; and the vocab's plain entries never reach RapidJSON at all: json_vocab_scanner
+// reads them (see scan_plain_entries). RapidJSON rather than nlohmann's own parser: for a 250k-piece XLM-R
 // tokenizer.json (17 MB, nearly all of it model.vocab) nlohmann's lexer and strtod were ~40% of the
-// load; RapidJSON's reader scans the same bytes several times faster, and with
-// kParseFullPrecisionFlag converts numbers correctly rounded, as strtod does.
+// load; RapidJSON's reader scans the same bytes several times faster. A number with a fraction or
+// an exponent is converted again from its text by fast_float, correctly rounded as strtod does:
+// RapidJSON's own full-precision path took ~1000 instructions for each 17-digit vocab score
+// (big-integer arithmetic), more than scanning the rest of the file, and its numbers-as-strings
+// mode copies every number's text twice. So RapidJSON converts them fast but approximately, and
+// Double() reads the text that ends where the stream now stands.
 class Reader {
  public:
-  Reader(TokenizerJson& out, size_t text_size) : out_(out), dom_(out.json, true), text_size_(text_size) {}
+  Reader(TokenizerJson& out, rapidjson::MemoryStream& stream)
+      : out_(out), dom_(out.json, true), text_size_(stream.size_), stream_(&stream) {}
 
   bool Null() { return value([&] { return dom_.null(); }); }
   bool Bool(bool v) { return value([&] { return dom_.boolean(v); }); }
@@ -35,7 +47,17 @@ class Reader {
   bool Int64(int64_t v) { return integer(v); }
   bool Uint(unsigned v) { return unsigned_integer(v); }
   bool Uint64(uint64_t v) { return unsigned_integer(v); }
-  bool Double(double v) {
+  bool Double(double) {
+    // The number's text ends at the stream's position (RapidJSON reads a MemoryStream in place and
+    // calls the handler right after the number's last character); it starts after the previous
+    // byte that cannot be part of a JSON number.
+    const char* end = stream_->src_;
+    const char* begin = end;
+    while (begin > stream_->begin_ && is_number_char(begin[-1])) --begin;
+    double v = 0;
+    const auto r = fast_float::from_chars(begin, end, v);
+    if (r.ec != std::errc() || r.ptr != end || !std::isfinite(v))
+      fail(ErrorCode::kParse, "tokenizer.json: invalid JSON: the number " + std::string(begin, std::min<size_t>(end - begin, 40)) + " is out of range");
     if (in_vocab_) return vocab_score(v);
     return value([&] {
       const json::string_t unused;
@@ -47,8 +69,8 @@ class Reader {
     check_surrogates(s, n);
     if (in_vocab_) {
       if (depth_ != kEntryDepth || field_ != 0) bad_entry();
-      // Copied: RapidJSON reuses this buffer for the number that follows (full-precision parsing
-      // backs up its digits there). piece_ keeps its capacity, so this allocates ~never.
+      // Copied: RapidJSON reuses this buffer for the number that follows (it copies the number's
+      // text there). piece_ keeps its capacity, so this allocates ~never.
       piece_.assign(s, n);
       field_ = 1;
       return true;
@@ -96,6 +118,7 @@ class Reader {
       pieces_->reserve(text_size_ / 64, text_size_ / 7);
       vocab_depth_ = depth_ + 1;
       enter();
+      scan_plain_entries(false);
       return true;
     }
     if (in_vocab_) {
@@ -114,10 +137,12 @@ class Reader {
     if (in_vocab_) {
       if (depth_ == vocab_depth_) {
         in_vocab_ = false;
-      } else if (field_ != 2) {
-        bad_entry();
+        --depth_;
+        return true;
       }
+      if (field_ != 2) bad_entry();
       --depth_;
+      scan_plain_entries(true);  // an entry the scanner left to us is done: back to the fast path
       return true;
     }
     --depth_;
@@ -126,6 +151,11 @@ class Reader {
 
  private:
   static constexpr int kEntryDepth = 4;  // top object, model, vocab, entry
+  // Double() reads, and scan_plain_entries() moves, the stream's position during a callback:
+  // RapidJSON must parse the caller's stream itself, not a local copy it writes back afterwards.
+  static_assert(rapidjson::StreamTraits<rapidjson::MemoryStream>::copyOptimization == 0, "RapidJSON copies the stream");
+
+  static bool is_number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
 
   template <class F>
   bool value(F&& emit) {
@@ -153,6 +183,17 @@ class Reader {
     json::string_t k = "vocab";
     dom_.key(k);
   }
+  // Reads the vocab's plain entries straight from the text (json_vocab_scanner.h) and moves the
+  // stream to where RapidJSON goes on: the array's ']' or the first entry the scanner left. The
+  // stream is the caller's own (see the static_assert), so RapidJSON continues from there.
+  // RapidJSON calls StartArray / EndArray with the stream still AT the '[' / ']' and takes that
+  // one character after the call returns: the scan starts after it, and leaves the stream one
+  // character before where RapidJSON must go on.
+  void scan_plain_entries(bool after_element) {
+    const char* bracket = stream_->src_;
+    if (bracket == stream_->end_ || *bracket != (after_element ? ']' : '[')) return;  // not where RapidJSON 1.1 calls us
+    stream_->src_ = scan_vocab_entries(stream_->begin_, bracket + 1, stream_->end_, after_element, *pieces_, count_) - 1;
+  }
   bool vocab_score(double v) {
     if (depth_ != kEntryDepth || field_ != 1) bad_entry();
     pieces_->push_back(piece_, v);
@@ -177,6 +218,7 @@ class Reader {
   TokenizerJson& out_;
   nlohmann::detail::json_sax_dom_parser<json> dom_;
   size_t text_size_;
+  rapidjson::MemoryStream* stream_;
   UnigramVocab* pieces_ = nullptr;
   std::string piece_;       // the entry's piece, until its score comes
   size_t count_ = 0;        // entries complete so far
@@ -193,12 +235,12 @@ class Reader {
 
 TokenizerJson read_tokenizer_json(std::string_view text) {
   TokenizerJson out;
-  Reader handler(out, text.size());
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
-  // Iterative (no recursion whatever the nesting), strict UTF-8, correctly rounded numbers.
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseFullPrecisionFlag;
+  Reader handler(out, stream);
+  // Iterative (no recursion whatever the nesting), strict UTF-8; floats are converted again by
+  // Reader::Double.
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   const rapidjson::ParseResult r = reader.Parse<kFlags>(stream, handler);
   if (r.IsError())
     fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(r.Offset()) + " (" +

@@ -3,7 +3,8 @@
 //    exists, so nothing downstream can recurse past it;
 //  - takes a Unigram "model.vocab" array ([[piece, score], ...]) straight into a UnigramVocab
 //    instead of building it as a DOM: for a 250k-piece XLM-R vocabulary that DOM was a million
-//    small allocations, the largest single cost of the load, and its peak memory.
+//    small allocations, the largest single cost of the load, and its peak memory. Its plain
+//    entries are read by json_vocab_scanner.h, the rest by RapidJSON.
 #pragma once
 #include <optional>
 #include <string_view>

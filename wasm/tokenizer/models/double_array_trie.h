@@ -5,13 +5,17 @@
 // Why not darts-clone's own builder: with values it first builds a DAWG (suffix sharing), which for
 // 250k XLM-R pieces cost ~260 ms natively, more than the whole load budget; its keyset builder is
 // private, recursive (a long piece would overflow the 1 MiB wasm stack) and grows its arrays by
-// doubling plus a final copy (peak 3x the array). This builder is darts-clone's keyset algorithm
-// (DoubleArrayBuilder::build_from_keyset / arrange_from_keyset / find_valid_offset / fix_block),
-// iterative, writing into one array sized from the node count. The result reads with darts-clone
-// itself (tests/cpp compare it with Darts::DoubleArray built by darts-clone from the same keys).
+// doubling plus a final copy (peak 3x the array). This builder follows darts-clone's keyset
+// algorithm (DoubleArrayBuilder::build_from_keyset / arrange_from_keyset / fix_block, the same
+// 16-block window of unfixed units), iterative, writing into one array sized from the node count,
+// but finds offsets in bitsets and gives up on blocks that keep failing (see the .cpp), so its
+// array differs from darts-clone's (~0.3% more units) and reads the same: tests/cpp compare every
+// answer with Darts::DoubleArray built by darts-clone from the same keys, and darts-clone reads
+// our array.
 //
 // A piece with a '\0' byte cannot be a double-array key ('\0' marks the leaf); a vocabulary with one
-// uses the ByteTrie instead (PieceTrie below), so every piece stays matchable.
+// (or with an absurd piece of 16 MiB or more) uses the ByteTrie instead (PieceTrie below), so every
+// piece stays matchable.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +31,8 @@ namespace wasmbed::tok {
 class DoubleArrayTrie {
  public:
   // Builds over every piece, value = its id; a repeated piece maps to its LAST id (as inserting
-  // into HF's HashMap does). Returns false (and stays empty) when a piece holds a '\0' byte.
+  // into HF's HashMap does). Returns false (and stays empty) when a piece holds a '\0' byte or is
+  // 16 MiB long or longer.
   bool build(const PieceTable& pieces);
 
   // Calls fn(length, value) for every key that is a prefix of text[start..], shortest first.
