@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM } from '../../tests/helpers/browser.js';
 import { startStaticServer } from '../../scripts/static-server.js';
+import { readImportMap, rewriteBareImports } from '../../demo/serve.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -83,10 +84,18 @@ export async function runInChromium({ system, modelDir, dtype = 'fp32', texts, b
  * transformers.js's batch size. Returns { threads, isolated, run(mode, texts) -> { ms },
  * gemm({ m, k, n, reps }) (wasmbed only), peakMiB() (renderer VmHWM so far), close() }.
  */
-export async function openInChromium({ system, modelDir, dtype = 'fp32', batchSize = 32, threads, isolated = true, timeoutMs = 3_600_000 }) {
+export async function openInChromium({ system, modelDir, dtype = 'fp32', batchSize = 32, threads, workers, isolated = true, timeoutMs = 3_600_000 }) {
   modelDir = path.resolve(modelDir);
   const modelId = path.basename(modelDir);
-  const server = await startStaticServer({ mounts: { '/': ROOT, '/bench-models/': path.dirname(modelDir) }, isolate: isolated });
+  // Web Workers do not see the page's import map: wasmbed's own modules are served with their bare
+  // specifiers ('onnxruntime-web') rewritten to the map's files, as a dev server would (demo/serve.js).
+  const imports = readImportMap(readFileSync(path.join(ROOT, 'bench', 'browser', 'embed.html'), 'utf8'));
+  const ownCode = path.join(ROOT, 'js') + path.sep;
+  const server = await startStaticServer({
+    mounts: { '/': ROOT, '/bench-models/': path.dirname(modelDir) },
+    isolate: isolated,
+    transform: (file, text) => (/\.m?js$/.test(file) && file.startsWith(ownCode) ? rewriteBareImports(text, imports) : undefined),
+  });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -103,7 +112,7 @@ export async function openInChromium({ system, modelDir, dtype = 'fp32', batchSi
     await page.waitForFunction(() => window.ready === true, null, { timeout: 60_000 });
     const fail = (what, r) => new Error(`${system} in Chromium: ${what} failed: ${r.error}${errors.length ? `\npage errors: ${errors.join('\n')}` : ''}`);
     const opened = await page.evaluate((opts) => window.openSystem(opts), {
-      system, dtype, batchSize, threads,
+      system, dtype, batchSize, threads, workers,
       modelUrl: `${server.url}/bench-models/${modelId}/`, modelRoot: '/bench-models/', modelId,
       ...modelSettings(modelDir),
     });
