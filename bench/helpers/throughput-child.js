@@ -80,7 +80,11 @@ process.on('message', async (msg) => {
     if (msg.cmd === 'load') result = await load(msg);
     else if (msg.cmd === 'run') result = await run(msg);
     else if (msg.cmd === 'gemm') result = await gemm(msg);
-    else if (msg.cmd === 'exit') { process.disconnect(); return; }
+    else if (msg.cmd === 'exit') {
+      await state?.model?.dispose?.(); // an EmbedderPool's worker threads would keep the process alive
+      process.disconnect();
+      return;
+    }
     else throw new Error(`unknown command ${msg.cmd}`);
     process.send({ ok: true, ...result });
   } catch (err) {
