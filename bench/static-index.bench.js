@@ -3,7 +3,7 @@
 // then searched over 127.0.0.1 HTTP in Node and in headless Chromium.
 //
 //   node bench/static-index.bench.js [--n 1000000] [--dims 384] [--queries 100] [--timed 20]
-//        [--nprobe 16,32,64] [--work DIR] [--no-browser] [--keep]
+//        [--nprobe 24,28,32,40] [--timed-nprobe N] [--partitions P] [--work DIR] [--index DIR] [--reuse-index] [--no-browser] [--keep]
 //
 // Reported: build time (import of the .npy; the .npy generation is timed apart), index bytes,
 // recall@10 against exact float search and the bytes a query fetches (fresh index per query, so
@@ -19,7 +19,8 @@ import path from 'node:path';
 import { StaticIndex, VectorIndex, writeStaticIndex } from '../js/index.js';
 import { REPO_ROOT } from '../tests/helpers/paths.js';
 import { fork } from 'node:child_process';
-import { browserSkipReason, launchBrowser } from '../tests/helpers/browser.js';
+import { browserSkipReason } from '../tests/helpers/browser.js';
+import { openBenchPage } from './helpers/bench-page.js';
 import { npyChunks, writeClusteredNpy } from './helpers/clustered-embeddings.js';
 
 const argv = process.argv.slice(2);
@@ -28,7 +29,8 @@ const N = Number(arg('n', 1_000_000));
 const DIMS = Number(arg('dims', 384));
 const NQ = Number(arg('queries', 100));
 const TIMED = Number(arg('timed', 20));
-const NPROBES = arg('nprobe', '16,32,64').split(',').map(Number);
+const NPROBES = arg('nprobe', '24,28,32,40').split(',').map(Number);
+const PARTITIONS = arg('partitions') === undefined ? undefined : Number(arg('partitions'));  // default: the writer's
 const WORK = arg('work', path.join(os.tmpdir(), 'wasmbed-static-bench', `n${N}-d${DIMS}`));
 const K = 10;
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
@@ -75,15 +77,23 @@ else {
 }
 
 // 3. Build.
-const indexDir = path.join(WORK, 'index');
+// --index DIR puts the index elsewhere (the vectors stay shared in WORK); --reuse-index skips the
+// build when DIR already holds one (profiling the query phases without a 1-2 min rebuild each time).
+const indexDir = path.resolve(arg('index', path.join(WORK, 'index')));
 const ids = Array.from({ length: N }, (_, i) => `v${i}`);
-{
+if (argv.includes('--reuse-index') && existsSync(path.join(indexDir, 'manifest.json'))) {
+  const manifest = JSON.parse(await fs.readFile(path.join(indexDir, 'manifest.json'), 'utf8'));
+  // The build's own record, kept beside the index by the run that built it.
+  const record = existsSync(`${indexDir}.build.json`) ? JSON.parse(await fs.readFile(`${indexDir}.build.json`, 'utf8')) : {};
+  result.phases.build = { ...record, reused: indexDir, partitions: manifest.partitions, totalBytes: manifest.totalBytes };
+  log(`reusing the index in ${indexDir}: ${manifest.partitions} partitions, ${(manifest.totalBytes / 2 ** 20).toFixed(1)} MiB`);
+} else {
   const loadBefore = load();
   const cpu0 = process.cpuUsage();
   const t = performance.now();
   const phaseStart = {};
   const manifest = await writeStaticIndex(indexDir, {
-    dims: DIMS, vectors: npyChunks(npy), ids,
+    dims: DIMS, vectors: npyChunks(npy), ids, partitions: PARTITIONS,
     model: { id: 'bench/clustered-embedding-like', dims: DIMS, normalize: true, pooling: 'mean', dtype: 'fp32' },
     onProgress: ({ phase }) => { phaseStart[phase] ??= (performance.now() - t) / 1000; },
   });
@@ -92,6 +102,7 @@ const ids = Array.from({ length: N }, (_, i) => `v${i}`);
   // CPU seconds of this process beside the wall time: on a shared, overloaded machine the wall
   // time mostly measures the other processes.
   result.phases.build = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, loadBefore, loadAfter: load(), phaseStartS: phaseStart, partitions: manifest.partitions, totalBytes: manifest.totalBytes, rssMiB: process.memoryUsage().rss / 2 ** 20 };
+  writeFileSync(`${indexDir}.build.json`, JSON.stringify({ date: result.date, ...result.phases.build }));
   log(`built in ${seconds.toFixed(1)} s (${result.phases.build.cpuSeconds.toFixed(1)} s CPU): ${manifest.partitions} partitions, ${(manifest.totalBytes / 2 ** 20).toFixed(1)} MiB`, phaseStart);
 }
 
@@ -116,7 +127,8 @@ for (const nprobe of NPROBES) {
   log(`nprobe ${nprobe}: recall@10 ${row.recallAt10.toFixed(3)}, ${(row.bytesPerQuery / 2 ** 20).toFixed(2)} MiB/query = ${(100 * row.fractionOfIndex).toFixed(2)}% of the index`);
 }
 const chosen = result.sweep.find((r) => r.recallAt10 >= 0.95 && r.fractionOfIndex <= 0.05) ?? result.sweep[result.sweep.length - 1];
-const NPROBE = chosen.nprobe;
+// --timed-nprobe times another nprobe than the sweep's choice (a before/after at the same one).
+const NPROBE = arg('timed-nprobe') === undefined ? chosen.nprobe : Number(arg('timed-nprobe'));
 
 // 5. Cold and warm query times over 127.0.0.1 HTTP.
 // The server runs in its own process: the Node client's CPU time is then the query's alone.
@@ -147,20 +159,27 @@ const indexUrl = `${server.url}/bench-index/`;
   log('node over HTTP', result.node);
 }
 
-if (!argv.includes('--no-browser') && !(await browserSkipReason())) {
-  const browser = await launchBrowser();
+// Chromium, cold (a fresh StaticIndex per query) and warm, in four set-ups: driven through a bare
+// DevTools pipe as a visitor's browser runs a page (HTTP/1.1: 6 connections per host; HTTP/2 over
+// TLS: one multiplexed connection, as static hosts and CDNs serve), the same with the Cache API
+// keeping what the query fetched ({ cacheName }, an emptied cache per query), and with Playwright
+// as before, whose Network instrumentation adds CPU per byte.
+async function chromiumTimes({ http2 = false, playwright = false, cacheApi = false }) {
+  const proc = http2
+    ? fork(path.join(REPO_ROOT, 'bench', 'helpers', 'serve-folder.js'), [JSON.stringify({ '/': REPO_ROOT, '/bench-index/': indexDir }), '--http2'])
+    : null;
+  const base = proc ? (await new Promise((resolve) => proc.once('message', resolve))).url : server.url;
+  const page = await openBenchPage(`${base}/tests/browser/pages/vector-index.html`, { playwright, ignoreCertificateErrors: http2 });
   try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/tests/browser/pages/vector-index.html`);
-    await page.waitForFunction(() => window.indexPageReady === true, null, { timeout: 60_000 });
     const loadBefore = load();
-    const times = await page.evaluate(async ({ url, qs, k, nprobe }) => {
+    const times = await page.run(async ({ url, qs, k, nprobe, cacheApi }) => {
       const { StaticIndex } = window.wasmbed;
       const open = [], cold = [], warm = [];
       for (const q of qs) {
         const v = Float32Array.from(q);
+        if (cacheApi) await caches.delete('bench');
         let t = performance.now();
-        const index = await StaticIndex.open(url, { preload: false });
+        const index = await StaticIndex.open(url, { preload: false, ...(cacheApi ? { cache: { cacheName: 'bench' } } : {}) });
         open.push(performance.now() - t);
         t = performance.now();
         await index.search(v, { k, nprobe });
@@ -173,11 +192,24 @@ if (!argv.includes('--no-browser') && !(await browserSkipReason())) {
         index.dispose();
       }
       return { open, cold, warm };
-    }, { url: indexUrl, qs: queries.slice(0, TIMED).map((q) => Array.from(q)), k: K, nprobe: NPROBE });
-    result.chromium = { nprobe: NPROBE, openMedianMs: median(times.open), coldMedianMs: median(times.cold), coldP90Ms: p90(times.cold), warmMedianMs: median(times.warm), warmP90Ms: p90(times.warm), loadBefore, loadAfter: load() };
-    log('chromium over HTTP', result.chromium);
+    }, { url: `${base}/bench-index/`, qs: queries.slice(0, TIMED).map((q) => Array.from(q)), k: K, nprobe: NPROBE, cacheApi });
+    return {
+      nprobe: NPROBE, driver: playwright ? 'playwright' : 'bare DevTools pipe', protocol: http2 ? 'HTTP/2 (TLS)' : 'HTTP/1.1', cacheApi,
+      openMedianMs: median(times.open), coldMedianMs: median(times.cold), coldP90Ms: p90(times.cold), warmMedianMs: median(times.warm), warmP90Ms: p90(times.warm),
+      loadBefore, loadAfter: load(),
+    };
   } finally {
-    await browser.close();
+    await page.close();
+    proc?.kill();
+  }
+}
+
+if (!argv.includes('--no-browser') && !(await browserSkipReason())) {
+  for (const [key, setup] of [
+    ['chromium', {}], ['chromiumHttp2', { http2: true }], ['chromiumCacheApi', { cacheApi: true }], ['chromiumPlaywright', { playwright: true }],
+  ]) {
+    result[key] = await chromiumTimes(setup);
+    log(key, result[key]);
   }
 }
 await server.close();
@@ -185,4 +217,7 @@ await server.close();
 const out = path.join(REPO_ROOT, 'bench', 'results', `static-index-${N}.json`);
 writeFileSync(out, JSON.stringify(result, null, 1));
 log(`wrote ${out}`);
-if (!argv.includes('--keep')) await fs.rm(indexDir, { recursive: true, force: true });
+if (!argv.includes('--keep')) {
+  await fs.rm(indexDir, { recursive: true, force: true });
+  await fs.rm(`${indexDir}.build.json`, { force: true });
+}

@@ -950,7 +950,7 @@ export interface EmbedOptions {
   tokenBudget?: number;
   /**
    * Bytes of activations one ONNX run may need: texts x (heads x seqLen^2 attention scores + seqLen
-   * x the widest hidden layer), float32. Default 1 GiB in Node, 256 MiB in browsers; a single text
+   * x the widest hidden layer), float32. Default 128 MiB (larger runs are no faster); a single text
    * always runs.
    */
   memoryBudget?: number;

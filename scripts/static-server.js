@@ -2,6 +2,7 @@
 // cross-origin isolation headers (COOP/COEP) that WASM threads need, and correct MIME types.
 // Shared by tests/helpers/server.js and demo/serve.js (no dependencies beyond node:).
 import { createServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -22,11 +23,13 @@ export const MIME = {
  * what a client does then). The connection stays open until close().
  * `cacheControl(pathname)` may return a Cache-Control value for a file (default 'no-cache'), e.g.
  * 'immutable' for content-hashed names.
+ * `tls` ({ key, cert } PEM): serve HTTP/2 over TLS (HTTP/1.1 still answered, by ALPN), as a static
+ * host or CDN does; benchmarks use it to measure what a browser's 6 HTTP/1.1 connections cost.
  * Resolves to { url, port, close() }.
  */
-export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', isolate = true, redirects = {}, transform, log, stall, cacheControl }) {
+export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', isolate = true, redirects = {}, transform, log, stall, cacheControl, tls }) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
-  const server = createServer(async (req, res) => {
+  const handler = async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
       const pathname = decodeURIComponent(url.pathname);
@@ -70,13 +73,20 @@ export async function startStaticServer({ mounts, port = 0, host = '127.0.0.1', 
     } catch (err) {
       send(res, 500, String(err));
     }
-  });
+  };
+  const server = tls ? createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, handler) : createServer(handler);
+  const sessions = new Set();  // HTTP/2 sessions, closed with the server (it has no closeAllConnections)
+  server.on('session', (s) => { sessions.add(s); s.once('close', () => sessions.delete(s)); });
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   const actual = server.address().port;
   return {
-    url: `http://${host}:${actual}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${actual}`,
     port: actual,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections?.();
+      for (const s of sessions) s.destroy();
+      server.close(resolve);
+    }),
   };
 }
 

@@ -19,8 +19,11 @@ export async function browserSkipReason() {
   return skipUnless(playwright, 'playwright-core is not installed (npm ci)');
 }
 
-/** Launches Chromium with a fresh profile; `webgpu` exposes SwiftShader's WebGPU adapter. */
-export async function launchBrowser({ webgpu = false } = {}) {
+/**
+ * Launches Chromium with a fresh profile; `webgpu` exposes SwiftShader's WebGPU adapter;
+ * `ignoreCertificateErrors` accepts a benchmark server's self-signed certificate (HTTP/2).
+ */
+export async function launchBrowser({ webgpu = false, ignoreCertificateErrors = false } = {}) {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(path.join(os.tmpdir(), 'wasmbed-chromium-'));
   const args = [
@@ -29,7 +32,8 @@ export async function launchBrowser({ webgpu = false } = {}) {
   ];
   if (webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader');
   else args.push('--disable-gpu');
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
+  if (ignoreCertificateErrors) args.push('--ignore-certificate-errors');
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args, ignoreHTTPSErrors: ignoreCertificateErrors });
   return {
     context,
     async newPage() {

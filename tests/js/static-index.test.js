@@ -151,7 +151,11 @@ test('over HTTP only the probed partitions are fetched, once; { dir } cache serv
   assert.deepEqual(requests, ['GET /index/manifest.json'], 'centroids and partitions come from the cache');
   assert.equal(second.stats.partitionsFetched, 0);
   second.dispose();
-  await fs.rm(cacheDir, { recursive: true });
+  // Cache writes come after the answers (deferred): wait for the 5 files before removing the folder.
+  for (let i = 0; i < 200 && (await fs.readdir(cacheDir)).filter((f) => /^(centroids|part-\d+)-[0-9a-f]{16}\.wbix$/.test(f)).length < 5; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await fs.rm(cacheDir, { recursive: true, maxRetries: 10 });
 });
 
 test('maxCacheBytes bounds the partitions kept in the heap (least recently used dropped first)', async () => {

@@ -7,7 +7,7 @@
 import { loadCore } from '../../internal/core.js';
 import { callCore } from '../../internal/call-core.js';
 import { NativeHandle } from '../../internal/native-handle.js';
-import { HeapScratch, copyIn, heapCopy, free } from '../../internal/heap.js';
+import { HeapScratch, copyIn, heapCopy, free, malloc } from '../../internal/heap.js';
 import { crc32 } from '../../internal/crc32.js';
 import {
   CorruptDataError, InvalidArgumentError, ModelMismatchError, UnsupportedError,
@@ -102,13 +102,14 @@ export class StaticIndex extends NativeHandle {
     checkManifest(manifest);
     const core = await loadCore();
     const entry = manifest.centroids;
-    const { bytes } = await source.cached(entry.file);
+    const { bytes, fromCache } = await source.cached(entry.file);
     checkFile(entry, bytes, { container: true });
     const native = heapCall(core, bytes, entry.file, (address) => new core.StaticSearcherCore(address, bytes.length, manifest.dims,
       METRICS.indexOf(manifest.metric), STORAGES.indexOf(manifest.storage), Boolean(manifest.keepFloat), manifest.partitions, entry.crc32 >>> 0));
-    await source.remember(entry.file, bytes);
+    if (!fromCache) source.remember(entry.file, bytes);
     const index = new StaticIndex(core, native, source, manifest, maxCacheBytes);
     if (preload ?? manifest.totalBytes <= (4 << 20)) await index.#ensurePartitions(manifest.partitionTable.map((_, p) => p));
+    source.flush();
     return index;
   }
 
@@ -148,26 +149,64 @@ export class StaticIndex extends NativeHandle {
 
   async #loadPartition(p) {
     const entry = this.#manifest.partitionTable[p];
-    let { bytes, fromCache } = await this.#source.cached(entry.file);
-    let ok = false;
+    let fromCache = false;
+    let bytes;
     try {
-      this.#addSegment(p, entry, bytes);
-      ok = true;
+      bytes = await this.#receiveSegment(p, entry, async (sink) => ({ fromCache } = await this.#source.cachedStream(entry.file, sink)));
     } catch (err) {
       if (!fromCache || !(err instanceof CorruptDataError)) throw err;
-    }
-    if (!ok) {  // a damaged cached copy: fetch it again
-      bytes = await this.#source.read(entry.file);
+      // A damaged cached copy: fetch it again.
       fromCache = false;
-      this.#addSegment(p, entry, bytes);
+      bytes = await this.#receiveSegment(p, entry, (sink) => this.#source.stream(entry.file, sink));
     }
     if (!fromCache) {
       this.#stats.partitionsFetched++;
-      await this.#source.remember(entry.file, bytes);
+      this.#source.remember(entry.file, bytes);  // written after the answer (search() flushes)
     }
     this.#stats.partitionsLoaded++;
     this.#lru.set(p, entry.bytes);
     this.#cachedBytes += entry.bytes;
+  }
+
+  /**
+   * Streams partition p's file straight into a heap buffer of the size the manifest lists
+   * (fill(sink) calls sink(chunk) per chunk), checks its size and CRC trailer, hands it to the
+   * core (which verifies the CRC over every byte and the layout) and keeps a JS copy of its id
+   * table only. Resolves to a copy of the whole file when a persistent cache will keep it, else null.
+   */
+  async #receiveSegment(p, entry, fill) {
+    const core = this.core;
+    const address = malloc(core, entry.bytes, `static index file ${entry.file}`);
+    try {
+      let at = 0;
+      await fill((chunk) => {
+        if (at + chunk.length > entry.bytes) throw corrupt(entry.file, `has more than the ${entry.bytes} bytes the manifest lists (replaced)`);
+        core.HEAPU8.set(chunk, address + at);  // HEAPU8 re-read: other loads may grow the heap meanwhile
+        at += chunk.length;
+      });
+      if (at !== entry.bytes) throw corrupt(entry.file, `has ${at} bytes, the manifest lists ${entry.bytes} (truncated or replaced)`);
+      const crc = new DataView(core.HEAPU8.buffer, address + entry.bytes - 4, 4).getUint32(0, true);
+      if (crc !== entry.crc32 >>> 0) throw corrupt(entry.file, 'fails its crc32 check (not the file the manifest lists)');
+      const native = this.native('search');
+      let idsAt;
+      try {
+        idsAt = callCore(() => native.addSegment(p, address, entry.bytes, entry.crc32 >>> 0));
+      } catch (err) {
+        throw renameCorrupt(err, entry.file);
+      }
+      if (native.hasSegment(p) === false) throw corrupt(entry.file, 'was not accepted');
+      try {
+        // The id table runs from idsAt to the CRC trailer; the core checked its offsets.
+        const ids = core.HEAPU8.slice(address + idsAt, address + entry.bytes - 4);
+        this.#ids.set(p, idTable(ids, 0, entry.rows, entry.file));
+      } catch (err) {
+        native.dropSegment(p);
+        throw err;
+      }
+      return this.#source.persistent ? core.HEAPU8.slice(address, address + entry.bytes) : null;
+    } finally {
+      free(core, address);
+    }
   }
 
   /** Marks partitions as just used, then drops the least recently used others past the budget. */
@@ -192,20 +231,6 @@ export class StaticIndex extends NativeHandle {
     }
   }
 
-  #addSegment(p, entry, bytes) {
-    checkFile(entry, bytes, { container: true });
-    const native = this.native('search');
-    const core = this.core;
-    const idsAt = heapCall(core, bytes, entry.file, (address) => native.addSegment(p, address, bytes.length, entry.crc32 >>> 0));
-    if (native.hasSegment(p) === false) throw corrupt(entry.file, 'was not accepted');
-    try {
-      this.#ids.set(p, idTable(bytes, idsAt, entry.rows, entry.file));
-    } catch (err) {
-      native.dropSegment(p);
-      throw err;
-    }
-  }
-
   async #docChunk(c) {
     if (!this.#docs.has(c)) {
       const entry = this.#manifest.docs.chunks[c];
@@ -213,7 +238,7 @@ export class StaticIndex extends NativeHandle {
         const { bytes, fromCache } = await this.#source.cached(entry.file);
         checkFile(entry, bytes);
         const rows = parseDocChunk(bytes, entry.file, entry.rows);
-        if (!fromCache) { this.#stats.docChunksFetched++; await this.#source.remember(entry.file, bytes); }
+        if (!fromCache) { this.#stats.docChunksFetched++; this.#source.remember(entry.file, bytes); }
         return rows;
       })();
       this.#docs.set(c, promise);
@@ -226,6 +251,7 @@ export class StaticIndex extends NativeHandle {
   async document(row) {
     const chunkRows = this.#manifest.docs.chunkRows;
     const chunk = await this.#docChunk(Math.floor(row / chunkRows));
+    this.#source.flush();
     return chunk[row % chunkRows];
   }
 
@@ -241,7 +267,7 @@ export class StaticIndex extends NativeHandle {
         } catch (err) {
           throw renameCorrupt(err, entry.file);
         }
-        if (!fromCache) { this.#stats.lexicalSegmentsFetched++; await this.#source.remember(entry.file, bytes); }
+        if (!fromCache) { this.#stats.lexicalSegmentsFetched++; this.#source.remember(entry.file, bytes); }
         return index;
       })();
       this.#lexical.set(s, promise);
@@ -324,6 +350,7 @@ export class StaticIndex extends NativeHandle {
         h.metadata = metadata;
       }));
     }
+    this.#source.flush();  // cache writes of what this query fetched start now, after its answer
     return hits;
   }
 
