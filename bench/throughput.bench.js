@@ -11,6 +11,10 @@
 //   env chromium   headless Chromium, page cross-origin isolated (WASM threads): wasmbed and one
 //                  text per run (default onnxruntime-web build), transformers.js (its web build,
 //                  its own onnxruntime-web), one browser per system.
+//   system 'pool'  (any env; --systems ...,pool) wasmbed's EmbedderPool: --workers workers (default
+//                  every core), each one session with threads / workers intra-op threads, in its
+//                  own process (Node: worker_threads) or its own Chromium (Web Workers), so the
+//                  total thread count equals the others'.
 //
 // Every system loads the same generated model folder (models/generated/<shape>), fp32, with the
 // same thread count (--threads, default every core). Corpora are built once per model with its
@@ -29,7 +33,8 @@
 // Usage: node bench/throughput.bench.js [--quick] [--models e5-small,ko-sroberta,bge-m3]
 //          [--env node-cpu,node-wasm,chromium] [--corpora short,mixed,long]
 //          [--sizes short:320,mixed:160,long:24] [--repeat 3] [--threads N]
-//          [--warmup sample|full|none] [--systems wasmbed,single,transformers.js] (leave some out, e.g. transformers.js on
+//          [--warmup sample|full|none] [--workers N]
+//          [--systems wasmbed,single,transformers.js,pool] (leave some out, e.g. transformers.js on
 //          bge-m3's mixed corpus, where it pads every text of a batch to 512 tokens)
 //   --quick: e5-small, node-cpu, sizes short:64,mixed:40,long:2, repeat 2 (a few minutes).
 // Writes bench/results/throughput.json (throughput-quick.json with --quick).
@@ -60,6 +65,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     systems: { type: 'string', default: 'wasmbed,single,transformers.js' },
     warmup: { type: 'string', default: 'sample' },
+    workers: { type: 'string' },
   },
 });
 const quick = Boolean(args.quick);
@@ -74,6 +80,7 @@ const REPEAT = Number(args.repeat ?? (quick ? 2 : 3));
 const THREADS = Number(args.threads ?? os.availableParallelism());
 const [GM, GK, GN] = args.gemm.split('x').map(Number);
 const SYSTEMS = args.systems.split(',');
+const WORKERS = Number(args.workers ?? THREADS);
 if (!['sample', 'full', 'none'].includes(args.warmup)) throw new Error(`--warmup must be sample, full or none, got ${args.warmup}`);
 
 // The seed models' shapes. bge-m3 keeps its 24 x 1024 encoder with the 8k-piece test vocabulary
@@ -123,8 +130,15 @@ async function corporaFor(dir, sentences) {
 }
 
 /** Tokens each system's runs compute, padding included. */
-async function paddedTokens(mode, lengths, config, device) {
+async function paddedTokens(mode, lengths, config, device, texts) {
   if (mode === 'single') return lengths.reduce((a, b) => a + b, 0);
+  if (mode === 'pool') {
+    // Each worker plans its own chunks (js/worker/split.js), as one Embedder would plan that chunk.
+    const { splitWork } = await import('../js/worker/split.js');
+    let p = 0;
+    for (const chunk of splitWork(texts, { workers: WORKERS, batchSize: 32 })) p += await paddedTokens('planned', chunk.map((i) => lengths[i]), config, device);
+    return p;
+  }
   if (mode === 'batch32') {
     let p = 0;
     for (let i = 0; i < lengths.length; i += 32) {
@@ -153,7 +167,7 @@ function nodeSystem(system, dir, device) {
     child.send(msg);
   });
   return {
-    async open() { return call({ cmd: 'load', system, modelDir: dir, device, threads: THREADS }); },
+    async open() { return call({ cmd: 'load', system, modelDir: dir, device, threads: THREADS, workers: WORKERS }); },
     async run(mode, texts) { return call({ cmd: 'run', mode, texts }); },
     async gemm() { return call({ cmd: 'gemm', m: GM, k: GK, n: GN, reps: 3 }); },
     async peakMiB(last) { return last?.peakMiB ?? null; },
@@ -166,7 +180,7 @@ function chromiumSystem(system, dir) {
   return {
     async open() {
       const { openInChromium } = await import('./helpers/browser-embed.js');
-      page = await openInChromium({ system, modelDir: dir, threads: THREADS });
+      page = await openInChromium({ system, modelDir: dir, threads: THREADS, workers: WORKERS });
       if (!page.isolated) throw new Error('the benchmark page is not cross-origin isolated');
       return { threadsUsed: page.threads };
     },
@@ -186,6 +200,7 @@ function systemsFor(env, dir) {
   const list = [{ name: 'wasmbed', mode: 'planned', sys: wasmbed }];
   if (SYSTEMS.includes('single')) list.push({ name: 'one text per run', mode: 'single', sys: wasmbed });
   if (env !== 'node-wasm' && SYSTEMS.includes('transformers.js')) list.push({ name: 'transformers.js', mode: 'batch32', sys: make('transformers.js', 'cpu') });
+  if (SYSTEMS.includes('pool')) list.push({ name: `wasmbed pool (${WORKERS} workers)`, mode: 'pool', sys: make('wasmbed-pool', device) });
   return list;
 }
 
@@ -230,9 +245,10 @@ async function benchModel(name, sentences, rows, gemms) {
         const flops = corpusFlops(config, lengths);
         for (const s of systems) {
           const ms = median(times.get(s));
-          const padded = await paddedTokens(s.mode, lengths, config, env === 'node-cpu' ? 'cpu' : env === 'node-wasm' ? 'wasm-node' : 'wasm-browser');
+          const padded = await paddedTokens(s.mode, lengths, config, env === 'node-cpu' ? 'cpu' : env === 'node-wasm' ? 'wasm-node' : 'wasm-browser', texts);
           const row = {
-            model: name, env, corpus: c, system: s.name, threads: THREADS, threadsUsed,
+            model: name, env, corpus: c, system: s.name, threads: THREADS, threadsUsed: opened.get(s.sys).threadsUsed ?? threadsUsed,
+            workers: s.mode === 'pool' ? WORKERS : 1,
             texts: summary.texts, tokens: summary.tokens, padded, paddedRatio: padded / summary.tokens,
             ms, allMs: times.get(s), textsPerSec: summary.texts / (ms / 1000), tokensPerSec: summary.tokens / (ms / 1000),
             gflops: flops / (ms / 1000) / 1e9, peakMiB: await s.sys.peakMiB(last.get(s)), load: loads,
@@ -254,15 +270,16 @@ async function benchModel(name, sentences, rows, gemms) {
 function report(rows, gemms) {
   const lines = [];
   lines.push(`load average (1 min) at each pass is in the JSON; now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ${os.cpus().length} cores, threads ${THREADS}`);
-  lines.push('\n| model | env | corpus | system | texts/s | tokens/s | padded/real | GFLOP/s (% of GEMM) | peak MiB | vs transformers.js | vs one per run |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('\n| model | env | corpus | system | texts/s | tokens/s | padded/real | GFLOP/s (% of GEMM) | peak MiB | vs transformers.js | vs one per run | vs wasmbed |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const peer = (sys) => rows.find((x) => x.model === r.model && x.env === r.env && x.corpus === r.corpus && x.system === sys);
     const g = gemms.find((x) => x.model === r.model && x.env === r.env);
     const tjs = peer('transformers.js');
     const one = peer('one text per run');
+    const single = peer('wasmbed');
     const ratio = (p) => (p && p !== r ? `${(r.textsPerSec / p.textsPerSec).toFixed(2)}x` : '');
-    lines.push(`| ${r.model} | ${r.env} | ${r.corpus} | ${r.system} | ${r.textsPerSec.toFixed(1)} | ${r.tokensPerSec.toFixed(0)} | ${r.paddedRatio.toFixed(3)} | ${r.gflops.toFixed(1)} (${g ? ((100 * r.gflops) / g.gflops).toFixed(0) : '?'}%) | ${r.peakMiB?.toFixed(0) ?? ''} | ${ratio(tjs)} | ${ratio(one)} |`);
+    lines.push(`| ${r.model} | ${r.env} | ${r.corpus} | ${r.system} | ${r.textsPerSec.toFixed(1)} | ${r.tokensPerSec.toFixed(0)} | ${r.paddedRatio.toFixed(3)} | ${r.gflops.toFixed(1)} (${g ? ((100 * r.gflops) / g.gflops).toFixed(0) : '?'}%) | ${r.peakMiB?.toFixed(0) ?? ''} | ${ratio(tjs)} | ${ratio(one)} | ${ratio(single)} |`);
   }
   lines.push('\n| model | env | fp32 GEMM | peak GFLOP/s | median GFLOP/s |\n|---|---|---|---|---|');
   for (const g of gemms) lines.push(`| ${g.model} | ${g.env} | ${g.shape} | ${g.gflops.toFixed(1)} | ${g.medianGflops.toFixed(1)} |`);
@@ -286,7 +303,7 @@ async function main() {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify({
     started, finished: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, threads: THREADS,
-    args: { quick, models: MODEL_NAMES, envs: ENVS, corpora: CORPORA, sizes: SIZES, repeat: REPEAT, gemm: args.gemm, warmup: args.warmup, systems: SYSTEMS },
+    args: { quick, models: MODEL_NAMES, envs: ENVS, corpora: CORPORA, sizes: SIZES, repeat: REPEAT, gemm: args.gemm, warmup: args.warmup, systems: SYSTEMS, workers: WORKERS },
     models, gemms, rows,
   }, null, 2) + '\n');
   console.error(`wrote ${path.relative(ROOT, file)}`);

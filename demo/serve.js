@@ -44,6 +44,7 @@ export function rewriteBareImports(source, imports) {
 export async function startDemoServer({
   port = 8080, host = '127.0.0.1', modelsDir = path.join(ROOT, 'models', 'generated'),
   indexDir = path.join(ROOT, 'models', 'generated', 'demo-index', 'index'), mounts = {}, log,
+  isolate = true, // false: no COOP/COEP headers, as most sites (tests of pages that are not isolated)
 } = {}) {
   const imports = readImportMap();
   const ownCode = [path.join(ROOT, 'js') + path.sep, DEMO_DIR + path.sep];
@@ -51,6 +52,7 @@ export async function startDemoServer({
     host,
     port,
     log,
+    isolate,
     redirects: { '/': '/demo/', '/demo': '/demo/' },
     mounts: {
       '/demo/': DEMO_DIR,

@@ -130,6 +130,48 @@ export class WorkerEmbedder {
   dispose(): Promise<void>;
 }
 
+// ---- Worker pool (js/worker/pool.js) -------------------------------------
+export interface EmbedderPoolOptions extends Omit<WorkerEmbedderOptions, 'worker'> {
+  /**
+   * How many workers, each with its own ONNX Runtime session and ITS OWN COPY OF THE MODEL (memory
+   * grows with it: e5-small fp32 in Chromium, about 1 GiB more per worker). 'auto' (default for
+   * EmbedderPool.load): one per core (Node: os.availableParallelism(); browsers:
+   * navigator.hardwareConcurrency).
+   */
+  workers?: number | 'auto';
+  /**
+   * Intra-op threads of each worker's session. Default: the cores divided between the workers
+   * (at least 1), so workers x threads = the cores. One thread per session needs no cross-origin
+   * isolation: a pool uses every core on pages that are not isolated.
+   */
+  threads?: number;
+  /** true (default): wasmbed's worker entry; or the URL of the worker script, started once per worker. */
+  worker?: true | URL | string;
+}
+/**
+ * The WorkerEmbedder API over several workers (Web Workers; worker_threads in Node), each one
+ * session. An embed call is cut into chunks of similar-length texts, longest first, taken from one
+ * queue by idle workers; each worker's planner batches inside its chunk; results come back in
+ * input order (bit for bit a single Embedder's for the same batches; within float noise
+ * otherwise). Progress counts across the workers; an abort signal, a failed chunk or dispose()
+ * cancels the call on every worker; errors keep their wasmbed class. Worth it on WASM (ORT-web's
+ * intra-op threads scale poorly; README "Embedding throughput"); measured for onnxruntime-node too.
+ */
+export class EmbedderPool {
+  static load(source: string | URL | Record<string, ArrayBuffer | Uint8Array | string> | Map<string, ArrayBuffer | Uint8Array | string>, options?: EmbedderPoolOptions): Promise<EmbedderPool>;
+  /** The first worker's Embedder#info (threads: per worker), plus the number of workers (copies of the model). */
+  readonly info: EmbedderInfo & { workers: number };
+  /** Same as Embedder#embed (also with BGE-M3 `outputs`), the texts shared between the workers. */
+  embed(texts: string[] | string, options: M3EmbedOptions): Promise<M3Embedding[]>;
+  embed(texts: string[] | string, options?: EmbedOptions): Promise<Float32Array[]>;
+  /** Same as Embedder#embedFlat. */
+  embedFlat(texts: string[] | string, options?: EmbedOptions): Promise<{ data: Float32Array; dims: number; count: number }>;
+  /** Calls another public method of the first worker's Embedder. */
+  call(method: string, args?: unknown[], options?: { onProgress?: (p: any) => void; signal?: AbortSignal; [option: string]: unknown }): Promise<unknown>;
+  /** Stops every worker; calls still running reject with DisposedError. */
+  dispose(): Promise<void>;
+}
+
 // ---- Tokenizer (js/tokenizer/) ----------------------------------------------------------------
 
 export interface EncodeOptions {
@@ -877,6 +919,11 @@ export interface EmbedderOptions extends ModelSourceOptions {
   /** Run the model in a worker (see WorkerEmbedder): true, or your Worker from 'wasmbed/worker'. */
   worker?: WorkerEmbedderOptions['worker'];
   /**
+   * Run the model in a pool of this many workers (see EmbedderPool; 'auto': one per core): the
+   * result is an EmbedderPool. Each worker holds its own copy of the model.
+   */
+  workers?: number | 'auto';
+  /**
    * Where BGE-M3's sparse / ColBERT heads come from (used by embed with `outputs`; looked up on
    * first use, so loading does no extra requests). 'auto' (default): the ONNX graph's head outputs
    * (sparse_vecs / colbert_vecs ...) when it has them, else the head files next to the model
@@ -977,6 +1024,8 @@ export interface EmbedderInfo {
  */
 export class Embedder {
   /** source: Hub id ("org/name"), base URL, local folder (Node), or a map of file name -> bytes. */
+  /** With `workers` set, the model runs in that many workers and the result is an EmbedderPool (same API). */
+  static load(source: string | URL | Record<string, ArrayBuffer | Uint8Array | string> | Map<string, ArrayBuffer | Uint8Array | string>, options: EmbedderOptions & { workers: number | 'auto'; worker?: true | URL | string }): Promise<EmbedderPool>;
   /** With `worker` set, the model runs in a worker and the result is a WorkerEmbedder (same API). */
   static load(source: string | URL | Record<string, ArrayBuffer | Uint8Array | string> | Map<string, ArrayBuffer | Uint8Array | string>, options: EmbedderOptions & { worker: WorkerEmbedderOptions['worker'] }): Promise<WorkerEmbedder>;
   static load(source: string | URL | Record<string, ArrayBuffer | Uint8Array | string> | Map<string, ArrayBuffer | Uint8Array | string>, options?: EmbedderOptions): Promise<Embedder>;

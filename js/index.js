@@ -10,6 +10,7 @@ export { l2Normalize, version } from './internal/vector.js';
 export { Tokenizer } from './tokenizer/tokenizer.js';
 export { Embedder } from './embedder/embedder.js';
 export { WorkerEmbedder } from './worker/client.js';
+export { EmbedderPool } from './worker/pool.js';
 export { openModelSource, clearCache, defaultCacheDir } from './loader/index.js';
 export { VectorIndex } from './search/vector-index.js';
 export { LexicalIndex } from './search/lexical-index.js';

@@ -36,6 +36,17 @@ async function wasmbed({ modelUrl, dtype, texts, batchSize, threads }) {
   };
 }
 
+// EmbedderPool: `workers` Web Workers, each one ORT-web session with threads / workers threads.
+async function wasmbedPool({ modelUrl, dtype, batchSize, threads, workers }) {
+  const { Embedder } = await import('/js/index.js');
+  const n = workers ?? navigator.hardwareConcurrency;
+  const model = await Embedder.load(modelUrl, { device: 'wasm', dtype, workers: n, threads: Math.max(1, Math.floor((threads ?? n) / n)), cache: false });
+  return {
+    info: () => ({ ...model.info, ortThreads: model.info.threads * model.info.workers }),
+    embedTexts: async (mode, list) => (await model.embedFlat(list, { prompt: null, batchSize })).count,
+  };
+}
+
 async function transformersJs({ modelRoot, modelId, dtype, texts, batchSize, threads, pooling, normalize }) {
   const { pipeline, env } = await import('/node_modules/@huggingface/transformers/dist/transformers.web.js');
   env.allowRemoteModels = false;
@@ -70,7 +81,7 @@ let open = null;
 /** Loads one system (the options of runBench, without texts); returns { threads, isolated, info }. */
 window.openSystem = async (opts) => {
   try {
-    const sys = opts.system === 'wasmbed' ? await wasmbed(opts) : await transformersJs(opts);
+    const sys = opts.system === 'wasmbed' ? await wasmbed(opts) : opts.system === 'wasmbed-pool' ? await wasmbedPool(opts) : await transformersJs(opts);
     open = { ...sys, opts };
     return { info: sys.info(), threads: sys.info().ortThreads ?? null, isolated: self.crossOriginIsolated };
   } catch (err) {
@@ -80,7 +91,8 @@ window.openSystem = async (opts) => {
 
 /**
  * One timed pass over texts: mode 'planned' (wasmbed's planner), 'single' (wasmbed, one text per
- * run, same session) or 'batch32' (transformers.js, batches of 32 in input order).
+ * run, same session), 'pool' (wasmbed's EmbedderPool) or 'batch32' (transformers.js, batches of
+ * 32 in input order).
  */
 window.runMode = async (mode, texts) => {
   try {

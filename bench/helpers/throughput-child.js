@@ -7,6 +7,10 @@
 //                             Node); modes 'planned' (embed, the cost planner's batches) and
 //                             'single' (embed with batchSize 1: one text per session.run, the
 //                             same session, tokenizer and pooling).
+//   system 'wasmbed-pool'     EmbedderPool (Embedder.load with { workers }): `workers` worker_threads,
+//                             each its own session with threads / workers intra-op threads; mode
+//                             'pool' (embed, the texts split between the workers, each worker's
+//                             planner batching inside its share).
 //   system 'transformers.js'  @huggingface/transformers' feature-extraction pipeline on
 //                             onnxruntime-node, fp32, batches of 32 in input order (mode 'batch32').
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,8 +23,14 @@ function modelSettings(dir) {
   return { pooling: cfg.pooling_mode_cls_token ? 'cls' : 'mean', normalize: existsSync(path.join(dir, '2_Normalize')) };
 }
 
-async function load({ system, modelDir, device, threads }) {
+async function load({ system, modelDir, device, threads, workers }) {
   const t0 = performance.now();
+  if (system === 'wasmbed-pool') {
+    const { Embedder } = await import('../../js/index.js');
+    const model = await Embedder.load(modelDir, { device, workers, threads: Math.max(1, Math.floor(threads / workers)) });
+    state = { system, device, threads, model };
+    return { loadMs: performance.now() - t0, threadsUsed: model.info.threads * model.info.workers, workers: model.info.workers, info: { device: model.info.device, maxLength: model.info.maxLength } };
+  }
   if (system === 'wasmbed') {
     const { Embedder } = await import('../../js/index.js');
     const model = await Embedder.load(modelDir, { device, threads });
@@ -43,7 +53,7 @@ async function load({ system, modelDir, device, threads }) {
 async function run({ mode, texts }) {
   const t0 = performance.now();
   let count;
-  if (state.system === 'wasmbed') {
+  if (state.system === 'wasmbed' || state.system === 'wasmbed-pool') {
     const opts = { prompt: null, batchSize: mode === 'single' ? 1 : 32 };
     count = (await state.model.embedFlat(texts, opts)).count;
   } else {
@@ -70,7 +80,11 @@ process.on('message', async (msg) => {
     if (msg.cmd === 'load') result = await load(msg);
     else if (msg.cmd === 'run') result = await run(msg);
     else if (msg.cmd === 'gemm') result = await gemm(msg);
-    else if (msg.cmd === 'exit') { process.disconnect(); return; }
+    else if (msg.cmd === 'exit') {
+      await state?.model?.dispose?.(); // an EmbedderPool's worker threads would keep the process alive
+      process.disconnect();
+      return;
+    }
     else throw new Error(`unknown command ${msg.cmd}`);
     process.send({ ok: true, ...result });
   } catch (err) {

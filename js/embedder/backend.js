@@ -119,7 +119,8 @@ let isolationWarned = false;
 /** Sets the WASM thread count before the build's first session (ORT reads it once, at init). */
 async function configureThreads(entry, threads, webgpu) {
   const { ort } = entry;
-  if (!isNode && !globalThis.crossOriginIsolated && !webgpu && !isolationWarned) {
+  // No warning when one thread was asked for (EmbedderPool's workers): nothing is lost.
+  if (!isNode && !globalThis.crossOriginIsolated && !webgpu && threads !== 1 && !isolationWarned) {
     isolationWarned = true;
     console.warn('wasmbed: the page is not cross-origin isolated (COOP/COEP headers), so ONNX Runtime WASM runs single-threaded');
   }

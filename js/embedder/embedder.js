@@ -23,6 +23,12 @@ let workerLoader = null;
 export function setWorkerLoader(load) {
   workerLoader = load;
 }
+// EmbedderPool.load, registered by js/worker/pool.js the same way.
+let poolLoader = null;
+/** @param {(source: unknown, options: object) => Promise<unknown>} load */
+export function setPoolLoader(load) {
+  poolLoader = load;
+}
 // Activation memory one encoder run may use (EmbedOptions.memoryBudget), one default for every
 // backend: larger runs gain nothing. On an idle 2-core machine (onnxruntime-node, e5-small shape,
 // 24 texts of 512 tokens) runs of 1, 2, 4, 8 and 16 texts took the same time per text, while one
@@ -61,6 +67,11 @@ export class Embedder {
    */
   static async load(source, options = {}) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Embedder.load: options must be an object');
+    if (options.workers !== undefined) {
+      // Several workers, each with its own copy of the model (js/worker/pool.js).
+      if (!poolLoader) throw new UnsupportedError("Embedder.load: { workers } needs the EmbedderPool from 'wasmbed' (it cannot be used inside the wasmbed worker)");
+      return poolLoader(source, options);
+    }
     if (options.worker) {
       // Off the main thread: the same API, computed in a Web Worker (js/worker/worker.js).
       if (!workerLoader) throw new UnsupportedError("Embedder.load: { worker } needs the WorkerEmbedder from 'wasmbed' (it cannot be used inside the wasmbed worker)");

@@ -31,6 +31,7 @@ export class WorkerEmbedder {
    */
   static async load(source, options = {}) {
     const { worker, onProgress, signal, ...rest } = options;
+    if (rest.workers !== undefined) throw new InvalidArgumentError('WorkerEmbedder.load: one worker per WorkerEmbedder; for several use EmbedderPool.load or Embedder.load(source, { workers })');
     if (signal?.aborted) throw abortError(signal);
     const { port, owned } = await openPort(worker);
     const rpc = new Rpc(port);

@@ -2,7 +2,7 @@
 // js/*.d.ts must accept what the README shows and reject misuse (the @ts-expect-error lines fail
 // the check if a declaration becomes too loose).
 import {
-  Embedder, Tokenizer, VectorIndex, LexicalIndex, M3Index, WorkerEmbedder, rrf, weightedFusion, saveIndex, loadIndex,
+  Embedder, EmbedderPool, Tokenizer, VectorIndex, LexicalIndex, M3Index, WorkerEmbedder, rrf, weightedFusion, saveIndex, loadIndex,
   configureCore, l2Normalize, version, chunkDocument, encodeColbert, decodeColbert,
   WasmbedError, InvalidArgumentError, DisposedError, ModelLoadError, CapacityError,
 } from 'wasmbed';
@@ -45,6 +45,17 @@ export async function readme(passages: string[]): Promise<void> {
   const worker: WorkerEmbedder = await Embedder.load('org/name', { worker: true });
   await worker.embed(['x']);
   await worker.dispose();
+
+  const pool: EmbedderPool = await Embedder.load('org/name', { device: 'wasm', workers: 'auto' });
+  const copies: number = pool.info.workers;
+  const pooled: Float32Array[] = await pool.embed(['x', 'y'], { onProgress: ({ done, total }) => done / total, signal: AbortSignal.timeout(1000) });
+  const m3pooled = await pool.embed(['x'], { outputs: ['sparse'] });
+  m3pooled[0].sparse?.ids;
+  await pool.dispose();
+  const pool2 = await EmbedderPool.load('org/name', { workers: 2, threads: 1 });
+  await pool2.embedFlat(['x']);
+  // @ts-expect-error workers is a count or 'auto'
+  await EmbedderPool.load('org/name', { workers: 'all' });
 
   const tok = await Tokenizer.fromJSON('{}');
   const enc = tok.encode('한국어 문장', { addSpecialTokens: true, maxLength: 512 });
