@@ -149,9 +149,8 @@ async function paddedTokens(mode, lengths, config, device, texts) {
   }
   const { planBatches } = await import('../js/embedder/batching.js');
   const { costModel } = await import('../js/embedder/cost-model.js');
-  // As Embedder.embed plans them: its device's cost model, its default memory budget (Node 1 GiB,
-  // browsers 256 MiB).
-  const plan = planBatches(lengths, { batchSize: 32, model: costModel(config, device === 'cpu' ? 'cpu' : 'wasm'), memoryBudget: device === 'wasm-browser' ? 256 << 20 : 1 << 30 });
+  // As Embedder.embed plans them: its device's cost model and its default memory budget (128 MiB).
+  const plan = planBatches(lengths, { batchSize: 32, model: costModel(config, device === 'cpu' ? 'cpu' : 'wasm'), memoryBudget: 128 << 20 });
   return plan.reduce((a, b) => a + b.indices.length * b.seqLen, 0);
 }
 
