@@ -3,33 +3,23 @@
 // (one one-thread session each) use two cores. Same vectors as the Embedder on the page's own
 // thread: bit for bit with one text per run, within float noise with batching.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { startDemoServer } from '../../demo/serve.js';
-import { makeModel } from '../../models/generator/index.js';
-import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { browserSkipReason } from '../helpers/browser.js';
+import { openTestPage } from '../helpers/test-page.js';
 
 const skip = await browserSkipReason();
-const MODELS = path.join(REPO_ROOT, 'build', 'test-models', 'browser-pool');
-let server;
-let browser;
+let opened;
 let page;
 
 before(async () => {
   if (skip) return;
-  await makeModel(path.join(MODELS, 'tiny'), { preset: 'tiny-bert', seed: 12 });
-  server = await startDemoServer({ port: 0, isolate: false, modelsDir: MODELS, mounts: { '/test-pages/': path.join(REPO_ROOT, 'tests', 'browser', 'pages') } });
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  await page.goto(`${server.url}/test-pages/pool.html`);
-  await page.waitForFunction(() => window.ready === true);
+  opened = await openTestPage({ name: 'pool', seed: 12, isolate: false });
+  page = opened.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await opened?.close();
 });
 
 test('EmbedderPool on a page that is not cross-origin isolated: 2 workers, the same vectors', { skip, timeout: 120_000 }, async () => {

@@ -2,33 +2,23 @@
 // application would): same vectors as the Embedder on the page's own thread, progress events,
 // typed errors, abort, and vectors arriving as Float32Arrays.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { startDemoServer } from '../../demo/serve.js';
-import { makeModel } from '../../models/generator/index.js';
-import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { browserSkipReason } from '../helpers/browser.js';
+import { openTestPage } from '../helpers/test-page.js';
 
 const skip = await browserSkipReason();
-const MODELS = path.join(REPO_ROOT, 'build', 'test-models', 'browser-worker');
-let server;
-let browser;
+let opened;
 let page;
 
 before(async () => {
   if (skip) return;
-  await makeModel(path.join(MODELS, 'tiny'), { preset: 'tiny-bert', seed: 11 });
-  server = await startDemoServer({ port: 0, modelsDir: MODELS, mounts: { '/test-pages/': path.join(REPO_ROOT, 'tests', 'browser', 'pages') } });
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  await page.goto(`${server.url}/test-pages/worker.html`);
-  await page.waitForFunction(() => window.ready === true);
+  opened = await openTestPage({ name: 'worker', seed: 11 });
+  page = opened.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await opened?.close();
 });
 
 test('WorkerEmbedder in a Web Worker: load with progress, embed, typed errors, abort', { skip, timeout: 120_000 }, async () => {
