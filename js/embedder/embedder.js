@@ -12,6 +12,7 @@ import { PoolStage } from './pool.js';
 import { SessionRunner } from './session-runner.js';
 import { TokenBatches } from './token-batches.js';
 import { prepareOutputs } from '../bge-m3/outputs.js';
+import { describeValue } from '../internal/describe.js';
 
 const CONSTRUCT = Symbol('Embedder.construct');
 
@@ -36,12 +37,6 @@ export function setPoolLoader(load) {
 // (ORT allocating for the new shape); ORT-web's WASM kernels are as fast at any shape. 128 MiB
 // holds 8 such texts (bge-m3: 5) and 32 texts of 128 tokens, and leaves a wasm32 heap its room.
 const DEFAULT_MEMORY_BUDGET = 128 << 20;
-
-function describe(x) {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
-}
 
 export class Embedder {
   #core; #tokenizer; #runner; #ort; #settings; #info; #padId; #idLimit; #m3; #cost; #disposed = false;
@@ -96,13 +91,13 @@ export class Embedder {
   #prefix({ prompt, promptText }) {
     const { prompts, defaultPrompt } = this.#settings;
     if (promptText !== undefined) {
-      if (typeof promptText !== 'string') throw new InvalidArgumentError(`promptText must be a string, got ${describe(promptText)}`);
+      if (typeof promptText !== 'string') throw new InvalidArgumentError(`promptText must be a string, got ${describeValue(promptText)}`);
       if (prompt !== undefined && prompt !== null) throw new InvalidArgumentError('pass either prompt (a prompt name) or promptText (literal text), not both');
       return promptText;
     }
     if (prompt === undefined) return defaultPrompt && prompts[defaultPrompt] ? prompts[defaultPrompt] : '';
     if (prompt === null || prompt === '') return '';
-    if (typeof prompt !== 'string') throw new InvalidArgumentError(`prompt must be a prompt name, got ${describe(prompt)}`);
+    if (typeof prompt !== 'string') throw new InvalidArgumentError(`prompt must be a prompt name, got ${describeValue(prompt)}`);
     if (Object.prototype.hasOwnProperty.call(prompts, prompt)) return prompts[prompt];
     const names = Object.keys(prompts);
     throw new InvalidArgumentError(`prompt ${JSON.stringify(prompt)} is not one of this model's prompts (${names.length ? names.map((n) => JSON.stringify(n)).join(', ') : 'it has none'}); pass literal text as promptText`);
@@ -121,9 +116,9 @@ export class Embedder {
   async #embed(texts, options, stages) {
     if (this.#disposed) throw new DisposedError('Embedder.embed: this Embedder has been disposed');
     if (typeof texts === 'string') texts = [texts];
-    if (!Array.isArray(texts)) throw new InvalidArgumentError(`embed: texts must be an array of strings, got ${describe(texts)}`);
+    if (!Array.isArray(texts)) throw new InvalidArgumentError(`embed: texts must be an array of strings, got ${describeValue(texts)}`);
     for (let i = 0; i < texts.length; i++) {
-      if (typeof texts[i] !== 'string') throw new InvalidArgumentError(`embed: texts[${i}] must be a string, got ${describe(texts[i])}`);
+      if (typeof texts[i] !== 'string') throw new InvalidArgumentError(`embed: texts[${i}] must be a string, got ${describeValue(texts[i])}`);
     }
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('embed: options must be an object');
     const { batchSize = 32, tokenBudget = Infinity, memoryBudget = DEFAULT_MEMORY_BUDGET, truncate = 'end', signal, onProgress } = options;

@@ -11,6 +11,7 @@ import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { callCore, fromCore } from '../internal/call-core.js';
 import { HeapScratch, heapCopy } from '../internal/heap.js';
 import { NativeHandle } from '../internal/native-handle.js';
+import { describeValue } from '../internal/describe.js';
 
 const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
 const utf8Encoder = new TextEncoder();
@@ -54,15 +55,9 @@ function writeTextBlock(core, all, cap) {
 
 const CONSTRUCT = Symbol('Tokenizer.construct');
 
-function describe(x) {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
-}
-
 function checkString(where, name, value) {
   if (typeof value !== 'string') {
-    throw new InvalidArgumentError(`${where}: ${name} must be a string, got ${describe(value)}`);
+    throw new InvalidArgumentError(`${where}: ${name} must be a string, got ${describeValue(value)}`);
   }
 }
 
@@ -78,7 +73,7 @@ function toBytes(where, bytes) {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new InvalidArgumentError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
+  throw new InvalidArgumentError(`${where}: expected a Uint8Array or ArrayBuffer, got ${describeValue(bytes)}`);
 }
 
 /**
@@ -174,7 +169,7 @@ export class Tokenizer extends NativeHandle {
     else if (json !== null && typeof json === 'object' && !ArrayBuffer.isView(json) && !Array.isArray(json)) {
       bytes = utf8Encoder.encode(JSON.stringify(json));
     } else {
-      throw new InvalidArgumentError(`Tokenizer.fromJSON: expected tokenizer.json text, bytes or object, got ${describe(json)}`);
+      throw new InvalidArgumentError(`Tokenizer.fromJSON: expected tokenizer.json text, bytes or object, got ${describeValue(json)}`);
     }
     const core = await loadCore();
     return Tokenizer.#create(core, bytes, (address) => core.TokenizerHandle.fromJson(address, bytes.length));
@@ -283,7 +278,7 @@ export class Tokenizer extends NativeHandle {
    */
   encodeBatch(texts, { addSpecialTokens = true, maxLength, padToLength, pairs } = {}) {
     const handle = this.#live('encodeBatch');
-    if (!Array.isArray(texts)) throw new InvalidArgumentError(`Tokenizer.encodeBatch: texts must be an array of strings, got ${describe(texts)}`);
+    if (!Array.isArray(texts)) throw new InvalidArgumentError(`Tokenizer.encodeBatch: texts must be an array of strings, got ${describeValue(texts)}`);
     const hasPairs = pairs !== undefined && pairs !== null;
     if (hasPairs && (!Array.isArray(pairs) || pairs.length !== texts.length)) {
       throw new InvalidArgumentError('Tokenizer.encodeBatch: pairs must be an array of strings as long as texts');
@@ -293,7 +288,7 @@ export class Tokenizer extends NativeHandle {
     for (let i = 0; i < all.length; i++) {
       if (typeof all[i] !== 'string') {
         const which = i < texts.length ? `texts[${i}]` : `pairs[${i - texts.length}]`;
-        throw new InvalidArgumentError(`Tokenizer.encodeBatch: ${which} must be a string, got ${describe(all[i])}`);
+        throw new InvalidArgumentError(`Tokenizer.encodeBatch: ${which} must be a string, got ${describeValue(all[i])}`);
       }
       cap += all[i].length * 3;
     }
@@ -355,7 +350,7 @@ export class Tokenizer extends NativeHandle {
         arr[i] = v;
       }
     } else {
-      throw new InvalidArgumentError(`Tokenizer.decode: ids must be an array or Int32Array, got ${describe(ids)}`);
+      throw new InvalidArgumentError(`Tokenizer.decode: ids must be an array or Int32Array, got ${describeValue(ids)}`);
     }
     const core = this.core;
     const base = reserve(core, arr.byteLength);

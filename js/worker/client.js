@@ -185,7 +185,8 @@ class Rpc {
   }
 }
 
-function abortError(signal) {
+/** The AbortError for an aborted signal, with its reason as the cause (also EmbedderPool's). */
+export function abortError(signal) {
   const reason = signal.reason;
   return new AbortError(reason?.message ? `aborted: ${reason.message}` : 'the operation was aborted', reason ? { cause: reason } : undefined);
 }

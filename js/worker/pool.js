@@ -11,10 +11,11 @@
 // One embed call is cut into chunks of similar-length texts, longest first (split.js), which idle
 // workers take from one queue shared by every call; each worker's planner batches inside its
 // chunk; the rows are put back in input order.
-import { AbortError, DisposedError, InvalidArgumentError } from '../errors.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../internal/describe.js';
 import { isNode } from '../internal/env.js';
 import { setPoolLoader } from '../embedder/embedder.js';
-import { WorkerEmbedder } from './client.js';
+import { WorkerEmbedder, abortError } from './client.js';
 import { splitWork } from './split.js';
 
 const CONSTRUCT = Symbol('EmbedderPool.construct');
@@ -26,17 +27,6 @@ export async function availableCores() {
     return os.availableParallelism?.() ?? os.cpus().length;
   }
   return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
-}
-
-function describeValue(x) {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
-}
-
-function abortError(signal) {
-  const reason = signal.reason;
-  return new AbortError(reason?.message ? `aborted: ${reason.message}` : 'the operation was aborted', reason ? { cause: reason } : undefined);
 }
 
 /** The pool size and the threads of each worker's session: { workers, threads }. */
