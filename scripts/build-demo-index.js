@@ -16,7 +16,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { loadPairs } from '../tests/helpers/shared-texts.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT = path.join(ROOT, 'models', 'generated', 'demo-index');
@@ -26,26 +26,14 @@ export const DEFAULT_SHARED = path.resolve(ROOT, '..', 'shared');
 // tiny demo model on 2 cores, enough for partitions and lexical search to matter.
 export const DEFAULT_PER_CORPUS = 1000;
 
-// The corpora of ../shared/texts (see its README.md), with how to read their sentence pairs.
+// The corpora of ../shared/texts (read by tests/helpers/shared-texts.js, as the parity tests and
+// benchmarks read them), in the demo's order, with their display names.
 const CORPORA = [
-  { name: 'korsts', lang: 'ko', file: 'texts/korsts/sts-dev.tsv', label: 'KorSTS dev' },
-  { name: 'klue-sts', lang: 'ko', file: 'texts/klue-sts/klue-sts-v1.1_dev.json', label: 'KLUE-STS dev' },
-  { name: 'stsb-en', lang: 'en', file: 'texts/stsb-en/stsb-en-dev.csv', label: 'STS-B dev (English)' },
-  { name: 'stsb-ru', lang: 'ru', file: 'texts/stsb-ru/stsb-ru-dev.csv', label: 'STS-B dev (Russian)' },
+  { name: 'korsts', lang: 'ko', label: 'KorSTS dev' },
+  { name: 'klue-sts', lang: 'ko', label: 'KLUE-STS dev' },
+  { name: 'stsb-en', lang: 'en', label: 'STS-B dev (English)' },
+  { name: 'stsb-ru', lang: 'ru', label: 'STS-B dev (Russian)' },
 ];
-
-/** [sentence1, sentence2] per pair of a corpus file, in file order (pairs are numbered by row:
- * KorSTS repeats its own ids across genres). */
-function pairsOf(name, raw) {
-  if (name === 'korsts') {
-    // Tab-separated with a header; quotes inside sentences are literal, so no quoting.
-    const rows = parseCsv(raw, { delimiter: '\t', quote: false, columns: true, relax_column_count: true, skip_empty_lines: true });
-    return rows.map((r) => [r.sentence1, r.sentence2]);
-  }
-  if (name === 'klue-sts') return JSON.parse(raw).map((r) => [r.sentence1, r.sentence2]);
-  // STS-B (stsb-multi-mt): RFC 4180 CSV without a header: sentence1, sentence2, score.
-  return parseCsv(raw, { relax_column_count: true, skip_empty_lines: true }).map((r) => [r[0], r[1]]);
-}
 
 /**
  * The demo corpus: up to `perCorpus` distinct sentences of each corpus as JSONL records
@@ -54,11 +42,12 @@ function pairsOf(name, raw) {
 export function sharedCorpusRecords(sharedDir, perCorpus = DEFAULT_PER_CORPUS) {
   const records = [];
   for (const c of CORPORA) {
-    const file = path.join(sharedDir, c.file);
-    if (!existsSync(file)) return null;
+    // Pairs are numbered by row: KorSTS repeats its own ids across genres.
+    const pairs = loadPairs(c.name, sharedDir);
+    if (!pairs) return null;
     const seen = new Set();
     let taken = 0;
-    for (const [pair, sentences] of pairsOf(c.name, readFileSync(file, 'utf8')).entries()) {
+    for (const [pair, sentences] of pairs.entries()) {
       sentences.forEach((s, k) => {
         const text = (s ?? '').trim();
         if (taken >= perCorpus || !text || seen.has(text)) return;

@@ -36,20 +36,21 @@ export function parseCsv(text) {
   return rows;
 }
 
-function sentencesOf(name, raw) {
+/** [sentence1, sentence2] per pair of a corpus file, in file order. */
+function pairsOf(name, raw) {
   if (name === 'korsts') {
     // TSV with a header; fields are not quoted (quotes inside sentences are literal).
-    return raw.split('\n').slice(1).filter((l) => l.length).flatMap((l) => {
+    return raw.split('\n').slice(1).filter((l) => l.length).map((l) => {
       const f = l.split('\t');
       return [f[5], f[6]];
     });
   }
-  if (name === 'klue-sts') return JSON.parse(raw).flatMap((r) => [r.sentence1, r.sentence2]);
-  return parseCsv(raw).filter((r) => r.length >= 2).flatMap((r) => [r[0], r[1]]);
+  if (name === 'klue-sts') return JSON.parse(raw).map((r) => [r.sentence1, r.sentence2]);
+  return parseCsv(raw).filter((r) => r.length >= 2).map((r) => [r[0], r[1]]);
 }
 
-/** Sentences of one corpus (both sentences of every pair), or null when ../shared is absent. */
-export function loadCorpus(name, sharedDir = SHARED_DIR) {
+/** The sentence pairs of one corpus ([sentence1, sentence2] per row), or null when ../shared is absent. */
+export function loadPairs(name, sharedDir = SHARED_DIR) {
   const c = CORPORA.find((x) => x.name === name);
   if (!c) throw new Error(`unknown corpus ${name}`);
   let raw;
@@ -58,7 +59,12 @@ export function loadCorpus(name, sharedDir = SHARED_DIR) {
   } catch {
     return null;
   }
-  return sentencesOf(name, raw);
+  return pairsOf(name, raw);
+}
+
+/** Sentences of one corpus (both sentences of every pair), or null when ../shared is absent. */
+export function loadCorpus(name, sharedDir = SHARED_DIR) {
+  return loadPairs(name, sharedDir)?.flat() ?? null;
 }
 
 /** { name: sentences[] } for every corpus, or null when ../shared/texts is absent. */
