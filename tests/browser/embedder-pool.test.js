@@ -3,27 +3,16 @@
 // (one one-thread session each) use two cores. Same vectors as the Embedder on the page's own
 // thread: bit for bit with one text per run, within float noise with batching.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { browserSkipReason } from '../helpers/browser.js';
-import { openTestPage } from '../helpers/test-page.js';
+import { useTestPage } from '../helpers/test-page.js';
 
 const skip = await browserSkipReason();
-let opened;
-let page;
-
-before(async () => {
-  if (skip) return;
-  opened = await openTestPage({ name: 'pool', seed: 12, isolate: false });
-  page = opened.page;
-});
-
-after(async () => {
-  await opened?.close();
-});
+const opened = useTestPage({ name: 'pool', seed: 12, isolate: false }, skip);
 
 test('EmbedderPool on a page that is not cross-origin isolated: 2 workers, the same vectors', { skip, timeout: 120_000 }, async () => {
-  const r = await page.evaluate(async () => {
+  const r = await opened.page.evaluate(async () => {
     const url = new URL('/models/tiny/', location.href).href;
     const words = 'the harbour ferry leaves at seven and returns by nine across the quiet water of the bay'.split(' ');
     const texts = Array.from({ length: 24 }, (_, i) => Array.from({ length: 1 + ((i * 37) % 90) }, (_, j) => words[(i + j) % words.length]).join(' '));

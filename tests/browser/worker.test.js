@@ -2,27 +2,16 @@
 // application would): same vectors as the Embedder on the page's own thread, progress events,
 // typed errors, abort, and vectors arriving as Float32Arrays.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { browserSkipReason } from '../helpers/browser.js';
-import { openTestPage } from '../helpers/test-page.js';
+import { useTestPage } from '../helpers/test-page.js';
 
 const skip = await browserSkipReason();
-let opened;
-let page;
-
-before(async () => {
-  if (skip) return;
-  opened = await openTestPage({ name: 'worker', seed: 11 });
-  page = opened.page;
-});
-
-after(async () => {
-  await opened?.close();
-});
+const opened = useTestPage({ name: 'worker', seed: 11 }, skip);
 
 test('WorkerEmbedder in a Web Worker: load with progress, embed, typed errors, abort', { skip, timeout: 120_000 }, async () => {
-  const r = await page.evaluate(async () => {
+  const r = await opened.page.evaluate(async () => {
     const url = new URL('/models/tiny/', location.href).href;
     const progress = [];
     const model = await window.WorkerEmbedder.load(url, { onProgress: (p) => progress.push(p) });

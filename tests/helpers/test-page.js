@@ -1,7 +1,9 @@
 // A test page of tests/browser/pages/ served by the demo server with a tiny generated model under
 // /models/tiny/, opened in headless Chromium and ready (the page sets window.ready): the set-up
 // the worker and pool browser tests share. `isolate: false` serves without COOP/COEP.
+// useTestPage registers it as the test file's before/after hooks.
 import path from 'node:path';
+import { after, before } from 'node:test';
 
 import { startDemoServer } from '../../demo/serve.js';
 import { makeModel } from '../../models/generator/index.js';
@@ -18,4 +20,22 @@ export async function openTestPage({ name, seed, isolate = true }) {
   await page.goto(`${server.url}/test-pages/${name}.html`);
   await page.waitForFunction(() => window.ready === true);
   return { server, browser, page, async close() { await browser.close(); await server.close(); } };
+}
+
+/**
+ * Opens the page in a before() hook (unless `skip`) and closes it in an after() hook; returns an
+ * object whose `page` is set once the page is ready.
+ */
+export function useTestPage(options, skip) {
+  const state = { page: null };
+  let opened;
+  before(async () => {
+    if (skip) return;
+    opened = await openTestPage(options);
+    state.page = opened.page;
+  });
+  after(async () => {
+    await opened?.close();
+  });
+  return state;
 }
