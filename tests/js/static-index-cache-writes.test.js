@@ -70,3 +70,20 @@ test('cache writes start after the answer; a second index reads queued bytes; th
   assert.equal(third.stats.partitionsFetched, 0);
   third.dispose();
 });
+
+test('lexicalSearch writes the lexical segments it fetched to the cache, also when nothing matches', async () => {
+  const cacheDir = path.join(tmp, 'cache-lexical');
+  await writeStaticIndex(path.join(tmp, 'idx-texts'), {
+    dims: DIMS, vectors: rows.subarray(0, 200 * DIMS), ids: Array.from({ length: 200 }, (_, i) => `t${i}`),
+    texts: Array.from({ length: 200 }, (_, i) => `harbour ferry note ${i}`), partitions: 4,
+    model: { id: 'test/static-cache-writes', dims: DIMS },
+  });
+  const index = await StaticIndex.open(`${server.url}/idx-texts/`, { cache: { dir: cacheDir }, preload: false });
+  // The writes open() queued are done first, so no earlier flush carries the segment along.
+  await until(() => readdirSync(cacheDir).some((f) => f.startsWith('centroids-')), 'the centroids in the cache');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(await index.lexicalSearch('glacier', { k: 3 }), []);
+  assert.equal(index.stats.lexicalSegmentsFetched, 1);
+  index.dispose();
+  await until(() => readdirSync(cacheDir).some((f) => f.startsWith('lex-')), 'the lexical segment in the cache');
+});

@@ -365,10 +365,14 @@ export class StaticIndex extends NativeHandle {
     const tags = this.#tagNumbers(filter);
     let hits = await this.#lexicalSearch(text, tags ? k * 4 : k);
     if (tags) hits = (await this.#filterRows(hits, filter)).slice(0, k);
-    return Promise.all(hits.map(async ({ row, score }) => {
+    const out = await Promise.all(hits.map(async ({ row, score }) => {
       const [id, snippet, metadata] = await this.document(row);
       return documents ? { id, score, row, text: snippet, metadata } : { id, score, row };
     }));
+    // As search(): the lexical segments it fetched go to the persistent cache now, also when no
+    // hit's document() call flushed them.
+    this.#source.flush();
+    return out;
   }
 
   /** Lexical hits whose document has the filter's tags (any, or all). */
