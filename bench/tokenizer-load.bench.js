@@ -8,7 +8,8 @@
 // processes), warm = the later loads (median); wall and CPU time (user + system of the process:
 // on a shared machine wall time mostly measures the neighbours, so the ratios use CPU time).
 // For wasmbed, the peak wasm heap of a cold load is measured too: the allocator's high-water mark
-// minus the bytes in use before, which includes the file's own bytes copied into the heap.
+// minus the bytes in use before: for a .model that includes the file's own bytes copied into the
+// heap, for tokenizer.json only the 512 KiB buffer it passes through (json_chunk_stream.h).
 // Files: bench/helpers/xlmr-250k.js (generated once into models/generated/); a real XLM-R
 // tokenizer.json / sentencepiece.bpe.model under ../shared/tokenizers/ is measured too if present.
 // Usage: node bench/tokenizer-load.bench.js [--loads N] [--procs N]

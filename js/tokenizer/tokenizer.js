@@ -17,6 +17,8 @@ const FLAVORS = { plain: 0, 'xlm-roberta': 1 };
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const KEEP_SCRATCH_BYTES = 4 << 20; // larger scratch areas are freed after the call
+// tokenizer.json is handed to the core in chunks of this size (see #fromJsonChunks): 128 pages.
+const JSON_CHUNK_BYTES = 512 << 10;
 
 // One growable scratch area per core instance for the UTF-8 input; JS calls into the core are
 // synchronous, so a single area per realm is never used by two calls at once. Areas above
@@ -172,7 +174,7 @@ export class Tokenizer extends NativeHandle {
       throw new InvalidArgumentError(`Tokenizer.fromJSON: expected tokenizer.json text, bytes or object, got ${describeValue(json)}`);
     }
     const core = await loadCore();
-    return Tokenizer.#create(core, bytes, (address) => core.TokenizerHandle.fromJson(address, bytes.length));
+    return Tokenizer.#fromJsonChunks(core, bytes);
   }
 
   /** Loads a SentencePiece .model (unigram or BPE). flavor 'xlm-roberta' applies the fairseq ids. */
@@ -209,6 +211,21 @@ export class Tokenizer extends NativeHandle {
     if (ext === '.json') return Tokenizer.fromJSON(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (ext === '.model') return Tokenizer.fromSentencePiece(bytes, { flavor: flavor ?? 'plain' });
     throw new InvalidArgumentError(`Tokenizer.fromFile: ${target}: unknown extension '${ext}' (expected .json or .model)`);
+  }
+
+  // tokenizer.json goes into the heap JSON_CHUNK_BYTES at a time, through one buffer the core
+  // reads it from: a whole 17 MB XLM-R file copied into fresh heap pages cost a third of a first
+  // load in page faults, and was the load's peak memory.
+  static #fromJsonChunks(core, bytes) {
+    let offset = 0;
+    const next = (address, capacity) => {
+      const n = Math.min(capacity, bytes.length - offset);
+      core.HEAPU8.set(bytes.subarray(offset, offset + n), address >>> 0);
+      offset += n;
+      return n;
+    };
+    const chunk = Math.max(1, Math.min(JSON_CHUNK_BYTES, bytes.length));
+    return new Tokenizer(CONSTRUCT, core, callCore(() => core.TokenizerHandle.fromJsonChunks(bytes.length, chunk, next)));
   }
 
   // The file goes into its own allocation, not the encode scratch: the core takes it and frees it

@@ -10,6 +10,7 @@
 // valid until the next call on the same handle.
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
+#include <emscripten/val.h>
 
 #include <algorithm>
 #include <cstring>
@@ -191,7 +192,7 @@ class TokenizerHandle {
     tok_->set_padding(std::nullopt);
   }
 
-  // fromJson / fromSentencePiece TAKE the file's malloc'd bytes and free them, on success or error,
+  // fromSentencePiece TAKES the file's malloc'd bytes and frees them, on success or error,
   // as soon as the loader stops reading them (before the vocabulary trie is built): the load's
   // peak then never holds the file and the trie together.
   class OwnedInput {
@@ -207,10 +208,15 @@ class TokenizerHandle {
     uintptr_t data_;
   };
 
-  static TokenizerHandle* from_json(uintptr_t data, size_t len) {
-    OwnedInput input(data);
+  // fromJsonChunks reads a tokenizer.json of `size` bytes through one buffer of `chunk` bytes that
+  // next(address, capacity), a JS function, fills with the document's following bytes, answering
+  // how many (0 at its end): the file is never whole in the heap (json_chunk_stream.h).
+  static TokenizerHandle* from_json_chunks(size_t size, size_t chunk, val next) {
     return guard([&] {
-      return new TokenizerHandle(tok::Tokenizer::from_json(std::string_view(ptr<const char>(data), len), [&] { input.release(); }));
+      const tok::JsonChunkSource source = [&](char* buffer, size_t capacity) {
+        return next(reinterpret_cast<uintptr_t>(buffer), capacity).as<size_t>();
+      };
+      return new TokenizerHandle(tok::Tokenizer::from_json_chunks(size, chunk, source));
     });
   }
 
@@ -414,7 +420,7 @@ EMSCRIPTEN_BINDINGS(wasmbed_tokenizer) {
       .function("table", &BatchEncoder::table)
       .function("pack", &BatchEncoder::pack);
   class_<TokenizerHandle>("TokenizerHandle")
-      .class_function("fromJson", &TokenizerHandle::from_json, allow_raw_pointers())
+      .class_function("fromJsonChunks", &TokenizerHandle::from_json_chunks, allow_raw_pointers())
       .class_function("fromSentencePiece", &TokenizerHandle::from_sentencepiece, allow_raw_pointers())
       .function("encode", &TokenizerHandle::encode)
       .function("address", &TokenizerHandle::address)

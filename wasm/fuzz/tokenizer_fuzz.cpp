@@ -3,8 +3,10 @@
 // fixed small tokenizers covering WordPiece, Unigram and byte-level BPE with added tokens,
 // truncation and padding. Only wasmbed::Error may escape the library; anything else (crash,
 // sanitizer report, other exception) is a bug.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -95,13 +97,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t mode = data[0];
   const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (mode % 4) {
-    case 0: {  // the bytes are a tokenizer.json
+    case 0: {  // the bytes are a tokenizer.json, read whole and in chunks (as the WASM build does)
       std::unique_ptr<Tokenizer> tok;
+      std::string error;
       try {
         tok = Tokenizer::from_json(rest);
-      } catch (const wasmbed::Error&) {
-        return 0;
+      } catch (const wasmbed::Error& e) {
+        error = e.what();
       }
+      // Chunks of 1-64 bytes: the boundaries fall inside strings, numbers and vocab entries. Both
+      // reads must agree (same error, or tokenizers that encode alike).
+      const size_t chunk = 1 + (mode >> 2);
+      size_t at = 0;
+      std::unique_ptr<Tokenizer> chunked;
+      std::string chunked_error;
+      try {
+        chunked = Tokenizer::from_json_chunks(rest.size(), chunk, [&](char* buffer, size_t capacity) {
+          const size_t n = std::min(capacity, rest.size() - at);
+          std::memcpy(buffer, rest.data() + at, n);
+          at += n;
+          return n;
+        });
+      } catch (const wasmbed::Error& e) {
+        chunked_error = e.what();
+      }
+      if (error != chunked_error) __builtin_trap();
+      if (!tok) return 0;
+      const auto ids = [](const Tokenizer& t) {
+        try {
+          return t.encode("Hello world, 안녕하세요 привет ab abc", EncodeOptions{}).ids;
+        } catch (const wasmbed::Error&) {
+          return std::vector<int32_t>{-1};
+        }
+      };
+      if (ids(*tok) != ids(*chunked)) __builtin_trap();
       exercise(*tok, "Hello world, 안녕하세요 привет ab abc", "second [SEP] <mask> text", 0x0F);
       exercise(*tok, "", "x", 0x01);
       break;

@@ -87,41 +87,46 @@ bool number(const char*& p, const char* end, double& out) {
   return true;
 }
 
-// One plain [piece, score] entry from `p` (at its '['); on success `p` is after its ']'.
-__attribute__((noinline)) bool entry(const char*& p, const char* end, UnigramVocab& vocab) {
+// One plain [piece, score] entry from `p` (at its '['); on success `p` is after its ']'. Not yet
+// added to the vocabulary: the caller decides whether it takes it.
+__attribute__((noinline)) bool entry(const char*& p, const char* end, std::string_view& piece, double& score) {
   const char* s = p;
   if (s == end || *s != '[') return false;
   s = skip_ws(s + 1, end);
   if (s == end || *s != '"') return false;
   ++s;
-  std::string_view piece;
   if (!plain_string(s, end, piece)) return false;
   s = skip_ws(s, end);
   if (s == end || *s != ',') return false;
   s = skip_ws(s + 1, end);
-  double score = 0;
   if (!number(s, end, score)) return false;
   s = skip_ws(s, end);
   if (s == end || *s != ']') return false;
-  vocab.push_back(piece, score);
   p = s + 1;
   return true;
 }
 
 }  // namespace
 
-const char* scan_vocab_entries(const char* doc, const char* at, const char* end, bool after_element, UnigramVocab& vocab,
-                               size_t& entries) {
+const char* scan_vocab_entries(const char* chunk, size_t chunk_offset, const char* at, const char* end, bool after_element,
+                               UnigramVocab& vocab, size_t& entries) {
   // RapidJSON's state decides where it can take over: after an element it expects ',' or ']'
   // (hand it the text before the ','), right after '[' it expects a value (hand it the entry
   // itself, and report what it could not see: a missing or trailing comma).
   const auto invalid = [&](const char* p, const char* what) {
-    fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(p - doc) + " (" + what + ")");
+    fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(chunk_offset + (p - chunk)) + " (" + what + ")");
   };
+  // Right after '[', an entry is taken only when what follows it (',' or ']') is in this chunk
+  // too: RapidJSON, still expecting a value, must go on at an entry's start, never after one.
+  const auto followed = [&](const char* after) { return after_element || skip_ws(after, end) != end; };
+  std::string_view piece;
+  double score = 0;
   const char* p = skip_ws(at, end);
   if (!after_element) {
     if (p != end && *p == ']') return p;
-    if (!entry(p, end, vocab)) return p;
+    const char* first = p;
+    if (!entry(p, end, piece, score) || !followed(p)) return first;
+    vocab.push_back(piece, score);
     ++entries;
   }
   for (;;) {
@@ -132,14 +137,16 @@ const char* scan_vocab_entries(const char* doc, const char* at, const char* end,
       if (after_element) return before;
       invalid(p, "Missing a comma or ']' after an array element.");
     }
-    const char* next = skip_ws(p + 1, end);
-    if (!entry(next, end, vocab)) {
+    const char* const next = skip_ws(p + 1, end);
+    const char* after = next;
+    if (!entry(after, end, piece, score) || !followed(after)) {
       if (after_element) return before;
       if (next != end && *next == ']') invalid(next, "Invalid value.");  // a trailing comma
       return next;
     }
+    vocab.push_back(piece, score);
     ++entries;
-    p = next;
+    p = after;
   }
 }
 

@@ -26,9 +26,12 @@ namespace wasmbed::tok {
 // false, else right after a complete entry) up to `end`, appends each to `vocab` and counts it in
 // `entries`. Returns where the generic parser must continue: at the array's closing ']', or at
 // the first entry it did not read (after_element: at the text before the ',' that precedes it).
-// Throws kParse (byte offsets from `doc`) for a missing or trailing comma after an entry it read
-// when after_element is false (the generic parser, then expecting a value, would not see it).
-const char* scan_vocab_entries(const char* doc, const char* at, const char* end, bool after_element, UnigramVocab& vocab,
-                               size_t& entries);
+// `end` may cut the document anywhere (the end of a chunk, json_chunk_stream.h): an entry is read
+// only when it is whole before `end`, and, when after_element is false, also what follows it.
+// Throws kParse for a missing or trailing comma after an entry it read when after_element is
+// false (the generic parser, then expecting a value, would not see it), with the byte offset in
+// the document: `chunk` (the text that `at` and `end` point into) starts at chunk_offset.
+const char* scan_vocab_entries(const char* chunk, size_t chunk_offset, const char* at, const char* end, bool after_element,
+                               UnigramVocab& vocab, size_t& entries);
 
 }  // namespace wasmbed::tok

@@ -281,6 +281,16 @@ std::unique_ptr<Tokenizer> build_from_json(const json& j, UnigramVocab* unigram_
   return tok;
 }
 
+// The tokenizer a parsed document describes.
+std::unique_ptr<Tokenizer> from_document(TokenizerJson& doc) {
+  try {
+    return build_from_json(doc.json, doc.unigram_vocab ? &*doc.unigram_vocab : nullptr);
+  } catch (const json::exception& e) {
+    // Shape errors the loaders did not check field by field (nlohmann type errors).
+    fail(ErrorCode::kParse, std::string("tokenizer.json: ") + e.what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json, const std::function<void()>& done_with_input) {
@@ -288,12 +298,12 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json,
   // Unigram vocabulary read straight into pieces: see tokenizer_json_reader.h.
   TokenizerJson doc = read_tokenizer_json(tokenizer_json);
   if (done_with_input) done_with_input();  // the DOM and the vocabulary hold copies
-  try {
-    return build_from_json(doc.json, doc.unigram_vocab ? &*doc.unigram_vocab : nullptr);
-  } catch (const json::exception& e) {
-    // Shape errors the loaders did not check field by field (nlohmann type errors).
-    fail(ErrorCode::kParse, std::string("tokenizer.json: ") + e.what());
-  }
+  return from_document(doc);
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::from_json_chunks(size_t size, size_t chunk_size, const JsonChunkSource& source) {
+  TokenizerJson doc = read_tokenizer_json(size, chunk_size, source);  // its chunk buffer is freed on return
+  return from_document(doc);
 }
 
 }  // namespace wasmbed::tok

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tokenizer/encoding.h"
+#include "tokenizer/json_chunk_stream.h"
 
 namespace wasmbed::tok {
 
@@ -63,6 +64,9 @@ class Tokenizer {
   // the heap at the same time (the WASM binding does; it halves a .model's peak).
   static std::unique_ptr<Tokenizer> from_json(std::string_view tokenizer_json,
                                               const std::function<void()>& done_with_input = {});
+  // The same from a tokenizer.json of `size` bytes read in chunks of at most chunk_size bytes
+  // from `source` (json_chunk_stream.h): the whole file is never in memory, only one chunk.
+  static std::unique_ptr<Tokenizer> from_json_chunks(size_t size, size_t chunk_size, const JsonChunkSource& source);
   // Parses a SentencePiece ModelProto (.model bytes): unigram or BPE. Throws kParse / kUnsupported.
   static std::unique_ptr<Tokenizer> from_sentencepiece(std::string_view model_bytes, SentencePieceFlavor flavor,
                                                        const std::function<void()>& done_with_input = {});

@@ -1,8 +1,10 @@
 #include "tokenizer/tokenizer_json_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -10,10 +12,10 @@
 #include <fast_float/fast_float.h>
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include "common/error.h"
+#include "tokenizer/json_chunk_stream.h"
 #include "tokenizer/json_vocab_scanner.h"
 #include "tokenizer/json_limits.h"
 
@@ -28,43 +30,54 @@ using nlohmann::json;
 // parser's buffer; and the vocab's plain entries never reach RapidJSON at all: json_vocab_scanner
 // reads them (see scan_plain_entries). RapidJSON rather than nlohmann's own parser: for a 250k-piece XLM-R
 // tokenizer.json (17 MB, nearly all of it model.vocab) nlohmann's lexer and strtod were ~40% of the
-// load; RapidJSON's reader scans the same bytes several times faster. A number with a fraction or
-// an exponent is converted again from its text by fast_float, correctly rounded as strtod does:
-// RapidJSON's own full-precision path took ~1000 instructions for each 17-digit vocab score
-// (big-integer arithmetic), more than scanning the rest of the file, and its numbers-as-strings
-// mode copies every number's text twice. So RapidJSON converts them fast but approximately, and
-// Double() reads the text that ends where the stream now stands.
+// load; RapidJSON's reader scans the same bytes several times faster. Numbers come as their text
+// (kParseNumbersAsStringsFlag; RapidJSON has checked the grammar and the exponent's range) and are
+// converted here: integers as RapidJSON would give them (Uint / Uint64 without '-', Int / Int64
+// with, a double past 64 bits), anything with a fraction or an exponent by fast_float, correctly
+// rounded as strtod does. RapidJSON's own full-precision path took ~1000 instructions for each
+// 17-digit vocab score (big-integer arithmetic), more than scanning the rest of the file; and the
+// text must be the parser's copy, since the document arrives in chunks (json_chunk_stream.h) and
+// a number may straddle two.
 class Reader {
  public:
-  Reader(TokenizerJson& out, rapidjson::MemoryStream& stream)
-      : out_(out), dom_(out.json, true), text_size_(stream.size_), stream_(&stream) {}
+  Reader(TokenizerJson& out, JsonChunkStream& stream, size_t text_size)
+      : out_(out), dom_(out.json, true), text_size_(text_size), stream_(&stream) {}
 
   bool Null() { return value([&] { return dom_.null(); }); }
   bool Bool(bool v) { return value([&] { return dom_.boolean(v); }); }
-  // RapidJSON reports a number written without '-' as Uint / Uint64 and one with '-' as Int /
-  // Int64, as nlohmann tells number_unsigned from number_integer.
-  bool Int(int v) { return integer(v); }
-  bool Int64(int64_t v) { return integer(v); }
-  bool Uint(unsigned v) { return unsigned_integer(v); }
-  bool Uint64(uint64_t v) { return unsigned_integer(v); }
-  bool Double(double) {
-    // The number's text ends at the stream's position (RapidJSON reads a MemoryStream in place and
-    // calls the handler right after the number's last character); it starts after the previous
-    // byte that cannot be part of a JSON number.
-    const char* end = stream_->src_;
-    const char* begin = end;
-    while (begin > stream_->begin_ && is_number_char(begin[-1])) --begin;
+  // Numbers arrive as RawNumber (kParseNumbersAsStringsFlag); these are never called.
+  bool Int(int) { return false; }
+  bool Int64(int64_t) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Uint64(uint64_t) { return false; }
+  bool Double(double) { return false; }
+  // The number's text, already checked against JSON's grammar by RapidJSON.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* const end = s + n;
+    const bool negative = n && *s == '-';
+    if (std::find_if(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+      // An integer: signed with '-' (nlohmann's number_integer), else unsigned, while it fits 64
+      // bits, as RapidJSON reports it (Int / Int64, Uint / Uint64); past that a double.
+      if (negative) {
+        int64_t v = 0;
+        const auto r = std::from_chars(s, end, v);
+        if (r.ec == std::errc() && r.ptr == end) return integer(v);
+      } else {
+        uint64_t v = 0;
+        const auto r = std::from_chars(s, end, v);
+        if (r.ec == std::errc() && r.ptr == end) return unsigned_integer(v);
+      }
+    }
     double v = 0;
-    const auto r = fast_float::from_chars(begin, end, v);
+    const auto r = fast_float::from_chars(s, end, v);
     if (r.ec != std::errc() || r.ptr != end || !std::isfinite(v))
-      fail(ErrorCode::kParse, "tokenizer.json: invalid JSON: the number " + std::string(begin, std::min<size_t>(end - begin, 40)) + " is out of range");
+      fail(ErrorCode::kParse, "tokenizer.json: invalid JSON: the number " + std::string(s, std::min<size_t>(n, 40)) + " is out of range");
     if (in_vocab_) return vocab_score(v);
     return value([&] {
       const json::string_t unused;
       return dom_.number_float(v, unused);
     });
   }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // not enabled
   bool String(const char* s, rapidjson::SizeType n, bool) {
     check_surrogates(s, n);
     if (in_vocab_) {
@@ -151,11 +164,9 @@ class Reader {
 
  private:
   static constexpr int kEntryDepth = 4;  // top object, model, vocab, entry
-  // Double() reads, and scan_plain_entries() moves, the stream's position during a callback:
-  // RapidJSON must parse the caller's stream itself, not a local copy it writes back afterwards.
-  static_assert(rapidjson::StreamTraits<rapidjson::MemoryStream>::copyOptimization == 0, "RapidJSON copies the stream");
-
-  static bool is_number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
+  // scan_plain_entries() moves the stream's position during a callback: RapidJSON must parse the
+  // caller's stream itself, not a local copy it writes back afterwards.
+  static_assert(rapidjson::StreamTraits<JsonChunkStream>::copyOptimization == 0, "RapidJSON copies the stream");
 
   template <class F>
   bool value(F&& emit) {
@@ -190,9 +201,11 @@ class Reader {
   // one character after the call returns: the scan starts after it, and leaves the stream one
   // character before where RapidJSON must go on.
   void scan_plain_entries(bool after_element) {
-    const char* bracket = stream_->src_;
-    if (bracket == stream_->end_ || *bracket != (after_element ? ']' : '[')) return;  // not where RapidJSON 1.1 calls us
-    stream_->src_ = scan_vocab_entries(stream_->begin_, bracket + 1, stream_->end_, after_element, *pieces_, count_) - 1;
+    const char* bracket = stream_->position();
+    if (bracket == stream_->chunk_end() || *bracket != (after_element ? ']' : '[')) return;  // not where RapidJSON 1.1 calls us
+    stream_->seek(scan_vocab_entries(stream_->chunk_begin(), stream_->chunk_offset(), bracket + 1, stream_->chunk_end(),
+                                     after_element, *pieces_, count_) -
+                  1);
   }
   bool vocab_score(double v) {
     if (depth_ != kEntryDepth || field_ != 1) bad_entry();
@@ -218,7 +231,7 @@ class Reader {
   TokenizerJson& out_;
   nlohmann::detail::json_sax_dom_parser<json> dom_;
   size_t text_size_;
-  rapidjson::MemoryStream* stream_;
+  JsonChunkStream* stream_;
   UnigramVocab* pieces_ = nullptr;
   std::string piece_;       // the entry's piece, until its score comes
   size_t count_ = 0;        // entries complete so far
@@ -231,21 +244,31 @@ class Reader {
   bool in_vocab_ = false;
 };
 
-}  // namespace
-
-TokenizerJson read_tokenizer_json(std::string_view text) {
+TokenizerJson read_tokenizer_json(JsonChunkStream& stream, size_t text_size) {
   TokenizerJson out;
   rapidjson::Reader reader;
-  rapidjson::MemoryStream stream(text.data(), text.size());
-  Reader handler(out, stream);
-  // Iterative (no recursion whatever the nesting), strict UTF-8; floats are converted again by
-  // Reader::Double.
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  Reader handler(out, stream, text_size);
+  // Iterative (no recursion whatever the nesting), strict UTF-8; numbers as text (Reader::RawNumber).
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
   const rapidjson::ParseResult r = reader.Parse<kFlags>(stream, handler);
   if (r.IsError())
     fail(ErrorCode::kParse, "tokenizer.json: invalid JSON at byte " + std::to_string(r.Offset()) + " (" +
                                 rapidjson::GetParseError_En(r.Code()) + ")");
   return out;
+}
+
+}  // namespace
+
+TokenizerJson read_tokenizer_json(std::string_view text) {
+  JsonChunkStream stream(text);
+  return read_tokenizer_json(stream, text.size());
+}
+
+TokenizerJson read_tokenizer_json(size_t text_size, size_t chunk_size, const JsonChunkSource& source) {
+  if (chunk_size == 0) fail(ErrorCode::kInvalidArgument, "tokenizer.json: chunk size must be positive");
+  const std::unique_ptr<char[]> buffer(new char[chunk_size]);
+  JsonChunkStream stream(buffer.get(), chunk_size, &source);
+  return read_tokenizer_json(stream, text_size);
 }
 
 }  // namespace wasmbed::tok

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tokenizer/json_chunk_stream.h"
+
 #include "tokenizer/models/unigram.h"
 
 namespace wasmbed::tok {
@@ -24,5 +26,9 @@ struct TokenizerJson {
 // Throws wasmbed::Error: kParse "tokenizer.json: invalid JSON at byte N" or
 // "tokenizer.json: model.vocab[i] must be [string, number]"; kCapacity for too deep nesting.
 TokenizerJson read_tokenizer_json(std::string_view text);
+// The same document read in chunks of at most chunk_size bytes from `source` (text_size: its
+// whole size, to size the vocabulary's arrays up front), through one chunk_size buffer: the
+// whole text is never in memory at once. Same results and errors, at the same byte offsets.
+TokenizerJson read_tokenizer_json(size_t text_size, size_t chunk_size, const JsonChunkSource& source);
 
 }  // namespace wasmbed::tok
