@@ -20,9 +20,13 @@ mkdir -p build
 native_log=build/test-native.log
 
 stage "native C++ build and unit tests: started in the background at idle priority (log: $native_log)"
-# setsid: its own process group, so that it can be stopped whole (make, clang, ctest).
-setsid -w nice -n 19 bash scripts/test-native.sh unit >"$native_log" 2>&1 &
+# set -m: its own process group, so that it can be stopped whole (make, clang, ctest). Not setsid:
+# with the kernel's autogroup scheduling (sched_autogroup_enabled=1) a new session is a new
+# scheduling group that gets an equal share of the CPU whatever its nice value.
+set -m
+nice -n 19 bash scripts/test-native.sh unit >"$native_log" 2>&1 &
 native_pid=$!
+set +m
 native_done=0
 stop_native() { kill -TERM -- "-$native_pid" 2>/dev/null || true; wait "$native_pid" 2>/dev/null || true; native_done=1; }
 trap '((native_done)) || stop_native' EXIT
