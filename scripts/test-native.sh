@@ -6,8 +6,7 @@
 # (the shipped code is the .wasm build, whose tests are the Node/browser suites).
 #   bash scripts/test-native.sh [all|unit|fuzz]
 # `unit` builds and runs the unit tests, `fuzz` builds (a no-op when `unit` ran) and fuzzes, `all`
-# (the default) does both. scripts/test.sh runs `unit` at idle priority beside the other stages
-# and `fuzz` on its own at the end, so the fuzzers get whole cores.
+# (the default, what scripts/test.sh runs) does both.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
