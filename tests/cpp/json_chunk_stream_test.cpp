@@ -36,15 +36,21 @@ Outcome read_whole(const std::string& text) {
   return o;
 }
 
+// Copies the next bytes of `text` (from `at`, which it advances) into `buffer`, as the WASM
+// binding's JS callback does; 0 at the end.
+size_t copy_next(const std::string& text, size_t& at, char* buffer, size_t capacity) {
+  const size_t n = std::min(capacity, text.size() - at);
+  std::memcpy(buffer, text.data() + at, n);
+  at += n;
+  return n;
+}
+
 Outcome read_chunked(const std::string& text, size_t chunk, size_t* calls = nullptr) {
   size_t at = 0;
   const JsonChunkSource source = [&](char* buffer, size_t capacity) {
     EXPECT_EQ(capacity, chunk);
-    const size_t n = std::min(capacity, text.size() - at);
-    std::memcpy(buffer, text.data() + at, n);
-    at += n;
     if (calls) ++*calls;
-    return n;
+    return copy_next(text, at, buffer, capacity);
   };
   Outcome o;
   try {
@@ -159,12 +165,8 @@ TEST(JsonChunkStream, TokenizerFromChunksEncodesAsFromText) {
   const std::string json = unigram_document(rng, 80);
   size_t at = 0;
   const auto whole = Tokenizer::from_json(json);
-  const auto chunked = Tokenizer::from_json_chunks(json.size(), 100, [&](char* buffer, size_t capacity) {
-    const size_t n = std::min(capacity, json.size() - at);
-    std::memcpy(buffer, json.data() + at, n);
-    at += n;
-    return n;
-  });
+  const auto chunked = Tokenizer::from_json_chunks(json.size(), 100,
+                                                   [&](char* buffer, size_t capacity) { return copy_next(json, at, buffer, capacity); });
   for (const char* text : {"the a", "가가가 при", "\xF0\x9F\x98\x80 <s>"}) EXPECT_EQ(whole->encode(text).ids, chunked->encode(text).ids) << text;
   EXPECT_THROW(Tokenizer::from_json_chunks(json.size(), 0, [](char*, size_t) { return size_t{0}; }), Error);
 }

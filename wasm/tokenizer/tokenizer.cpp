@@ -293,11 +293,10 @@ std::unique_ptr<Tokenizer> from_document(TokenizerJson& doc) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json, const std::function<void()>& done_with_input) {
+std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json) {
   // Depth-capped while parsing (what reads the document afterwards recurses over it), and a
   // Unigram vocabulary read straight into pieces: see tokenizer_json_reader.h.
   TokenizerJson doc = read_tokenizer_json(tokenizer_json);
-  if (done_with_input) done_with_input();  // the DOM and the vocabulary hold copies
   return from_document(doc);
 }
 

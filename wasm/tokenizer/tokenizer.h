@@ -59,15 +59,15 @@ class Tokenizer {
   // Parses a HF tokenizer.json. Throws wasmbed::Error: kParse ("tokenizer.json: invalid JSON at
   // byte N", missing/ill-typed fields) or kUnsupported ("tokenizer.json: model type 'X' is not
   // supported", same for normalizer/pre_tokenizer/post_processor/decoder types).
+  static std::unique_ptr<Tokenizer> from_json(std::string_view tokenizer_json);
+  // The same from a tokenizer.json of `size` bytes read in chunks of at most chunk_size bytes
+  // from `source` (json_chunk_stream.h): the whole file is never in memory, only one chunk (what
+  // the WASM binding uses).
+  static std::unique_ptr<Tokenizer> from_json_chunks(size_t size, size_t chunk_size, const JsonChunkSource& source);
+  // Parses a SentencePiece ModelProto (.model bytes): unigram or BPE. Throws kParse / kUnsupported.
   // done_with_input (optional) is called once the input bytes are no longer read, before the
   // vocabulary trie is built: a caller that can free them then keeps them and the trie out of
   // the heap at the same time (the WASM binding does; it halves a .model's peak).
-  static std::unique_ptr<Tokenizer> from_json(std::string_view tokenizer_json,
-                                              const std::function<void()>& done_with_input = {});
-  // The same from a tokenizer.json of `size` bytes read in chunks of at most chunk_size bytes
-  // from `source` (json_chunk_stream.h): the whole file is never in memory, only one chunk.
-  static std::unique_ptr<Tokenizer> from_json_chunks(size_t size, size_t chunk_size, const JsonChunkSource& source);
-  // Parses a SentencePiece ModelProto (.model bytes): unigram or BPE. Throws kParse / kUnsupported.
   static std::unique_ptr<Tokenizer> from_sentencepiece(std::string_view model_bytes, SentencePieceFlavor flavor,
                                                        const std::function<void()>& done_with_input = {});
 
