@@ -58,11 +58,11 @@ async function interleaved(embedders, texts, maxLength) {
 function longRun(device, model, options) {
   const out = execFileSync(process.execPath, [HELPER, device, model, '8192', JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const r = JSON.parse(out.trim().split('\n').pop());
-  return r.error ? { error: `${r.name}: ${r.error}` } : { ms: r.ms, maxRssMiB: r.maxRssBytes / 2 ** 20 };
+  return r.error ? { error: `${r.name}: ${r.error}` } : { ms: r.ms, maxRssMiB: r.maxRssBytes / 2 ** 20, runAddedMiB: (r.maxRssBytes - r.rssBeforeBytes) / 2 ** 20 };
 }
 
 const results = { machine: `${os.cpus()[0]?.model} x ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`, layers: LAYERS, devices: {} };
-const f = (v) => (v?.median ? `${v.median.toFixed(0)} ms (min ${v.min.toFixed(0)})` : v?.ms ? `${(v.ms / 1000).toFixed(1)} s, peak RSS ${v.maxRssMiB.toFixed(0)} MiB` : v?.error ?? v);
+const f = (v) => (v?.median ? `${v.median.toFixed(0)} ms (min ${v.min.toFixed(0)})` : v?.ms ? `${(v.ms / 1000).toFixed(1)} s, peak RSS ${v.maxRssMiB.toFixed(0)} MiB (${v.runAddedMiB.toFixed(0)} added by the run)` : v?.error ?? v);
 for (const device of DEVICES) {
   // attentionBlock: 0 keeps the unblocked graph as it is (no load-time rewrite).
   const embedders = {};
