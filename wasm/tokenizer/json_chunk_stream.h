@@ -14,15 +14,13 @@
 // pulls text from under a reader. Tell() is the offset in the whole document, for error messages.
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <string_view>
 
 #include <rapidjson/rapidjson.h>
 
-namespace wasmbed::tok {
+#include "tokenizer/json_chunk_source.h"
 
-// Fills `buffer` with up to `capacity` next bytes of the document; returns how many (0 at its end).
-using JsonChunkSource = std::function<size_t(char* buffer, size_t capacity)>;
+namespace wasmbed::tok {
 
 class JsonChunkStream {
  public:

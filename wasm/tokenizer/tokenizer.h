@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tokenizer/encoding.h"
-#include "tokenizer/json_chunk_stream.h"
+#include "tokenizer/json_chunk_source.h"
 
 namespace wasmbed::tok {
 
