@@ -1,6 +1,6 @@
 // ONNX Runtime backends: onnxruntime-node ('cpu', Node only, optional dependency) and
 // onnxruntime-web ('wasm'; 'webgpu' in browsers). Picks one for device 'auto' and says why.
-import { isNode } from '../internal/env.js';
+import { availableCores, isNode } from '../internal/env.js';
 import { InvalidArgumentError, ModelLoadError, UnsupportedError, WasmLoadError } from '../errors.js';
 import { prepareModel } from './prepare-model.js';
 import { webgpuRoute } from './webgpu-route.js';
@@ -109,10 +109,10 @@ export function setOrtWasmPaths(paths) {
 }
 
 async function defaultThreads() {
-  if (isNode) return (await import('#ort-node')).hardwareThreads();
-  // ORT's own default is half the cores, at most 4; embedding throughput keeps scaling past that.
-  if (globalThis.crossOriginIsolated) return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
-  return 1;
+  // Every core, like onnxruntime-node; in a browser only when cross-origin isolated (threads need
+  // SharedArrayBuffer). ORT's own default is half the cores, at most 4; embedding throughput keeps
+  // scaling past that.
+  return isNode || globalThis.crossOriginIsolated ? availableCores() : 1;
 }
 
 let isolationWarned = false;

@@ -8,4 +8,3 @@ const nodeOnly = (what) => async () => {
 
 export const importOnnxruntimeNode = nodeOnly('onnxruntime-node');
 export const importOrtWeb = nodeOnly("onnxruntime-web's Node build");
-export const hardwareThreads = nodeOnly('the Node core count');

@@ -2,7 +2,6 @@
 // resolves it to this file, bundlers building for browsers to ort-node-browser.js. So neither
 // onnxruntime-node (an optional dependency, absent under --omit=optional) nor onnxruntime-web's
 // Node build is ever part of a browser graph.
-import os from 'node:os';
 
 /** onnxruntime-node, or null when it is not installed (or its native binding cannot load). */
 export async function importOnnxruntimeNode() {
@@ -16,9 +15,4 @@ export async function importOnnxruntimeNode() {
 /** onnxruntime-web's Node build ('node' export condition): WASM in worker_threads. */
 export function importOrtWeb() {
   return import('onnxruntime-web');
-}
-
-/** The thread count for ORT-web WASM in Node: every core, like onnxruntime-node. */
-export function hardwareThreads() {
-  return os.availableParallelism?.() ?? os.cpus().length;
 }

@@ -13,21 +13,12 @@
 // chunk; the rows are put back in input order.
 import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../internal/describe.js';
-import { isNode } from '../internal/env.js';
+import { availableCores } from '../internal/env.js';
 import { setPoolLoader } from '../embedder/embedder.js';
 import { WorkerEmbedder, abortError } from './client.js';
 import { splitWork } from './split.js';
 
 const CONSTRUCT = Symbol('EmbedderPool.construct');
-
-/** The cores this realm may use: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
-export async function availableCores() {
-  if (isNode) {
-    const { os } = await import('#node-builtins');
-    return os.availableParallelism?.() ?? os.cpus().length;
-  }
-  return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
-}
 
 /** The pool size and the threads of each worker's session: { workers, threads }. */
 export function poolShape({ workers, threads }, cores) {
