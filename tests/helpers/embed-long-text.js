@@ -1,4 +1,4 @@
-// Child process for tests/js/long-inputs.test.js and bench/long-inputs.js: loads a model folder
+// Child process for tests/js/long-inputs.test.js and bench/long-inputs.bench.js: loads a model folder
 // on a device, embeds one text of exactly `tokens` tokens and prints one JSON line:
 // { tokens, ms (the embed call), rssBeforeBytes (resident after load, before the run), maxRssBytes
 // (the process's peak), vector } or { error, name }. Peak RSS is the whole process's, so each

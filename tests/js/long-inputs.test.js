@@ -247,7 +247,7 @@ test('Embedder: a run over the memory budget is a CapacityError before ONNX Runt
 // GB on WASM), with a quarter for allocator slack. Unblocked it would be 13 GB. Measured from the
 // RSS after load, not as a whole-process peak: ORT-web starts one worker (a V8 isolate, ~13 MB)
 // per thread, and the default thread count is the machine's core count.
-const RUN_BOUND = 1.25 * activationBytes(1, 8192, { heads: 16, hidden: 256, block: 512 }).total;
+const RUN_BOUND = 1.25 * activationBytes(1, 8192, { heads: config.num_attention_heads, hidden: config.hidden_size, intermediate: config.intermediate_size, block: 512 }).total;
 const added = (r) => r.maxRssBytes - r.rssBeforeBytes;
 const gb = (b) => `${(b / 1e9).toFixed(2)} GB`;
 async function embedLong(device, dirName, options) {

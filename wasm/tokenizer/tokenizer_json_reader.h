@@ -12,8 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tokenizer/json_chunk_stream.h"
-
+#include "tokenizer/json_chunk_source.h"
 #include "tokenizer/models/unigram.h"
 
 namespace wasmbed::tok {
